@@ -1,0 +1,18 @@
+"""Notebook file formats: one module per format family, an explicit registry, no Qt."""
+
+from .errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError, UnknownFormatError
+from .registry import FormatSpec, ReadOptions, all_formats, detect, read_notebook, writer_for
+
+__all__ = [
+    "CorruptFileError",
+    "FormatError",
+    "FormatSpec",
+    "NotAPencastError",
+    "ReadOptions",
+    "TooLargeError",
+    "UnknownFormatError",
+    "all_formats",
+    "detect",
+    "read_notebook",
+    "writer_for",
+]

@@ -1,0 +1,29 @@
+"""The notebook model: pure data (stdlib + numpy), immutable after load, no Qt."""
+
+from .hittest import Hit, PageHitIndex
+from .ink import BLACK, Color, Stroke, Tool
+from .notebook import Notebook
+from .page import Background, BackgroundKind, Page, PageImage, PageText, Ruling
+from .recording import AudioFile, AudioStore, Recording
+from .timeline import RevealState, Timeline
+
+__all__ = [
+    "BLACK",
+    "AudioFile",
+    "AudioStore",
+    "Background",
+    "BackgroundKind",
+    "Color",
+    "Hit",
+    "Notebook",
+    "Page",
+    "PageHitIndex",
+    "PageImage",
+    "PageText",
+    "Recording",
+    "RevealState",
+    "Ruling",
+    "Stroke",
+    "Timeline",
+    "Tool",
+]

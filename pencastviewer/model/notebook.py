@@ -1,0 +1,51 @@
+"""The notebook: pages and recordings as read from one file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .page import Page
+from .recording import Recording
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """Immutable after load. `source_format` names the reader ("pencast", "livescribe-pdf",
+    ...); `warnings` lists what the reader skipped or could not place, for the user."""
+
+    pages: tuple[Page, ...]
+    recordings: tuple[Recording, ...] = ()
+    title: str = ""
+    source_format: str = ""
+    created: dt.datetime | None = None
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", tuple(self.pages))
+        object.__setattr__(self, "recordings", tuple(self.recordings))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+        n_rec = len(self.recordings)
+        for p, page in enumerate(self.pages):
+            for s, stroke in enumerate(page.strokes):
+                if stroke.recording is not None and not 0 <= stroke.recording < n_rec:
+                    raise ValueError(
+                        f"page {p} stroke {s} names recording {stroke.recording}, "
+                        f"but the notebook has {n_rec}"
+                    )
+
+    @property
+    def n_strokes(self) -> int:
+        return sum(len(p.strokes) for p in self.pages)
+
+    @property
+    def n_points(self) -> int:
+        return sum(p.n_points for p in self.pages)
+
+    def ink_span_ms(self) -> tuple[float, float] | None:
+        """(first, last) point time over all strokes, or None without ink."""
+        starts = [s.start_ms for p in self.pages for s in p.strokes]
+        if not starts:
+            return None
+        ends = [s.end_ms for p in self.pages for s in p.strokes]
+        return min(starts), max(ends)

@@ -1,0 +1,91 @@
+"""Recordings: where their audio is and where they sit on the notebook clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class AudioStore(enum.IntEnum):
+    """How an audio file is reached; the values are stored in the .pencast format."""
+
+    FILE = 0  # `member` is a path on disk
+    ZIP = 1  # `member` is an entry of the ZIP archive at `container`
+    PDF_EMBEDDED = 2  # `member` is the name of an embedded file of the PDF at `container`
+    MISSING = 3  # the notebook names it but it was not found; `member` is the name
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """One audio file and its placement on the notebook clock.
+
+    clock_start_ms: notebook-clock time at which the file's first sample was recorded.
+    clock_duration_ms: how much notebook time the file spans (Livescribe: end − start;
+        elsewhere the decoded duration). The timeline uses it to play files back-to-back.
+    n_frames: decoded length in sample frames (0 when unknown or missing).
+    """
+
+    store: AudioStore
+    member: str
+    codec: str
+    sample_rate: int
+    channels: int
+    n_frames: int
+    clock_start_ms: float
+    clock_duration_ms: float
+    container: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_frames / self.sample_rate if self.sample_rate else 0.0
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recording: one or several files played back-to-back (Livescribe splits a
+    session into files when recording was paused; the pauses are not played)."""
+
+    name: str
+    files: tuple[AudioFile, ...]
+    created: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.files:
+            raise ValueError(f"recording {self.name!r} has no audio file")
+        ordered = tuple(sorted(self.files, key=lambda f: f.clock_start_ms))
+        object.__setattr__(self, "files", ordered)
+
+    @property
+    def duration_s(self) -> float:
+        """Length as played, in seconds (sum of the files' clock spans)."""
+        return sum(f.clock_duration_ms for f in self.files) / 1000.0
+
+    @property
+    def sample_rate(self) -> int:
+        return self.files[0].sample_rate
+
+    @property
+    def channels(self) -> int:
+        return self.files[0].channels
+
+    @property
+    def codec(self) -> str:
+        return self.files[0].codec
+
+    @property
+    def n_frames(self) -> int:
+        return sum(f.n_frames for f in self.files)
+
+    @property
+    def clock_start_ms(self) -> float:
+        return self.files[0].clock_start_ms
+
+    @property
+    def clock_end_ms(self) -> float:
+        last = self.files[-1]
+        return last.clock_start_ms + last.clock_duration_ms
+
+    @property
+    def is_missing(self) -> bool:
+        return any(f.store == AudioStore.MISSING for f in self.files)

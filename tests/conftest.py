@@ -1,0 +1,39 @@
+"""Shared test set-up: offscreen Qt, the real fixture files, and shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+DEMO = PROJECT_ROOT / "pencastviewer" / "resources" / "demo.pencast"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """../shared/fixtures (real files from Livescribe and Xournal++); skip without it."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"real fixture files not found at {SHARED_FIXTURES}")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def livescribe_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "livescribe"
+
+
+@pytest.fixture(scope="session")
+def xournalpp_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "xournalpp"
+
+
+@pytest.fixture(scope="session")
+def demo_path() -> Path:
+    if not DEMO.is_file():
+        pytest.fail(f"the bundled demo {DEMO} is missing: run scripts/make_demo.py")
+    return DEMO
