@@ -1,0 +1,1 @@
+"""Command-line interface: subcommands run without loading any Qt widget."""

@@ -1,0 +1,1 @@
+"""Widgets, wired together in one composition root (main_window)."""

@@ -46,17 +46,15 @@ class PageHitIndex:
         lo = self._cell_of(np.minimum(self._a, self._b))
         hi = self._cell_of(np.maximum(self._a, self._b))
         ncols = int(hi[:, 0].max()) + 1
-        single = np.all(lo == hi, axis=1)
-        keys = [lo[single, 1] * ncols + lo[single, 0]]
-        entries = [np.flatnonzero(single)]
-        for seg in np.flatnonzero(~single):  # long segments: list them in every cell of their box
-            xs = np.arange(lo[seg, 0], hi[seg, 0] + 1)
-            ys = np.arange(lo[seg, 1], hi[seg, 1] + 1)
-            cells = (ys[:, None] * ncols + xs[None, :]).ravel()
-            keys.append(cells)
-            entries.append(np.full(len(cells), seg))
-        all_keys = np.concatenate(keys)
-        all_entries = np.concatenate(entries)
+        # A segment is listed in every cell of its bounding box: enumerate those cells
+        # for all segments at once (k-th cell of a box = column k % nx, row k // nx).
+        nx = hi[:, 0] - lo[:, 0] + 1
+        counts = nx * (hi[:, 1] - lo[:, 1] + 1)
+        all_entries = np.repeat(np.arange(len(counts)), counts)
+        k = np.arange(len(all_entries)) - np.repeat(np.cumsum(counts) - counts, counts)
+        cx = lo[all_entries, 0] + k % nx[all_entries]
+        cy = lo[all_entries, 1] + k // nx[all_entries]
+        all_keys = cy * ncols + cx
         order = np.argsort(all_keys, kind="stable")
         return all_keys[order], all_entries[order], ncols
 

@@ -1,0 +1,84 @@
+"""`pencastviewer info FILE`: what a notebook holds, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ..formats import ReadOptions, detect, read_notebook
+from ..model import Notebook
+from ..model.units import format_hms
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="notebook file")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+
+
+def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
+    """The JSON document of `info` (keys are part of the CLI's contract)."""
+    span = notebook.ink_span_ms()
+    return {
+        "format": source_format,
+        "title": notebook.title,
+        "pages": [
+            {
+                "index": i + 1,
+                "label": page.label,
+                "width_mm": round(page.width_mm, 3),
+                "height_mm": round(page.height_mm, 3),
+                "strokes": len(page.strokes),
+                "points": page.n_points,
+            }
+            for i, page in enumerate(notebook.pages)
+        ],
+        "strokes": notebook.n_strokes,
+        "points": notebook.n_points,
+        "recordings": [
+            {
+                "name": rec.name,
+                "duration_s": round(rec.duration_s, 6),
+                "sample_rate": rec.sample_rate,
+                "channels": rec.channels,
+                "codec": rec.codec,
+            }
+            for rec in notebook.recordings
+        ],
+        "ink_span_ms": list(span) if span else None,
+        "warnings": list(notebook.warnings),
+    }
+
+
+def _text(doc: dict[str, Any]) -> str:
+    lines = [f"format: {doc['format']}"]
+    if doc["title"]:
+        lines.append(f"title: {doc['title']}")
+    lines.append(f"pages: {len(doc['pages'])}, strokes: {doc['strokes']}, points: {doc['points']}")
+    for p in doc["pages"]:
+        label = f" (label {p['label']})" if p["label"] else ""
+        lines.append(
+            f"  page {p['index']}{label}: {p['width_mm']:.1f} × {p['height_mm']:.1f} mm, "
+            f"{p['strokes']} strokes, {p['points']} points"
+        )
+    lines.append(f"recordings: {len(doc['recordings'])}")
+    for i, r in enumerate(doc["recordings"]):
+        lines.append(
+            f"  {i}: {r['name']}: {format_hms(r['duration_s'], millis=True)}, {r['codec']}, "
+            f"{r['sample_rate']} Hz, {r['channels']} ch"
+        )
+    if doc["ink_span_ms"]:
+        first, last = doc["ink_span_ms"]
+        lines.append(f"ink written over {format_hms((last - first) / 1000, millis=True)}")
+    lines += [f"warning: {w}" for w in doc["warnings"]]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = ReadOptions(audio_paths=tuple(Path(a) for a in args.audio))
+    spec = detect(args.file)
+    doc = describe(read_notebook(args.file, options), spec.name)
+    print(json.dumps(doc, indent=2, ensure_ascii=False) if args.json else _text(doc))
+    return 0

@@ -1,0 +1,70 @@
+"""The command line: a table of subcommands; the GUI is imported only when asked for."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ..formats import FormatError
+from . import info, locate
+
+# name -> (add arguments, run); run returns the exit status.
+SUBCOMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "info": (info.add_arguments, info.run),
+    "locate": (locate.add_arguments, locate.run),
+}
+
+USAGE = """pencastviewer [FILE]                 open the viewer (the bundled demo without FILE)
+       pencastviewer info FILE [--json]     pages, strokes, recordings of a notebook
+       pencastviewer locate FILE --page N --at X,Y [--radius MM] [--json]
+                                            what a tap at (X, Y) mm would play"""
+
+
+class CliError(Exception):
+    """A usage or input problem: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(f"{self.prog}: {message}")
+
+
+def _subcommand_parser(name: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"pencastviewer {name}")
+    SUBCOMMANDS[name][0](parser)
+    return parser
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pencastviewer", usage=USAGE)
+    parser.add_argument("file", nargs="?", help="notebook to open (default: the bundled demo)")
+    parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in SUBCOMMANDS:
+            ns = _subcommand_parser(args[0]).parse_args(args[1:])
+            return SUBCOMMANDS[args[0]][1](ns)
+        if args and args[0] in ("-h", "--help"):
+            print(USAGE)
+            return 0
+        ns = _gui_parser().parse_args(args)
+    except CliError as e:
+        print(e, file=sys.stderr)
+        return 2
+    except FormatError as e:
+        print(f"pencastviewer: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    from ..gui.launch import run_gui  # Qt widgets load only for the window
+
+    return run_gui(ns.file, audio=ns.audio)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
