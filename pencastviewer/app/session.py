@@ -27,6 +27,7 @@ class Session(QObject):
     recording_changed = Signal(int)  # -1 = none
     playhead_moved = Signal(float)  # seconds within the current recording
     playback_state_changed = Signal(str)  # playing / paused / stopped
+    selection_changed = Signal(object)  # (start_s, end_s) in the current recording, or None
     message = Signal(str)
 
     def __init__(self, output: QObject, parent: QObject | None = None):
@@ -36,6 +37,7 @@ class Session(QObject):
         self.page = 0
         self.recording = -1
         self.preroll_s = 1.5
+        self.selection: tuple[float, float] | None = None
         self._jobs: set[Job] = set()
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
@@ -99,6 +101,7 @@ class Session(QObject):
             return False
         self.output.load_sequence(sequence)
         self.recording = index
+        self.set_selection(None)
         self.recording_changed.emit(index)
         return True
 
@@ -122,6 +125,29 @@ class Session(QObject):
         if self.recording >= 0:
             self.output.seek(max(position_s, 0.0))
             self.playhead_moved.emit(self.output.position_s())
+
+    def set_selection(self, span: tuple[float, float] | None) -> None:
+        """The selected region of the current recording (seconds), e.g. for clip export."""
+        if span is not None:
+            start, end = sorted(span)
+            span = (max(start, 0.0), end)
+        if span != self.selection:
+            self.selection = span
+            self.selection_changed.emit(span)
+
+    def writing_positions_s(self) -> list[tuple[float, float]]:
+        """(start, end) in the current recording of every stroke it covers: where the
+        waveform marks that writing happened."""
+        doc = self.document
+        if doc is None or self.recording < 0:
+            return []
+        tl, r = doc.timeline, self.recording
+        return [
+            (tl.position_s(r, s.start_ms), tl.position_s(r, s.end_ms))
+            for page in doc.notebook.pages
+            for s in page.strokes
+            if s.recording == r
+        ]
 
     def tap(self, page: int, x_mm: float, y_mm: float, radius_mm: float = 3.0) -> Hit | None:
         """A tap on the page: play what was said when the tapped point was written, from
