@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 
 from .errors import CorruptFileError, FormatError, TooLargeError
 
 MAX_MEMBER_BYTES = 2 * 1024**3  # an audio file of a long lecture can be large
 MAX_RATIO = 1000  # declared size / compressed size beyond this is a zip bomb
+# Damaged compressed data raises these from inside zipfile (zlib.error is no OSError).
+_DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+try:
+    import lzma
+
+    _DECOMPRESS_ERRORS += (lzma.LZMAError,)
+except ImportError:  # Python built without lzma: zipfile cannot open such members anyway
+    pass
 
 
 def is_safe_member_name(name: str) -> bool:
@@ -74,10 +83,12 @@ class SafeZip:
         try:
             with self._zip.open(info) as f:
                 data = f.read(info.file_size + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, *_DECOMPRESS_ERRORS) as e:
             raise CorruptFileError(self.path, f"entry {name!r} is damaged ({e})") from None
         except NotImplementedError as e:
             raise CorruptFileError(self.path, f"entry {name!r} uses an unsupported compression ({e})") from None
+        except RuntimeError:  # zipfile's "is encrypted, password required"
+            raise CorruptFileError(self.path, f"entry {name!r} is encrypted") from None
         if len(data) != info.file_size:
             raise CorruptFileError(self.path, f"entry {name!r} is {len(data)} bytes, declared {info.file_size}")
         return data

@@ -1,0 +1,198 @@
+"""A page's strokes <-> the strokes.bin member: one header, a stroke table, point columns."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import numpy as np
+
+from ...model import Stroke, Tool
+from .layout import (
+    HEADER_DTYPE,
+    HEADER_FLAG_WIDTHS,
+    MAX_COUNT,
+    STROKE_DTYPE,
+    STROKE_FLAG_WIDTHS,
+    STROKES_MAGIC,
+    section_offsets,
+    strokes_size,
+)
+
+_TOOLS = tuple(Tool)  # index = stored value (checked below)
+assert all(int(tool) == i for i, tool in enumerate(_TOOLS))
+
+
+class StrokeDataError(ValueError):
+    """strokes.bin contradicts itself or the manifest; `where` names the stroke."""
+
+    def __init__(self, problem: str, where: str | None = None):
+        self.problem = problem
+        self.where = where
+        super().__init__(problem)
+
+
+def encode_strokes(strokes: Sequence[Stroke]) -> bytes:
+    """The strokes.bin bytes of one page (strokes in drawing order)."""
+    n_strokes = len(strokes)
+    counts = np.fromiter((s.n_points for s in strokes), np.int64, n_strokes)
+    n_points = int(counts.sum())
+    if n_strokes > MAX_COUNT or n_points > MAX_COUNT:
+        raise StrokeDataError(f"{n_strokes} strokes / {n_points} points exceed the format's 2³²−1 limit")
+    has_widths = any(s.widths_mm is not None for s in strokes)
+    header = np.zeros(1, HEADER_DTYPE)
+    header[0] = (STROKES_MAGIC, n_strokes, n_points, HEADER_FLAG_WIDTHS if has_widths else 0, 0)
+    table = np.zeros(n_strokes, STROKE_DTYPE)
+    table["first_point"][1:] = np.cumsum(counts)[:-1]
+    table["n_points"] = counts
+    table["width_mm"] = [s.width_mm for s in strokes]
+    table["color"] = [_color(s, k) for k, s in enumerate(strokes)]
+    table["tool"] = [int(s.tool) for s in strokes]
+    table["flags"] = [STROKE_FLAG_WIDTHS if s.widths_mm is not None else 0 for s in strokes]
+    table["recording"] = [_recording(s, k) for k, s in enumerate(strokes)]
+    columns = []
+    if n_strokes:
+        columns = [np.concatenate([s.xy_mm for s in strokes]), np.concatenate([s.t_ms for s in strokes])]
+        if has_widths:
+            widths = [s.widths_mm if s.widths_mm is not None else np.zeros(s.n_points) for s in strokes]
+            columns.append(np.concatenate(widths))
+        # A reader refuses non-finite values, so refuse to write a file it could not open.
+        _check_finite(columns[0], columns[1], columns[2] if has_widths else None, table)
+        _first_bad(~np.isfinite(table["width_mm"]), "stroke {k} width is not finite")
+    parts = [header.tobytes(), table.tobytes(), *(c.astype("<f8").tobytes() for c in columns)]
+    data = b"".join(parts)
+    assert len(data) == strokes_size(n_strokes, n_points, has_widths)
+    return data
+
+
+def _color(stroke: Stroke, k: int) -> tuple[int, ...]:
+    if len(stroke.color) != 4 or not all(0 <= c <= 255 for c in stroke.color):
+        raise StrokeDataError(f"colour {stroke.color} is not RGBA 0..255", f"stroke {k}")
+    return stroke.color
+
+
+def _recording(stroke: Stroke, k: int) -> int:
+    if stroke.recording is None:
+        return -1
+    if not 0 <= stroke.recording < 2**31:
+        raise StrokeDataError(f"recording index {stroke.recording} out of range", f"stroke {k}")
+    return stroke.recording
+
+
+def decode_strokes(
+    data: bytes, n_strokes: int, n_points: int, has_widths: bool, n_recordings: int
+) -> tuple[Stroke, ...]:
+    """The strokes of a strokes.bin whose size was already checked against the counts.
+
+    Per-stroke arrays are read-only views of the page's columns: no copy per stroke.
+    """
+    if len(data) != strokes_size(n_strokes, n_points, has_widths):
+        raise StrokeDataError(
+            f"is {len(data)} bytes, expected {strokes_size(n_strokes, n_points, has_widths)}"
+        )
+    _check_header(data, n_strokes, n_points, has_widths)
+    table_at, xy_at, t_at, widths_at = section_offsets(n_strokes, n_points)
+    table = np.frombuffer(data, STROKE_DTYPE, n_strokes, table_at)
+    xy = np.frombuffer(data, "<f8", 2 * n_points, xy_at).reshape(n_points, 2)
+    t = np.frombuffer(data, "<f8", n_points, t_at)
+    widths = np.frombuffer(data, "<f8", n_points, widths_at) if has_widths else None
+    _check_table(table, n_points, has_widths, n_recordings)
+    _check_finite(xy, t, widths, table)
+    return _build(table, xy, t, widths)
+
+
+def _check_header(data: bytes, n_strokes: int, n_points: int, has_widths: bool) -> None:
+    header = np.frombuffer(data, HEADER_DTYPE, 1)[0]
+    if bytes(header["magic"]) != STROKES_MAGIC:
+        raise StrokeDataError(f"does not start with {STROKES_MAGIC!r}", "byte 0")
+    if (int(header["n_strokes"]), int(header["n_points"])) != (n_strokes, n_points):
+        raise StrokeDataError(
+            f"header counts {int(header['n_strokes'])} strokes / {int(header['n_points'])} "
+            f"points differ from the manifest's {n_strokes} / {n_points}",
+            "byte 8",
+        )
+    expected_flags = HEADER_FLAG_WIDTHS if has_widths else 0
+    if int(header["flags"]) != expected_flags or int(header["reserved"]) != 0:
+        raise StrokeDataError(
+            f"header flags {int(header['flags'])} / reserved {int(header['reserved'])} "
+            f"do not match the manifest (expected {expected_flags} / 0)",
+            "byte 16",
+        )
+
+
+def _first_bad(bad: np.ndarray, problem: str) -> None:
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise StrokeDataError(problem.format(k=k), f"stroke {k}")
+
+
+def _check_table(table: np.ndarray, n_points: int, has_widths: bool, n_recordings: int) -> None:
+    first = table["first_point"].astype(np.int64)
+    count = table["n_points"].astype(np.int64)
+    _first_bad(count < 1, "stroke {k} has no points")
+    _first_bad(first + count > n_points, f"stroke {{k}} point range is out of bounds ({n_points} points)")
+    expected_first = np.concatenate(([0], np.cumsum(count)[:-1])) if len(count) else count
+    _first_bad(first != expected_first, "stroke {k} points do not follow the previous stroke's")
+    if len(count) and int(count.sum()) != n_points:
+        raise StrokeDataError(f"the strokes use {int(count.sum())} of {n_points} points")
+    _first_bad(table["tool"] >= len(_TOOLS), "stroke {k} has an unknown tool")
+    known_flags = STROKE_FLAG_WIDTHS if has_widths else 0
+    _first_bad((table["flags"] & ~np.uint8(known_flags)) != 0, "stroke {k} has unknown flags")
+    _first_bad(
+        (table["reserved0"] != 0) | (table["reserved1"] != 0), "stroke {k} has non-zero reserved bytes"
+    )
+    recording = table["recording"]
+    _first_bad(
+        (recording < -1) | (recording >= n_recordings),
+        f"stroke {{k}} names a recording out of range (the notebook has {n_recordings})",
+    )
+    _first_bad(~np.isfinite(table["width_mm"]), "stroke {k} width is not finite")
+
+
+def _check_finite(xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, table: np.ndarray) -> None:
+    bad_points = ~np.isfinite(xy).all(axis=1) | ~np.isfinite(t)
+    if widths is not None:
+        bad_points |= ~np.isfinite(widths)
+    if bad_points.any():
+        point = int(np.flatnonzero(bad_points)[0])
+        k = int(np.searchsorted(table["first_point"], point, side="right")) - 1
+        raise StrokeDataError(f"point {point} has a non-finite coordinate, time or width", f"stroke {k}")
+
+
+_FAST_FIELDS = ("xy_mm", "t_ms", "width_mm", "color", "tool", "recording", "widths_mm")
+# The fast path skips Stroke.__post_init__ (its per-stroke copies cost ~10 µs each); it is
+# used only while Stroke has exactly these fields, and everything it would check was checked.
+_FAST = tuple(f.name for f in dataclasses.fields(Stroke)) == _FAST_FIELDS
+
+
+def _build(table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None) -> tuple[Stroke, ...]:
+    ends = (table["first_point"].astype(np.int64) + table["n_points"]).tolist()
+    rows = zip(
+        table["first_point"].tolist(),
+        ends,
+        table["width_mm"].tolist(),
+        [tuple(c) for c in table["color"].tolist()],
+        [_TOOLS[v] for v in table["tool"].tolist()],
+        [None if r < 0 else r for r in table["recording"].tolist()],
+        (table["flags"] & STROKE_FLAG_WIDTHS).astype(bool).tolist(),
+        strict=True,
+    )
+    new, set_attr = object.__new__, object.__setattr__
+    strokes = []
+    for a, b, width, color, tool, recording, per_point in rows:
+        fields = {
+            "xy_mm": xy[a:b],
+            "t_ms": t[a:b],
+            "width_mm": width,
+            "color": color,
+            "tool": tool,
+            "recording": recording,
+            "widths_mm": widths[a:b] if widths is not None and per_point else None,
+        }
+        if _FAST:
+            stroke = new(Stroke)
+            set_attr(stroke, "__dict__", fields)
+        else:
+            stroke = Stroke(**fields)
+        strokes.append(stroke)
+    return tuple(strokes)
