@@ -37,7 +37,9 @@ class SafeZip:
         self.path = Path(path)
         try:
             self._zip = zipfile.ZipFile(self.path)
-        except zipfile.BadZipFile as e:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OverflowError) as e:
+            # zipfile raises NotImplementedError for a damaged "version needed" field, and
+            # ValueError/EOFError/OverflowError for damaged directory records.
             raise CorruptFileError(self.path, f"not a valid ZIP archive ({e})") from None
         except OSError as e:
             raise FormatError(self.path, f"cannot read: {e.strerror or e}") from None

@@ -1,0 +1,205 @@
+"""InkML values: channels, the explicit/difference encodings, Livescribe's deltas, units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..model import units as model_units
+from .xmlsafe import local_name
+
+MAX_VALUES = 50_000_000  # per document: bounds time and memory on hostile input
+_PLAIN = re.compile(r"[^0-9eE+\-.,\s]")  # anything else needs the full grammar
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<comma>,)|(?P<mode>[!'"])|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"""
+    r"""|(?P<flag>[TF*?])|(?P<bad>\S))"""
+)
+_RESOLUTION_MM = {"1/mm": 1.0, "1/cm": 10.0, "1/in": 25.4, "1/m": 1000.0}
+_EXPLICIT, _FIRST, _SECOND = "!", "'", '"'
+
+
+class TraceError(ValueError):
+    """Malformed trace data; the reader turns it into a CorruptFileError with the place."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One channel of a traceFormat. sign is -1 for orientation="-ve"; respect_to is the
+    id of the timestamp a T channel counts from; intermittent channels may be left out."""
+
+    name: str
+    units: str | None = None
+    sign: float = 1.0
+    max: float | None = None
+    respect_to: str | None = None
+    intermittent: bool = False
+
+
+@dataclass(frozen=True)
+class TraceFormat:
+    """Regular channels first, then intermittent ones; the InkML default is X, Y."""
+
+    channels: tuple[Channel, ...] = (Channel("X"), Channel("Y"))
+
+    def index(self, name: str) -> int | None:
+        return next((i for i, c in enumerate(self.channels) if c.name == name), None)
+
+    @property
+    def n_regular(self) -> int:
+        return sum(not c.intermittent for c in self.channels)
+
+
+def parse_trace_format(elem: ET.Element) -> TraceFormat:
+    channels = []
+    for child in elem:
+        name = local_name(child.tag)
+        if name == "channel":
+            channels.append(_channel(child, intermittent=False))
+        elif name == "intermittentChannels":
+            channels += [_channel(c, intermittent=True) for c in child if local_name(c.tag) == "channel"]
+    return TraceFormat(tuple(channels)) if channels else TraceFormat()
+
+
+def _channel(elem: ET.Element, *, intermittent: bool) -> Channel:
+    try:
+        maximum = float(elem.get("max", "nan"))
+    except ValueError:
+        maximum = float("nan")
+    return Channel(
+        name=elem.get("name") or "",
+        units=elem.get("units"),
+        sign=-1.0 if elem.get("orientation") == "-ve" else 1.0,
+        max=maximum if np.isfinite(maximum) and maximum > 0 else None,
+        respect_to=(elem.get("respectTo") or "").lstrip("#") or None,
+        intermittent=intermittent,
+    )
+
+
+def decode_values(text: str, n_channels: int) -> NDArray[np.float64]:
+    """Points × n_channels values (NaN where a value is missing or unknown '?').
+
+    Each value may carry a prefix that stays in force for its channel until changed:
+    '!' explicit, "'" first difference (value = previous + d), '"' second difference
+    (the change itself changes by d). '*' repeats the previous value (or difference),
+    'T'/'F' are 1/0."""
+    if not text.strip():
+        return np.zeros((0, n_channels))
+    if not _PLAIN.search(text):
+        fast = _decode_plain(text, n_channels)
+        if fast is not None:
+            return fast
+    return _decode_full(text, n_channels)
+
+
+def _decode_plain(text: str, n_channels: int) -> NDArray[np.float64] | None:
+    rows = [row.split() for row in text.split(",")]
+    if any(len(row) < n_channels for row in rows):
+        return None
+    try:
+        return np.array([row[:n_channels] for row in rows], dtype=np.float64)
+    except ValueError:
+        return None  # numbers written without spaces ("1-2"): the full grammar splits them
+
+
+def _decode_full(text: str, n_channels: int) -> NDArray[np.float64]:
+    points: list[list[float]] = []
+    modes = [_EXPLICIT] * n_channels
+    last = [np.nan] * n_channels
+    step = [0.0] * n_channels
+    row: list[float] = []
+    pending_mode: str | None = None
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "comma":
+            points.append(_finish(row, n_channels))
+            row, pending_mode = [], None
+            continue
+        if kind == "bad":
+            raise TraceError(
+                f"unexpected {match.group('bad')!r} in trace data at character {match.start('bad')}"
+            )
+        if kind == "mode":
+            pending_mode = match.group("mode")
+            continue
+        i = len(row)
+        if i >= n_channels:
+            continue  # values for channels the format does not declare
+        if pending_mode is not None:
+            modes[i], pending_mode = pending_mode, None
+        row.append(_value(match, i, modes, last, step))
+    points.append(_finish(row, n_channels))
+    return np.array(points, dtype=np.float64).reshape(-1, n_channels)
+
+
+def _value(match: re.Match[str], i: int, modes: list[str], last: list[float], step: list[float]) -> float:
+    token = match.group("num") or match.group("flag")
+    if token == "?":
+        return np.nan
+    if token in ("T", "F"):
+        value = 1.0 if token == "T" else 0.0
+    elif token == "*":
+        value = last[i] if modes[i] == _EXPLICIT else last[i] + step[i]
+    elif modes[i] == _EXPLICIT:
+        value = float(token)
+    elif modes[i] == _FIRST:
+        value = last[i] + float(token)
+    else:
+        value = last[i] + step[i] + float(token)
+    step[i] = value - last[i] if np.isfinite(last[i]) else 0.0
+    last[i] = value
+    return value
+
+
+def _finish(row: list[float], n_channels: int) -> list[float]:
+    return row + [np.nan] * (n_channels - len(row))
+
+
+def livescribe_deltas(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Livescribe writes the first point absolute and every later one as a delta from the
+    previous point, without InkML's difference prefixes (not standard InkML)."""
+    return np.cumsum(values, axis=0)
+
+
+def positive(text: str | None) -> float | None:
+    value = number(text)
+    return value if value is not None and value > 0 else None
+
+
+def number(text: str | None) -> float | None:
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def iso_ms(text: str) -> float | None:
+    try:
+        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).timestamp() * 1000.0
+
+
+def mm_per_unit(units: str | None, resolution: tuple[float | None, str] | None) -> float | None:
+    """mm per unit from InkML units, via model.units; None when unknown. `himetric`
+    (Windows ink) is 0.01 mm; px and device units need a resolution."""
+    key = (units or "").strip().lower()
+    px_per_inch = None
+    if resolution and resolution[0]:
+        per_mm = resolution[0] / _RESOLUTION_MM.get(resolution[1].strip().lower(), np.nan)
+        if np.isfinite(per_mm):
+            if key in ("", "dev", "px"):
+                return model_units.mm_per_unit("mm") / per_mm
+            px_per_inch = per_mm * model_units.MM_PER_INCH
+    if key == "himetric":
+        return model_units.mm_per_unit("cm") / 1000.0
+    try:
+        return model_units.mm_per_unit(key, px_per_inch=px_per_inch) if key else None
+    except ValueError:
+        return None

@@ -1,0 +1,315 @@
+"""Xournal++ notebooks (.xopp, .xoj): gzip, ZIP-packaged or plain XML, with linked audio."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..model import Background, BackgroundKind, Notebook, Page, PageImage, PageText, Recording, Stroke
+from ..model.units import MM_PER_POINT
+from .errors import CorruptFileError
+from .registry import FormatSpec, ReadOptions
+from .xmlsafe import local_name, parse_xml
+from .xournalpp_audio import (
+    AudioLocator,
+    next_start,
+    place_back_to_back,
+    time_from_name,
+    unix_ms,
+    writing_times,
+)
+from .xournalpp_background import BackgroundFiles, RulingExtras, solid_background
+from .xournalpp_container import MIMETYPE, open_archive, read_content
+from .xournalpp_elements import (
+    MAX_COORD_PT,
+    AudioLink,
+    ElementContext,
+    RawStroke,
+    RawText,
+    StrokeStyle,
+    audio_link,
+    lenient_int,
+    parse_stroke,
+    parse_text,
+)
+from .xournalpp_images import parse_image
+
+MAX_WARNINGS = 40
+_ROOT = re.compile(rb"<(xournal|MrWriter)[\s>/]")
+
+
+@dataclass(frozen=True)
+class XoppDetails:
+    """What the model has no field for yet, aligned with the notebook: stroke_styles[p][s]
+    belongs to notebook.pages[p].strokes[s]; ruling_extras[p] to page p (None: no ruling)."""
+
+    stroke_styles: tuple[tuple[StrokeStyle, ...], ...]
+    ruling_extras: tuple[RulingExtras | None, ...]
+
+
+@dataclass
+class _Page:
+    width_mm: float
+    height_mm: float
+    background: Background | None = None
+    extras: RulingExtras | None = None
+    strokes: list[RawStroke] = field(default_factory=list)
+    texts: list[RawText] = field(default_factory=list)
+    images: list[PageImage] = field(default_factory=list)
+
+
+class _Warnings:
+    """Notebook warnings without repeats, capped so a damaged file cannot flood the user."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, None] = {}
+        self.dropped = 0
+
+    def add(self, text: str) -> None:
+        if text in self.items or len(self.items) < MAX_WARNINGS:
+            self.items[text] = None
+        else:
+            self.dropped += 1
+
+    def result(self) -> tuple[str, ...]:
+        extra = (f"… and {self.dropped} more warnings",) if self.dropped else ()
+        return (*self.items, *extra)
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            text = zlib.decompressobj(wbits=31).decompress(head, 4096)
+        except zlib.error:
+            return False
+        return _ROOT.search(text) is not None
+    if head.startswith(b"PK\x03\x04"):
+        return MIMETYPE in head or path.suffix.lower() == ".xopp"
+    return _ROOT.search(head) is not None
+
+
+def read(path: Path, options: ReadOptions) -> Notebook:
+    return read_with_details(path, options)[0]
+
+
+def read_with_details(path: Path, options: ReadOptions) -> tuple[Notebook, XoppDetails]:
+    """The notebook plus the stroke styles and ruling details the model cannot hold yet."""
+    path = Path(path)
+    warnings = _Warnings()
+    archive = open_archive(path)
+    try:
+        xml = read_content(path, archive)
+        root = parse_xml(xml, path, what="Xournal++ XML")
+        read_member = archive.read if archive else None
+        pages = _parse_pages(root, path, options, read_member, warnings.add)
+        locator = AudioLocator(
+            path, options.search_dirs, options.located, archive.names() if archive else (), read_member
+        )
+        notebook_pages, recordings = _assemble(pages, locator, warnings.add)
+    finally:
+        if archive:
+            archive.close()
+    notebook = Notebook(
+        tuple(notebook_pages),
+        tuple(recordings),
+        title=path.stem,
+        source_format="xournalpp",
+        warnings=warnings.result(),
+    )
+    details = XoppDetails(
+        tuple(tuple(s.style for s in p.strokes) for p in pages), tuple(p.extras for p in pages)
+    )
+    return notebook, details
+
+
+def _parse_pages(
+    root: ET.Element,
+    path: Path,
+    options: ReadOptions,
+    read_member: Callable[[str], bytes] | None,
+    warn: Callable[[str], None],
+) -> list[_Page]:
+    tag = local_name(root.tag)
+    if tag not in ("xournal", "MrWriter"):
+        raise CorruptFileError(path, f"root element is <{tag}>, not <xournal>")
+    # Xournal++ takes the version from the root only (default 1), even for ZIP files.
+    version = (lenient_int(root.get("fileversion")) or 1) if tag == "xournal" else 1
+    ctx = ElementContext(str(path), version, warn, read_member)
+    files = BackgroundFiles(path, read_member, options.located, warn)
+    pages = [_parse_page(elem, n, ctx, files) for n, elem in enumerate(_children(root, "page"))]
+    if not pages:
+        raise CorruptFileError(path, "the notebook has no pages")
+    return pages
+
+
+def _children(elem: ET.Element, name: str) -> list[ET.Element]:
+    return [child for child in elem if local_name(child.tag) == name]
+
+
+def _size(elem: ET.Element, name: str, ctx: ElementContext, where: str) -> float:
+    try:
+        value = float(elem.get(name, ""))
+    except ValueError:
+        value = float("nan")
+    if not (np.isfinite(value) and 0 < value <= MAX_COORD_PT):
+        raise CorruptFileError(
+            ctx.path,
+            f"page {name} {elem.get(name)!r} is not a positive number of points up to {MAX_COORD_PT:g}",
+            where=where,
+        )
+    return value
+
+
+def _parse_page(elem: ET.Element, index: int, ctx: ElementContext, files: BackgroundFiles) -> _Page:
+    where = f"page {index + 1}"
+    width_pt = _size(elem, "width", ctx, where)
+    page = _Page(width_pt * MM_PER_POINT, _size(elem, "height", ctx, where) * MM_PER_POINT)
+    for background in _children(elem, "background"):
+        kind = background.get("type")
+        if kind == "solid":
+            page.background, page.extras = solid_background(background, width_pt)
+        elif kind == "pixmap":
+            page.background = files.pixmap(background)
+        elif kind == "pdf":
+            page.background = files.pdf(background)
+        else:
+            ctx.warn(f"{where}: unknown background type {kind!r}, plain paper shown")
+    is_image = page.background is not None and page.background.kind == BackgroundKind.IMAGE
+    files.images.append(page.background.image if is_image else None)  # type: ignore[union-attr]
+    for n, layer in enumerate(_children(elem, "layer")):
+        _parse_layer(layer, ctx, page, f"{where}, layer {n + 1}")
+    return page
+
+
+def _parse_layer(layer: ET.Element, ctx: ElementContext, page: _Page, where: str) -> None:
+    pending: AudioLink | None = None
+    counts = {"stroke": 0, "text": 0, "image": 0, "teximage": 0}
+    for elem in layer:
+        name = local_name(elem.tag)
+        if name == "timestamp":  # pre-1.0 files: the audio link of the next element
+            fn = (elem.get("fn") or "").strip()
+            pending = AudioLink(fn, lenient_int(elem.get("ts")) or 0) if fn else None
+            continue
+        if name not in counts:
+            continue
+        counts[name] += 1
+        here = f"{where}, {name} {counts[name]}"
+        if name == "stroke":
+            page.strokes += parse_stroke(elem, ctx, audio_link(elem, ctx, pending), here)
+        elif name == "text":
+            page.texts.append(parse_text(elem, ctx, audio_link(elem, ctx, pending), here))
+        else:
+            image = parse_image(elem, ctx, here)
+            if image is not None:
+                page.images.append(image)
+        pending = None
+
+
+def _assemble(
+    pages: list[_Page], locator: AudioLocator, warn: Callable[[str], None]
+) -> tuple[list[Page], list[Recording]]:
+    """Recordings in order of first use, each stroke timed on the notebook clock."""
+    starts = _stroke_starts(pages)
+    relative = [[_relative_times(s, starts) for s in p.strokes] for p in pages]
+    ink_end = dict.fromkeys(starts, 0.0)  # how far into each recording its ink reaches
+    for page, times in zip(pages, relative, strict=True):
+        ends = [(s.link, float(t[-1])) for s, t in zip(page.strokes, times, strict=True)]
+        for link, end_ms in ends + [(x.link, float(x.link.ts_ms)) for x in page.texts if x.link]:
+            if link:
+                ink_end[link.fn] = max(ink_end[link.fn], end_ms)
+    names = list(starts)
+    recordings, clock = _recordings(names, ink_end, locator, warn)
+    index = {name: i for i, name in enumerate(names)}
+    static_ms = min(clock.values(), default=0.0)  # unlinked ink: no time, already written
+    result = []
+    for page, times in zip(pages, relative, strict=True):
+        strokes = [
+            Stroke(
+                s.xy_mm,
+                clock[s.link.fn] + t if s.link else np.full(len(t), static_ms),
+                s.width_mm,
+                s.color,
+                s.tool,
+                index[s.link.fn] if s.link else None,
+                s.widths_mm,
+            )
+            for s, t in zip(page.strokes, times, strict=True)
+        ]
+        texts = [_timed_text(t, clock, index) for t in page.texts]
+        result.append(
+            Page(
+                page.width_mm,
+                page.height_mm,
+                tuple(strokes),
+                background=page.background,
+                texts=tuple(texts),
+                images=tuple(page.images),
+            )
+        )
+    return result, recordings
+
+
+def _stroke_starts(pages: list[_Page]) -> dict[str, list[float]]:
+    """Per recording, in order of first use (page by page): its strokes' starts."""
+    starts: dict[str, set[float]] = {}
+    for page in pages:
+        for stroke in page.strokes:
+            if stroke.link:
+                starts.setdefault(stroke.link.fn, set()).add(float(stroke.link.ts_ms))
+        for text in page.texts:
+            if text.link:
+                starts.setdefault(text.link.fn, set())
+    return {name: sorted(values) for name, values in starts.items()}
+
+
+def _relative_times(stroke: RawStroke, starts: dict[str, list[float]]) -> np.ndarray:
+    """Point times in ms from the start of the stroke's recording (0-based when unlinked)."""
+    if stroke.link is None:
+        return np.zeros(len(stroke.xy_mm))
+    start = float(stroke.link.ts_ms)
+    return writing_times(stroke.xy_mm, start, next_start(starts[stroke.link.fn], start))
+
+
+def _recordings(
+    names: list[str], ink_end: dict[str, float], locator: AudioLocator, warn: Callable[[str], None]
+) -> tuple[list[Recording], dict[str, float]]:
+    files, durations, dated = [], [], []
+    for name in names:
+        audio, probe = locator.audio_file(name, warn)
+        # Without a readable file its length is unknown: it spans the ink that names it.
+        duration = audio.clock_duration_ms if probe and probe.n_frames else max(ink_end[name], 1.0)
+        files.append(replace(audio, clock_duration_ms=duration))
+        durations.append(duration)
+        when = time_from_name(name)
+        dated.append(unix_ms(when) if when else None)
+    starts = place_back_to_back(durations, dated)
+    recordings = [
+        Recording(
+            name.replace("\\", "/").rsplit("/", 1)[-1],
+            (replace(f, clock_start_ms=start),),
+            time_from_name(name),
+        )
+        for name, f, start in zip(names, files, starts, strict=True)
+    ]
+    return recordings, dict(zip(names, starts, strict=True))
+
+
+def _timed_text(raw: RawText, clock: dict[str, float], index: dict[str, int]) -> PageText:
+    if raw.link is None:
+        return raw.text
+    return replace(raw.text, t_ms=clock[raw.link.fn] + raw.link.ts_ms, recording=index[raw.link.fn])
+
+
+FORMAT = FormatSpec(
+    name="xournalpp",
+    description="Xournal++ notebook",
+    extensions=(".xopp", ".xoj"),
+    sniff=sniff,
+    read=read,
+)

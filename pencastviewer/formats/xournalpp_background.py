@@ -1,0 +1,296 @@
+"""Xournal++ page backgrounds: ruled paper with Xournal++'s own defaults, images and PDFs."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Background, BackgroundKind, Color, Ruling
+from ..model.units import MM_PER_POINT
+from .errors import FormatError
+
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+WHITE: Color = (255, 255, 255, 255)
+
+# Xournal++ src/core/view/background/*BackgroundView.h (1.2/1.3): per style the pitch in
+# points, the line colour on light paper and on dark paper (config keys f1 / af1 override
+# them), and the default line width in points (config key lw).
+_STYLE_DEFAULTS: dict[str, tuple[float, int, int, float]] = {
+    "plain": (0.0, 0x000000, 0x000000, 0.0),
+    "ruled": (24.0, 0x40A0FF, 0x434343, 0.5),
+    "lined": (24.0, 0x40A0FF, 0x434343, 0.5),
+    "graph": (14.17, 0xBDBDBD, 0x434343, 0.5),
+    "dotted": (14.17, 0xBDBDBD, 0x434343, 1.5),
+    "isodotted": (14.17, 0xBDBDBD, 0x434343, 1.5),
+    "isograph": (14.17, 0xBDBDBD, 0x434343, 1.0),
+    "staves": (5.0, 0x000000, 0xFFFFFF, 0.5),  # pitch = between two lines of one staff
+}
+_HEADER_PT = 80.0  # ruled, lined, staves: blank band at the top ...
+_FOOTER_PT = 60.0  # ... and at the bottom
+_LINED_MARGIN_PT = 72.0  # lined: vertical margin line 1 inch from the left (m1 overrides)
+_MARGIN_COLORS = (0xFF0080, 0x220080)  # lined margin line on light / dark paper (f2 / af2)
+_STAVES_GAP_PT = 40.0  # between two staves
+_STAVES_SIDE_PT = 50.0  # staves stop 50 pt from either page edge
+
+
+@dataclass(frozen=True)
+class RulingExtras:
+    """Ruling details the model's Ruling has no field for yet (to wire in later):
+    line_width_mm (Xournal++ `lw`), grid_margin_mm (graph: blank border, `m1`),
+    round_to_grid (graph `rm`: border widened to whole squares), footer_mm (ruled/lined/
+    staves: blank band at the bottom), staff_gap_mm / staff_side_mm (staves)."""
+
+    line_width_mm: float = 0.0
+    grid_margin_mm: float = 0.0
+    round_to_grid: bool = False
+    footer_mm: float = 0.0
+    staff_gap_mm: float = 0.0
+    staff_side_mm: float = 0.0
+
+
+def parse_color(text: str | None, default: Color, *, opaque: bool = False) -> Color:
+    """'#RRGGBBAA' (or a predefined Xournal name) -> RGBA. Xournal++ itself drops the
+    stored alpha of pens and backgrounds (`opaque`), painting them fully opaque."""
+    if not text:
+        return default
+    text = text.strip()
+    if text.startswith("#"):
+        digits = text[1:]
+        try:
+            value = int(digits, 16)
+        except ValueError:
+            return default
+        if len(digits) == 6:
+            value = (value << 8) | 0xFF
+        r, g, b, a = (value >> 24) & 0xFF, (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
+        return (r, g, b, 255 if opaque else a)
+    rgb = _NAMED_COLORS.get(text)
+    return default if rgb is None else _rgb(rgb)
+
+
+# Xournal's predefined pen colours (LoadHandlerHelper PREDEFINED_COLORS) ...
+_NAMED_COLORS = {
+    "black": 0x000000,
+    "blue": 0x3333CC,
+    "red": 0xFF0000,
+    "green": 0x008000,
+    "gray": 0x808080,
+    "lightblue": 0x00C0FF,
+    "lightgreen": 0x00FF00,
+    "magenta": 0xFF00FF,
+    "orange": 0xFF8000,
+    "yellow": 0xFFFF00,
+    "white": 0xFFFFFF,
+}
+# ... and its named paper colours, which differ from the pen colours of the same name.
+_PAPER_COLORS = {
+    "blue": 0xA0E8FF,
+    "pink": 0xFFC0D4,
+    "green": 0x80FFC0,
+    "orange": 0xFFC080,
+    "yellow": 0xFFFF80,
+}
+
+
+def _rgb(value: int) -> Color:
+    return ((value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF, 255)
+
+
+def _is_light(color: Color) -> bool:
+    return color[0] + color[1] + color[2] > 0x180  # Xournal++ Color::isLight
+
+
+def _config(text: str | None) -> dict[str, str]:
+    """'m1=40,rm=1' -> {'m1': '40', 'rm': '1'} (split at the last '=' like Xournal++)."""
+    pairs = (item.rpartition("=") for item in (text or "").split(","))
+    return {key.strip(): value.strip() for key, sep, value in pairs if sep}
+
+
+def _number(config: dict[str, str], key: str, default: float) -> float:
+    try:
+        return float(config[key])
+    except (KeyError, ValueError):
+        return default
+
+
+def _hex_color(config: dict[str, str], key: str, default: int) -> Color:
+    try:
+        return _rgb(int(config[key], 16) & 0xFFFFFF)
+    except (KeyError, ValueError):
+        return _rgb(default)
+
+
+def solid_background(elem: ET.Element, page_width_pt: float) -> tuple[Background, RulingExtras]:
+    """`<background type="solid" color=… style=… config=…>`; unknown styles are plain,
+    as in Xournal++."""
+    text = elem.get("color")
+    paper = _PAPER_COLORS.get(text or "")
+    color = _rgb(paper) if paper is not None else parse_color(text, WHITE, opaque=True)
+    style = elem.get("style") or "plain"
+    if style not in _STYLE_DEFAULTS:
+        style = "plain"
+    config = _config(elem.get("config"))
+    pitch_pt, light, dark, width_pt = _STYLE_DEFAULTS[style]
+    light_paper = _is_light(color)
+    ruling = Ruling(
+        style=style,
+        spacing_mm=_number(config, "r1", pitch_pt) * MM_PER_POINT
+        if style != "staves"
+        else pitch_pt * MM_PER_POINT,
+        line_color=_hex_color(config, "f1" if light_paper else "af1", light if light_paper else dark),
+        margin_mm=_lined_margin(config, page_width_pt) if style == "lined" else 0.0,
+        margin_color=_hex_color(
+            config, "f2" if light_paper else "af2", _MARGIN_COLORS[0 if light_paper else 1]
+        ),
+        header_mm=_HEADER_PT * MM_PER_POINT if style in ("ruled", "lined", "staves") else 0.0,
+    )
+    return Background(BackgroundKind.SOLID, color, ruling), _extras(style, config, width_pt)
+
+
+def _lined_margin(config: dict[str, str], page_width_pt: float) -> float:
+    margin_pt = _number(config, "m1", _LINED_MARGIN_PT)
+    if margin_pt < 0:  # Xournal++: a negative margin puts the line that far from the right
+        margin_pt += page_width_pt
+    return margin_pt * MM_PER_POINT
+
+
+def _extras(style: str, config: dict[str, str], width_pt: float) -> RulingExtras:
+    banded = style in ("ruled", "lined", "staves")
+    graph = style == "graph"
+    return RulingExtras(
+        line_width_mm=_number(config, "lw", width_pt) * MM_PER_POINT,
+        grid_margin_mm=_number(config, "m1", 0.0) * MM_PER_POINT if graph else 0.0,
+        round_to_grid=graph and _number(config, "rm", 0.0) != 0.0,
+        footer_mm=_FOOTER_PT * MM_PER_POINT if banded else 0.0,
+        staff_gap_mm=_STAVES_GAP_PT * MM_PER_POINT if style == "staves" else 0.0,
+        staff_side_mm=_STAVES_SIDE_PT * MM_PER_POINT if style == "staves" else 0.0,
+    )
+
+
+class BackgroundFiles:
+    """Finds the files pixmap and pdf backgrounds name. `read_member(name)` reads an entry
+    of the packaged (ZIP) variant and is None for gzip/plain files. The document's PDF is
+    named on its first pdf background only; later pages give just `pageno`."""
+
+    def __init__(
+        self,
+        path: Path,
+        read_member: Callable[[str], bytes] | None,
+        located: dict[str, Path],
+        warn: Callable[[str], None],
+    ):
+        self._path = path
+        self._read_member = read_member
+        self._located = located
+        self._warn = warn
+        self._pdf: tuple[str | None, bytes | None] | None = None  # (path, data) once resolved
+        self._pdf_missing = False
+        self.images: list[bytes | None] = []  # image of each page parsed so far, for domain="clone"
+
+    def pdf(self, elem: ET.Element) -> Background:
+        """`<background type="pdf" domain filename pageno>` -> PDF background, or plain
+        white with one warning when the PDF cannot be found."""
+        filename = elem.get("filename")
+        if filename and self._pdf is None and not self._pdf_missing:
+            self._pdf = self._find_pdf(elem.get("domain") or "absolute", filename)
+            if self._pdf is None:
+                self._pdf_missing = True
+                self._warn(
+                    f"background PDF {filename!r} not found (looked beside {self._path.name}); "
+                    "pages show plain white paper instead"
+                )
+        if self._pdf is None:
+            return Background(BackgroundKind.SOLID, WHITE)
+        pageno = _int(elem.get("pageno"), 1)
+        return Background(
+            BackgroundKind.PDF, pdf_path=self._pdf[0], pdf_data=self._pdf[1], pdf_page=max(pageno - 1, 0)
+        )
+
+    def _find_pdf(self, domain: str, filename: str) -> tuple[str | None, bytes | None] | None:
+        if filename in self._located and self._located[filename].is_file():
+            return str(self._located[filename]), None
+        if domain == "attach" and self._read_member is not None:
+            data = self._member(filename)
+            return (None, data) if data is not None else None
+        here = self._path.parent
+        if domain == "attach":
+            first = Path(os.fspath(self._path) + "." + filename)  # `<file>.xopp.bg.pdf`
+        else:
+            first = Path(filename) if Path(filename).is_absolute() else here / filename
+        # A moved document: its PDF is often beside it under the same name.
+        for candidate in (
+            first,
+            here / _base_name(filename),
+            here / (self._path.name + "." + _base_name(filename)),
+        ):
+            if _starts_with(candidate, (b"%PDF",)):
+                return str(candidate), None
+        return None
+
+    def pixmap(self, elem: ET.Element) -> Background:
+        """`<background type="pixmap" domain filename>`: absolute path, attached beside the
+        file (`<file>.xopp.<filename>`) or inside the ZIP, or cloned from page N (0-based)."""
+        domain = elem.get("domain") or "absolute"
+        filename = elem.get("filename") or ""
+        data: bytes | None = None
+        if domain == "clone":
+            index = _int(filename, -1)
+            data = self.images[index] if 0 <= index < len(self.images) else None
+        elif domain == "attach" and self._read_member is not None:
+            data = self._member(filename)
+        else:
+            here = self._path.parent
+            first = Path(os.fspath(self._path) + "." + filename) if domain == "attach" else here / filename
+            data = _read_file(first) or _read_file(here / _base_name(filename))
+        if data is None:
+            self._warn(f"background image {filename!r} not found; the page shows plain white paper")
+            return Background(BackgroundKind.SOLID, WHITE)
+        return Background(BackgroundKind.IMAGE, image=data)
+
+    def _member(self, name: str) -> bytes | None:
+        assert self._read_member is not None
+        try:
+            return self._read_member(name)
+        except FormatError:
+            return None
+
+
+def _base_name(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# The document names these files itself, so it could name any file on the disk: only
+# files that really are images (or PDFs) are taken, lest a crafted notebook copy a
+# private file into something the user later exports or shares.
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
+
+
+def _starts_with(path: Path, magic: tuple[bytes, ...]) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(8).startswith(magic)
+    except OSError:
+        return False
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        if (
+            not path.is_file()
+            or path.stat().st_size > MAX_IMAGE_BYTES
+            or not _starts_with(path, _IMAGE_MAGIC)
+        ):
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return default
