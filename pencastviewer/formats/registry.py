@@ -18,6 +18,10 @@ from .errors import FormatError, UnknownFormatError
 # Order matters only when two sniffers accept the same bytes: the first wins.
 _FORMAT_MODULES = (
     "pencastviewer.formats.pencast",
+    "pencastviewer.formats.livescribe_archive",
+    "pencastviewer.formats.livescribe_pdf",
+    "pencastviewer.formats.xournalpp",
+    "pencastviewer.formats.inkml",
 )
 
 SNIFF_BYTES = 4096
