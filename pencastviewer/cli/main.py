@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from ..formats import FormatError
-from . import info, locate
+from . import convert, export, info, locate
 
 # name -> (add arguments, run); run returns the exit status.
 SUBCOMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "info": (info.add_arguments, info.run),
     "locate": (locate.add_arguments, locate.run),
+    "convert": (convert.add_arguments, convert.run),
+    "export": (export.add_arguments, export.run),
 }
 
 USAGE = """pencastviewer [FILE]                 open the viewer (the bundled demo without FILE)
        pencastviewer info FILE [--json]     pages, strokes, recordings of a notebook
        pencastviewer locate FILE --page N --at X,Y [--radius MM] [--json]
-                                            what a tap at (X, Y) mm would play"""
+                                            what a tap at (X, Y) mm would play
+       pencastviewer export FILE -o OUT [--from T] [--to T] [--page N] [--strokes I-J]
+                            [--fade MS] [--size WxH]
+                                            a clip: audio, page image, video, web page or .pencast
+       pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is"""
 
 
 class CliError(Exception):
@@ -61,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a bug, not bad input: still one line; the env var shows the traceback
+        if os.environ.get("PENCASTVIEWER_DEBUG"):
+            raise
+        print(f"pencastviewer: internal error: {type(e).__name__}: {e} (set PENCASTVIEWER_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 3
     from ..gui.launch import run_gui  # Qt widgets load only for the window
 
     return run_gui(ns.file, audio=ns.audio)

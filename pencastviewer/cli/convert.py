@@ -1,0 +1,33 @@
+"""`pencastviewer convert IN OUT.pencast`: the program's own format, losslessly (audio is
+copied as stored, never re-encoded)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..formats import FormatError, ReadOptions, read_notebook, writer_for
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="notebook to convert")
+    parser.add_argument("target", help="output file (.pencast)")
+    parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+    parser.add_argument("--force", action="store_true", help="replace an existing output file")
+
+
+def run(args: argparse.Namespace) -> int:
+    source, target = Path(args.source), Path(args.target)
+    spec = writer_for(target)  # refuse an unwritable format before reading anything
+    if target.exists() and not args.force:
+        raise FormatError(target, "already exists (use --force to replace it)")
+    if target.exists() and source.resolve() == target.resolve():
+        raise FormatError(target, "is the file being converted; choose another output")
+    notebook = read_notebook(source, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
+    assert spec.write is not None
+    spec.write(notebook, target)
+    audio = sum(len(r.files) for r in notebook.recordings)
+    print(f"wrote {target}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, {audio} audio files copied")
+    for warning in notebook.warnings:
+        print(f"warning: {warning}")
+    return 0

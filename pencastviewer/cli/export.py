@@ -1,0 +1,150 @@
+"""`pencastviewer export FILE -o OUT`: a clip — audio, page image, video, web page or .pencast —
+through the same code as the Export dialog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ..app.document import OpenedNotebook, open_notebook
+from ..app.export.core import ClipSpec, ExportError
+from ..app.export.ranges import (
+    LEAD_IN_S,
+    LEAD_OUT_S,
+    clip_for_page,
+    clip_for_recording,
+    clip_for_strokes,
+    with_times,
+)
+from ..app.export.registry import export_clip
+from ..formats import ReadOptions
+from ..model.units import format_hms, parse_time
+
+# Outputs made without drawing anything: these never start Qt's GUI machinery.
+_UNRENDERED = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".pencast"})
+_qt_app = None  # the QGuiApplication image exports paint with, kept alive while they run
+
+
+def _time(text: str) -> float:
+    try:
+        seconds = parse_time(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (use seconds or h:mm:ss.mmm)") from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"a time cannot be negative: {text!r}")
+    return seconds
+
+
+def _stroke_range(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        i, j = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I-J (stroke numbers, 1 = first), got {text!r}") from None
+    if not 1 <= i <= j:
+        raise argparse.ArgumentTypeError(f"expected 1 <= I <= J, got {text!r}")
+    return i, j
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    try:
+        size = int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WxH in pixels, e.g. 1280x720, got {text!r}") from None
+    if min(size) <= 0:
+        raise argparse.ArgumentTypeError(f"a size must be positive, got {text!r}")
+    return size
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("file", help="notebook file")
+    add("-o", "--output", required=True, metavar="OUT",
+        help="file to write; its extension picks the format (.wav .flac .ogg .opus .mp3 .m4a "
+             ".png .svg .pdf .mp4 .html .pencast)")
+    add("--from", dest="start", type=_time, metavar="T", help="clip start: seconds or h:mm:ss.mmm")
+    add("--to", dest="end", type=_time, metavar="T", help="clip end: seconds or h:mm:ss.mmm")
+    add("--page", type=int, metavar="N", help="page number, 1 = first page of the file")
+    add("--strokes", type=_stroke_range, metavar="I-J", help="strokes I to J of --page (1 = first)")
+    add("--recording", type=int, metavar="R", help="recording number as `info` lists it (default 0)")
+    add("--fade", type=_non_negative, default=20.0, metavar="MS", help="fade in and out (default 20 ms)")
+    add("--lead-in", type=_non_negative, default=LEAD_IN_S, metavar="S",
+        help=f"sound before the first of --strokes (default {LEAD_IN_S} s)")
+    add("--lead-out", type=_non_negative, default=LEAD_OUT_S, metavar="S",
+        help=f"sound after the last of --strokes (default {LEAD_OUT_S} s)")
+    add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
+    add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
+    add("--audio", action="append", default=[], help="an audio file recorded with the ink")
+
+
+def clip_spec(document: OpenedNotebook, args: argparse.Namespace) -> ClipSpec:
+    """The clip the arguments describe: strokes of a page, a page, or a recording's range."""
+    page = None if args.page is None else args.page - 1
+    leads = {"lead_in_s": args.lead_in, "lead_out_s": args.lead_out, "fade_ms": args.fade}
+    if args.strokes is not None:
+        if page is None:
+            raise ExportError("--strokes needs --page: strokes are numbered per page")
+        spec = clip_for_strokes(document, page, range(args.strokes[0] - 1, args.strokes[1]), **leads)
+    elif page is not None and args.start is None and args.end is None:
+        spec = clip_for_page(document, page, **leads)
+    elif document.notebook.recordings:
+        spec = replace(clip_for_recording(document, args.recording or 0, args.fade), page=page)
+    elif args.start is not None or args.end is not None:
+        raise ExportError(f"{document.path.name} has no recording: --from and --to need one")
+    else:
+        spec = ClipSpec(None, 0.0, 0.0, fade_ms=args.fade, page=page)
+    if spec.recording is not None:
+        spec = with_times(spec, args.start, args.end)
+    return replace(spec, size=args.size or spec.size, dpi=args.dpi or None)
+
+
+def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
+    parts = []
+    if spec.recording is not None:
+        name = document.notebook.recordings[spec.recording].name
+        parts.append(f"recording {spec.recording} ({name}) {format_hms(spec.start_s, millis=True)}–"
+                     f"{format_hms(spec.end_s, millis=True)} ({spec.duration_s:.3f} s)")
+    if spec.strokes is not None:
+        page, first, last = spec.strokes
+        parts.append(f"page {page + 1} strokes {first + 1}–{last + 1}")
+    elif spec.page is not None:
+        parts.append(f"page {spec.page + 1}")
+    return ", ".join(parts)
+
+
+def _ensure_qt_gui() -> None:
+    """Painting needs a QGuiApplication; an offscreen one needs no display."""
+    global _qt_app
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        _qt_app = QGuiApplication(["pencastviewer", "-platform", "offscreen"])
+
+
+def run(args: argparse.Namespace) -> int:
+    document = open_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
+    out = Path(args.output)
+    try:
+        spec = clip_spec(document, args)
+        if out.suffix.lower() not in _UNRENDERED:
+            _ensure_qt_gui()
+        export_clip(document, spec, out)
+    except ExportError as e:
+        print(f"pencastviewer: {e}", file=sys.stderr)
+        return 1
+    size = out.stat().st_size
+    print(f"wrote {out} ({size:,} bytes): {describe(document, spec) or 'the whole notebook'}")
+    return 0
