@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar
 
 from ..app.session import Session
 from ..formats.registry import open_filter
 from ..model.units import format_hms
 from .page_canvas import PageCanvas
+from .waveform import WaveformView
 
 
 class MainWindow(QMainWindow):
@@ -20,7 +22,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("pencastviewer")
         self.resize(1000, 800)
         self.canvas = PageCanvas(session, self)
-        self.setCentralWidget(self.canvas)
+        self.waveform = WaveformView(session, self)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.waveform)
+        splitter.setStretchFactor(0, 1)  # the page takes the extra height, the waveform keeps its own
+        self.setCentralWidget(splitter)
         self.page_label = QLabel("")
         self.time_label = QLabel("")
         self._build_actions()
