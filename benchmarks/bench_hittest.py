@@ -15,9 +15,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import handwriting_page  # noqa: E402
+from synthetic import handwriting_page
 
-from pencastviewer.model import PageHitIndex  # noqa: E402
+from pencastviewer.model import PageHitIndex
 
 
 def main() -> None:
@@ -33,7 +33,10 @@ def main() -> None:
         builds.append(time.perf_counter() - start)
     rng = np.random.default_rng(1)
     # half the taps on ink (a stroke's sample point, jittered), half anywhere on the paper
-    on_ink = [page.strokes[i].xy_mm[0] + rng.normal(0, 0.5, 2) for i in rng.integers(0, len(page.strokes), args.taps // 2)]
+    on_ink = [
+        page.strokes[i].xy_mm[0] + rng.normal(0, 0.5, 2)
+        for i in rng.integers(0, len(page.strokes), args.taps // 2)
+    ]
     anywhere = rng.uniform((0, 0), (page.width_mm, page.height_mm), (args.taps - len(on_ink), 2))
     taps = np.vstack([on_ink, anywhere])
     rng.shuffle(taps)
@@ -46,8 +49,10 @@ def main() -> None:
     lat = np.array(latencies) * 1e3
     print(f"page: {len(page.strokes)} strokes, {page.n_points} points")
     print(f"index build: median {np.median(builds) * 1e3:.1f} ms")
-    print(f"tap: median {np.median(lat):.3f} ms, p99 {np.percentile(lat, 99):.3f} ms, "
-          f"max {lat.max():.3f} ms over {len(lat)} taps ({hits} hits)")
+    print(
+        f"tap: median {np.median(lat):.3f} ms, p99 {np.percentile(lat, 99):.3f} ms, "
+        f"max {lat.max():.3f} ms over {len(lat)} taps ({hits} hits)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,14 @@ from pencastviewer.model import Page, Stroke
 A5_MM = (148.0, 210.0)
 
 
-def handwriting_page(n_strokes: int, *, seed: int = 0, t0_ms: float = 0.0, recording: int | None = 0,
-                     size_mm: tuple[float, float] = A5_MM) -> Page:
+def handwriting_page(
+    n_strokes: int,
+    *,
+    seed: int = 0,
+    t0_ms: float = 0.0,
+    recording: int | None = 0,
+    size_mm: tuple[float, float] = A5_MM,
+) -> Page:
     """`n_strokes` word-sized wiggles laid out in lines like dense notes, 75 Hz samples."""
     rng = np.random.default_rng(seed)
     width, height = size_mm

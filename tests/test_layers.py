@@ -27,17 +27,22 @@ def test_non_gui_packages_load_no_widgets():
         "bad = [m for m in sys.modules if m.startswith(('PySide6.QtWidgets', 'pyqtgraph'))]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, f"widgets imported: {result.stdout} {result.stderr}"
 
 
 def test_model_and_formats_load_no_qt_at_all():
     code = (
         "import sys\n"
-        "import pencastviewer.model, pencastviewer.formats, pencastviewer.cli.info, pencastviewer.cli.locate\n"
+        "import pencastviewer.model, pencastviewer.formats\n"
+        "import pencastviewer.cli.info, pencastviewer.cli.locate\n"
         "from pencastviewer.formats import all_formats; all_formats()\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, f"Qt imported by info/locate: {result.stdout} {result.stderr}"

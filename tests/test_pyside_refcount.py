@@ -20,7 +20,9 @@ print(before - sys.getrefcount(None))
 
 def test_void_qt_calls_keep_none_refcount():
     result = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"Python died after void Qt calls (rc {result.returncode}): {result.stderr[-500:]}"
+    assert result.returncode == 0, (
+        f"Python died after void Qt calls (rc {result.returncode}): {result.stderr[-500:]}"
+    )
     dropped = int(result.stdout.strip())
     # None is immortal on 3.12+ (its refcount never moves); on 3.11 it must not fall.
     assert dropped <= 50, f"refcount of None fell by {dropped} over 100 000 Qt calls"

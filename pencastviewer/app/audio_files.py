@@ -13,7 +13,14 @@ from PySide6.QtCore import QStandardPaths
 from ..formats.audio_source import audio_bytes
 from ..model import AudioFile, AudioStore, Recording
 
-_EXTENSIONS = {"aac": ".m4a", "vorbis": ".ogg", "opus": ".opus", "flac": ".flac", "mp3": ".mp3", "pcm": ".wav"}
+_EXTENSIONS = {
+    "aac": ".m4a",
+    "vorbis": ".ogg",
+    "opus": ".opus",
+    "flac": ".flac",
+    "mp3": ".mp3",
+    "pcm": ".wav",
+}
 
 
 def cache_dir() -> Path:

@@ -27,7 +27,10 @@ def run(args: argparse.Namespace) -> int:
     assert spec.write is not None
     spec.write(notebook, target)
     audio = sum(len(r.files) for r in notebook.recordings)
-    print(f"wrote {target}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, {audio} audio files copied")
+    print(
+        f"wrote {target}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, "
+        f"{audio} audio files copied"
+    )
     for warning in notebook.warnings:
         print(f"warning: {warning}")
     return 0

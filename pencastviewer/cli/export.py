@@ -16,6 +16,7 @@ from ..app.export.ranges import (
     clip_for_page,
     clip_for_recording,
     clip_for_strokes,
+    snap_to_recording_end,
     with_times,
 )
 from ..app.export.registry import export_clip
@@ -107,7 +108,7 @@ def clip_spec(document: OpenedNotebook, args: argparse.Namespace) -> ClipSpec:
     else:
         spec = ClipSpec(None, 0.0, 0.0, fade_ms=args.fade, page=page)
     if spec.recording is not None:
-        spec = with_times(spec, args.start, args.end)
+        spec = snap_to_recording_end(document, with_times(spec, args.start, args.end))
     return replace(spec, size=args.size or spec.size, dpi=args.dpi or None)
 
 

@@ -23,9 +23,16 @@ def _point(text: str) -> tuple[float, float]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="notebook file")
     parser.add_argument("--page", type=int, required=True, help="page number, 1 = first page of the file")
-    parser.add_argument("--at", type=_point, required=True, metavar="X,Y",
-                        help="tap position in mm from the page's top-left corner")
-    parser.add_argument("--radius", type=float, default=3.0, metavar="MM", help="how far to look (default 3 mm)")
+    parser.add_argument(
+        "--at",
+        type=_point,
+        required=True,
+        metavar="X,Y",
+        help="tap position in mm from the page's top-left corner",
+    )
+    parser.add_argument(
+        "--radius", type=float, default=3.0, metavar="MM", help="how far to look (default 3 mm)"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
 
@@ -33,13 +40,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     notebook = read_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
     if not 1 <= args.page <= len(notebook.pages):
-        raise FormatError(args.file, f"page {args.page} does not exist (the file has {len(notebook.pages)} pages)")
+        raise FormatError(
+            args.file, f"page {args.page} does not exist (the file has {len(notebook.pages)} pages)"
+        )
     page_index = args.page - 1
     x, y = args.at
     hit = PageHitIndex(notebook.pages[page_index]).hit(x, y, args.radius)
     if hit is None:
-        print(f"pencastviewer: no ink within {args.radius:g} mm of ({x:g}, {y:g}) on page {args.page}",
-              file=sys.stderr)
+        print(
+            f"pencastviewer: no ink within {args.radius:g} mm of ({x:g}, {y:g}) on page {args.page}",
+            file=sys.stderr,
+        )
         return 1
     time_s = None if hit.recording is None else Timeline(notebook).position_s(hit.recording, hit.t_ms)
     doc = {
@@ -56,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"page {args.page}, stroke {hit.stroke}: no recording covers this stroke")
     else:
         name = notebook.recordings[hit.recording].name  # type: ignore[index]
-        print(f"page {args.page}, stroke {hit.stroke}: recording {hit.recording} ({name}) at "
-              f"{format_hms(time_s, millis=True)} ({time_s:.3f} s), {hit.distance_mm:.2f} mm from the ink")
+        print(
+            f"page {args.page}, stroke {hit.stroke}: recording {hit.recording} ({name}) at "
+            f"{format_hms(time_s, millis=True)} ({time_s:.3f} s), {hit.distance_mm:.2f} mm from the ink"
+        )
     return 0

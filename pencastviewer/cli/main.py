@@ -11,7 +11,9 @@ from ..formats import FormatError
 from . import convert, export, info, locate
 
 # name -> (add arguments, run); run returns the exit status.
-SUBCOMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+SUBCOMMANDS: dict[
+    str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
     "info": (info.add_arguments, info.run),
     "locate": (locate.add_arguments, locate.run),
     "convert": (convert.add_arguments, convert.run),
@@ -71,8 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a bug, not bad input: still one line; the env var shows the traceback
         if os.environ.get("PENCASTVIEWER_DEBUG"):
             raise
-        print(f"pencastviewer: internal error: {type(e).__name__}: {e} (set PENCASTVIEWER_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(
+            f"pencastviewer: internal error: {type(e).__name__}: {e} (set PENCASTVIEWER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 3
     from ..gui.launch import run_gui  # Qt widgets load only for the window
 

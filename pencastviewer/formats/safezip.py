@@ -47,7 +47,9 @@ class SafeZip:
         for info in self._zip.infolist():
             if not is_safe_member_name(info.filename):
                 self._zip.close()
-                raise CorruptFileError(self.path, f"archive entry {info.filename!r} points outside the archive")
+                raise CorruptFileError(
+                    self.path, f"archive entry {info.filename!r} points outside the archive"
+                )
             self._infos[info.filename] = info
 
     def __enter__(self) -> SafeZip:
@@ -79,18 +81,30 @@ class SafeZip:
         and never reading more than declared."""
         info = self._info(name)
         if info.file_size > max_bytes:
-            raise TooLargeError(self.path, f"entry {name!r} declares {info.file_size} bytes (limit {max_bytes})")
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 1 << 20:
-            raise TooLargeError(self.path, f"entry {name!r} inflates {info.file_size // info.compress_size}× (a zip bomb?)")
+            raise TooLargeError(
+                self.path, f"entry {name!r} declares {info.file_size} bytes (limit {max_bytes})"
+            )
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+            and info.file_size > 1 << 20
+        ):
+            raise TooLargeError(
+                self.path, f"entry {name!r} inflates {info.file_size // info.compress_size}× (a zip bomb?)"
+            )
         try:
             with self._zip.open(info) as f:
                 data = f.read(info.file_size + 1)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, *_DECOMPRESS_ERRORS) as e:
             raise CorruptFileError(self.path, f"entry {name!r} is damaged ({e})") from None
         except NotImplementedError as e:
-            raise CorruptFileError(self.path, f"entry {name!r} uses an unsupported compression ({e})") from None
+            raise CorruptFileError(
+                self.path, f"entry {name!r} uses an unsupported compression ({e})"
+            ) from None
         except RuntimeError:  # zipfile's "is encrypted, password required"
             raise CorruptFileError(self.path, f"entry {name!r} is encrypted") from None
         if len(data) != info.file_size:
-            raise CorruptFileError(self.path, f"entry {name!r} is {len(data)} bytes, declared {info.file_size}")
+            raise CorruptFileError(
+                self.path, f"entry {name!r} is {len(data)} bytes, declared {info.file_size}"
+            )
         return data

@@ -27,8 +27,11 @@ def parse_xml(data: bytes, path: str | Path, *, what: str = "XML") -> ET.Element
         return ET.fromstring(data)
     except ET.ParseError as e:
         line, column = e.position
-        raise CorruptFileError(path, f"malformed {what}: {e.msg if hasattr(e, 'msg') else e}",
-                               where=f"line {line}, column {column}") from None
+        raise CorruptFileError(
+            path,
+            f"malformed {what}: {e.msg if hasattr(e, 'msg') else e}",
+            where=f"line {line}, column {column}",
+        ) from None
 
 
 def local_name(tag: str) -> str:

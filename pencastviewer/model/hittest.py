@@ -34,7 +34,9 @@ class PageHitIndex:
         self._cell = float(cell_mm)
         a, b, ta, tb, sid = _segments(page)
         self._a, self._b, self._ta, self._tb, self._sid = a, b, ta, tb, sid
-        self._origin = np.floor(np.minimum(a.min(axis=0), b.min(axis=0)) / self._cell) if len(a) else np.zeros(2)
+        self._origin = (
+            np.floor(np.minimum(a.min(axis=0), b.min(axis=0)) / self._cell) if len(a) else np.zeros(2)
+        )
         self._keys, self._entries, self._ncols = self._build_grid()
 
     def _cell_of(self, xy: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -67,7 +69,7 @@ class PageHitIndex:
         rows = np.arange(max(int(lo[1]), 0), int(hi[1]) + 1)
         first = np.searchsorted(self._keys, rows * self._ncols + x0, side="left")
         last = np.searchsorted(self._keys, rows * self._ncols + x1, side="right")
-        parts = [self._entries[f:l] for f, l in zip(first, last) if l > f]
+        parts = [self._entries[a:b] for a, b in zip(first, last, strict=True) if b > a]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def hit(self, x_mm: float, y_mm: float, radius_mm: float = 3.0) -> Hit | None:

@@ -91,8 +91,7 @@ class Timeline:
         writing_idx = np.flatnonzero((starts <= t_ms) & ~written)
         strokes = self._notebook.pages[page].strokes
         writing = tuple(
-            (int(i), int(np.searchsorted(strokes[i].t_ms, t_ms, side="right")))
-            for i in writing_idx
+            (int(i), int(np.searchsorted(strokes[i].t_ms, t_ms, side="right"))) for i in writing_idx
         )
         return RevealState(written, writing)
 

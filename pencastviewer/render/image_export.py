@@ -26,6 +26,8 @@ def render_page_image(
     painter = QPainter(image)
     transform, px_per_mm = page_transform(page, QRectF(0, 0, width_px, height_px))
     painter.setTransform(transform)
-    (renderer or PageRenderer(page)).paint(painter, px_per_mm, reveal=reveal, style=style, background=background)
+    (renderer or PageRenderer(page)).paint(
+        painter, px_per_mm, reveal=reveal, style=style, background=background
+    )
     painter.end()
     return image

@@ -46,7 +46,7 @@ def test_info_gives_the_measured_figures(capsys, fixtures_dir, name, pages, stro
         assert doc["points"] == points
     got = [(r["duration_s"], r["sample_rate"], r["channels"], r["codec"]) for r in doc["recordings"]]
     assert len(got) == len(recordings)
-    for (d, rate, ch, codec), (d_exp, rate_exp, ch_exp, codec_exp) in zip(got, recordings):
+    for (d, rate, ch, codec), (d_exp, rate_exp, ch_exp, codec_exp) in zip(got, recordings, strict=True):
         assert d == pytest.approx(d_exp, abs=0.0005)
         assert (rate, ch, codec) == (rate_exp, ch_exp, codec_exp)
     assert set(doc["pages"][0]) == {"index", "label", "width_mm", "height_mm", "strokes", "points"}
@@ -62,7 +62,9 @@ def test_info_on_the_demo(capsys, demo_path):
 
 
 def locate(capsys, path, page, x, y, radius=3.0):
-    status, out, err = run_cli(capsys, "locate", path, "--page", page, "--at", f"{x},{y}", "--radius", radius, "--json")
+    status, out, err = run_cli(
+        capsys, "locate", path, "--page", page, "--at", f"{x},{y}", "--radius", radius, "--json"
+    )
     return status, (json.loads(out) if status == 0 else err)
 
 
@@ -71,8 +73,11 @@ def test_locate_the_four_corners_in_writing_order(capsys, livescribe_dir):
     page = read_notebook(path).pages[0]
     # one stroke per corner: tap the middle point of each, named by its corner
     centres = {i: s.xy_mm[len(s.xy_mm) // 2] for i, s in enumerate(page.strokes)}
-    corner = {i: ("top" if c[1] < page.height_mm / 2 else "bottom") + ("-left" if c[0] < page.width_mm / 2 else "-right")
-              for i, c in centres.items()}
+    corner = {
+        i: ("top" if c[1] < page.height_mm / 2 else "bottom")
+        + ("-left" if c[0] < page.width_mm / 2 else "-right")
+        for i, c in centres.items()
+    }
     assert sorted(corner.values()) == ["bottom-left", "bottom-right", "top-left", "top-right"]
     times = []
     for i in range(4):
@@ -80,7 +85,7 @@ def test_locate_the_four_corners_in_writing_order(capsys, livescribe_dir):
         assert status == 0 and hit["stroke"] == i and hit["recording"] == 0
         times.append(hit["time_s"])
     assert times == sorted(times) and len(set(times)) == 4
-    assert 0 < times[0] and times[-1] < 20.864
+    assert times[0] > 0 and times[-1] < 20.864
 
 
 def test_locate_on_two_pages_the_cross_comes_after_every_word(capsys, livescribe_dir):
@@ -125,8 +130,15 @@ def test_locate_on_empty_paper_exits_1(capsys, demo_path):
     assert status == 1 and "no ink within 1 mm" in err
 
 
-@pytest.mark.parametrize("name", ["livescribe/2-pages.pdf", "livescribe/notebook-archive-testing.zip",
-                                  "xournalpp/audio-packaged.xopp", "xournalpp/strokes.xopp"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "livescribe/2-pages.pdf",
+        "livescribe/notebook-archive-testing.zip",
+        "xournalpp/audio-packaged.xopp",
+        "xournalpp/strokes.xopp",
+    ],
+)
 def test_convert_is_lossless(capsys, tmp_path, fixtures_dir, name):
     source = fixtures_dir / name
     target = tmp_path / "out.pencast"
@@ -138,30 +150,35 @@ def test_convert_is_lossless(capsys, tmp_path, fixtures_dir, name):
     before.pop("format")
     assert after == before
     a, b = read_notebook(source), read_notebook(target)
-    for page_a, page_b in zip(a.pages, b.pages):
+    for page_a, page_b in zip(a.pages, b.pages, strict=True):
         assert page_a.strokes == page_b.strokes
-    for rec_a, rec_b in zip(a.recordings, b.recordings):
-        for fa, fb in zip(rec_a.files, rec_b.files):
+    for rec_a, rec_b in zip(a.recordings, b.recordings, strict=True):
+        for fa, fb in zip(rec_a.files, rec_b.files, strict=True):
             assert audio_bytes(fa) == audio_bytes(fb)  # copied, not re-encoded
 
 
 def test_convert_refuses_to_overwrite_without_force(capsys, tmp_path, demo_path):
     target = tmp_path / "x.pencast"
     target.write_bytes(b"precious")
-    status, out, err = run_cli(capsys, "convert", demo_path, target)
+    status, _out, err = run_cli(capsys, "convert", demo_path, target)
     assert status == 1 and "already exists" in err
     assert target.read_bytes() == b"precious"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["info", "/no/such/file.pdf"], "no such file"),
-    (["info", "README.md"], "unknown file format"),
-    (["locate", "{demo}", "--page", "9", "--at", "1,1"], "page 9 does not exist"),
-    (["locate", "{demo}", "--page", "1", "--at", "oops"], "expected X,Y"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["info", "/no/such/file.pdf"], "no such file"),
+        (["info", "README.md"], "unknown file format"),
+        (["locate", "{demo}", "--page", "9", "--at", "1,1"], "page 9 does not exist"),
+        (["locate", "{demo}", "--page", "1", "--at", "oops"], "expected X,Y"),
+    ],
+)
 def test_bad_input_gives_one_line_without_traceback(demo_path, args, message):
     args = [a.replace("{demo}", str(demo_path)) for a in args]
-    result = subprocess.run([sys.executable, "-m", "pencastviewer", *args], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "pencastviewer", *args], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -171,8 +188,9 @@ def test_corrupt_file_gives_one_line(tmp_path, demo_path):
     bad = tmp_path / "bad.pencast"
     data = bytearray(demo_path.read_bytes())
     bad.write_bytes(bytes(data[: len(data) // 3]))
-    result = subprocess.run([sys.executable, "-m", "pencastviewer", "info", str(bad)], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "pencastviewer", "info", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert str(bad) in result.stderr and "Traceback" not in result.stderr
     assert np.isfinite(len(result.stderr))

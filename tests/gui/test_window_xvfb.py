@@ -20,8 +20,21 @@ def test_real_window_shows_the_demo_ink(tmp_path, demo_path):
     command = [program] if program else [sys.executable, "-m", "pencastviewer"]
     shot = tmp_path / "window.png"
     result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable, str(SUPPORT), str(shot), "40", *command],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x1024x24",
+            sys.executable,
+            str(SUPPORT),
+            str(shot),
+            "40",
+            *command,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "alive=True" in result.stdout, f"the program exited early:\n{result.stdout}"

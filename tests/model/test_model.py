@@ -17,8 +17,16 @@ from pencastviewer.model.units import MM_PER_ANOTO, format_hms, frames_at, parse
 
 
 def audio(start_ms, duration_ms, rate=16000):
-    return AudioFile(AudioStore.FILE, f"/a/{start_ms}.ogg", "vorbis", rate, 1,
-                     round(duration_ms * rate / 1000), start_ms, duration_ms)
+    return AudioFile(
+        AudioStore.FILE,
+        f"/a/{start_ms}.ogg",
+        "vorbis",
+        rate,
+        1,
+        round(duration_ms * rate / 1000),
+        start_ms,
+        duration_ms,
+    )
 
 
 def line_stroke(x0, y0, x1, y1, t0, n=11, dt=10.0, recording=0):

@@ -37,7 +37,9 @@ def _dilate(mask: np.ndarray, r: int) -> np.ndarray:
 def _crop_origin_mm(pdf_path, page_index_label: str) -> tuple[float, float]:
     with pikepdf.open(pdf_path) as pdf:
         inkml = pdf.Root.Livescribe_Metadata.Livescribe_InkML.read_bytes().decode("latin-1")
-    area = re.search(rf'<activeArea cropBounds="\{{\((\d+), (\d+)\)[^>]*pageIndex="{page_index_label}"', inkml)
+    area = re.search(
+        rf'<activeArea cropBounds="\{{\((\d+), (\d+)\)[^>]*pageIndex="{page_index_label}"', inkml
+    )
     assert area, "no activeArea for that page in the InkML"
     return int(area.group(1)) * MM_PER_ANOTO, int(area.group(2)) * MM_PER_ANOTO
 
@@ -55,7 +57,7 @@ def test_ink_lands_where_the_pdf_draws_it(qapp, livescribe_dir, pdf_page, label)
     height_px = round(WIDTH_PX * size_pt.height() / size_pt.width())
     theirs = _rgb(doc.render(pdf_page, QSize(WIDTH_PX, height_px)))
     r, g, b = theirs[..., 0], theirs[..., 1], theirs[..., 2]
-    pdf_ink = (g - np.maximum(r, b) > 60)  # Livescribe draws ink that has audio in green
+    pdf_ink = g - np.maximum(r, b) > 60  # Livescribe draws ink that has audio in green
 
     x0, y0 = _crop_origin_mm(path, label)
     ours_image = QImage(WIDTH_PX, height_px, QImage.Format.Format_ARGB32_Premultiplied)
@@ -71,5 +73,8 @@ def test_ink_lands_where_the_pdf_draws_it(qapp, livescribe_dir, pdf_page, label)
     tolerance = 3  # px (1 PDF point): pen widths differ, antialiasing differs
     pdf_covered = (pdf_ink & _dilate(our_ink, tolerance)).sum() / pdf_ink.sum()
     ours_covered = (our_ink & _dilate(pdf_ink, tolerance)).sum() / our_ink.sum()
-    print(f"page {label}: PDF ink covered by ours {pdf_covered:.3f}, ours covered by the PDF's {ours_covered:.3f}")
+    print(
+        f"page {label}: PDF ink covered by ours {pdf_covered:.3f}, "
+        f"ours covered by the PDF's {ours_covered:.3f}"
+    )
     assert pdf_covered >= 0.9 and ours_covered >= 0.9

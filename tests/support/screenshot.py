@@ -18,7 +18,9 @@ def ink_pixels(png_path: str) -> int:
 
     image = QImage(png_path).convertToFormat(QImage.Format.Format_RGB32)
     ptr = image.constBits()
-    arr = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)[:, : image.width()]
+    arr = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)[
+        :, : image.width()
+    ]
     b, g, r = arr[..., 0].astype(int), arr[..., 1].astype(int), arr[..., 2].astype(int)
     return int(((b - np.maximum(r, g) > 40) & (r + g < 160)).sum())
 

@@ -34,20 +34,26 @@ def validate(document: OpenedNotebook, spec: ClipSpec) -> None:
         raise ExportError(f"recording {spec.recording} does not exist (the file has {len(recordings)})")
     length = recordings[spec.recording].duration_s
     if spec.end_s <= spec.start_s:
-        raise ExportError(f"the range is empty: it ends ({spec.end_s:.3f} s) before it starts ({spec.start_s:.3f} s)")
+        raise ExportError(
+            f"the range is empty: it ends ({spec.end_s:.3f} s) before it starts ({spec.start_s:.3f} s)"
+        )
     if spec.start_s < 0 or spec.end_s > length + 1e-6:
         raise ExportError(
             f"the range {spec.start_s:.3f}–{spec.end_s:.3f} s lies outside the recording (0–{length:.3f} s)"
         )
 
 
-def export_clip(document: OpenedNotebook, spec: ClipSpec, out: str | Path, progress: Progress = no_progress) -> Path:
+def export_clip(
+    document: OpenedNotebook, spec: ClipSpec, out: str | Path, progress: Progress = no_progress
+) -> Path:
     """Write the clip to `out` (format from its extension) atomically; returns `out`."""
     out = Path(out)
     module = EXPORTERS.get(out.suffix.lower())
     if module is None:
         known = " ".join(sorted(EXPORTERS))
-        raise ExportError(f"{out}: cannot export to '{out.suffix or 'no extension'}' (choose one of: {known})")
+        raise ExportError(
+            f"{out}: cannot export to '{out.suffix or 'no extension'}' (choose one of: {known})"
+        )
     validate(document, spec)
     exporter = importlib.import_module(module)
     with atomic_output(out) as tmp:
