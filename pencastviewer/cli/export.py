@@ -73,19 +73,34 @@ def _non_negative(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("file", help="notebook file")
-    add("-o", "--output", required=True, metavar="OUT",
+    add(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
         help="file to write; its extension picks the format (.wav .flac .ogg .opus .mp3 .m4a "
-             ".png .svg .pdf .mp4 .html .pencast)")
+        ".png .svg .pdf .mp4 .html .pencast)",
+    )
     add("--from", dest="start", type=_time, metavar="T", help="clip start: seconds or h:mm:ss.mmm")
     add("--to", dest="end", type=_time, metavar="T", help="clip end: seconds or h:mm:ss.mmm")
     add("--page", type=int, metavar="N", help="page number, 1 = first page of the file")
     add("--strokes", type=_stroke_range, metavar="I-J", help="strokes I to J of --page (1 = first)")
     add("--recording", type=int, metavar="R", help="recording number as `info` lists it (default 0)")
     add("--fade", type=_non_negative, default=20.0, metavar="MS", help="fade in and out (default 20 ms)")
-    add("--lead-in", type=_non_negative, default=LEAD_IN_S, metavar="S",
-        help=f"sound before the first of --strokes (default {LEAD_IN_S} s)")
-    add("--lead-out", type=_non_negative, default=LEAD_OUT_S, metavar="S",
-        help=f"sound after the last of --strokes (default {LEAD_OUT_S} s)")
+    add(
+        "--lead-in",
+        type=_non_negative,
+        default=LEAD_IN_S,
+        metavar="S",
+        help=f"sound before the first of --strokes (default {LEAD_IN_S} s)",
+    )
+    add(
+        "--lead-out",
+        type=_non_negative,
+        default=LEAD_OUT_S,
+        metavar="S",
+        help=f"sound after the last of --strokes (default {LEAD_OUT_S} s)",
+    )
     add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
     add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
     add("--audio", action="append", default=[], help="an audio file recorded with the ink")
@@ -116,8 +131,10 @@ def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
     parts = []
     if spec.recording is not None:
         name = document.notebook.recordings[spec.recording].name
-        parts.append(f"recording {spec.recording} ({name}) {format_hms(spec.start_s, millis=True)}–"
-                     f"{format_hms(spec.end_s, millis=True)} ({spec.duration_s:.3f} s)")
+        parts.append(
+            f"recording {spec.recording} ({name}) {format_hms(spec.start_s, millis=True)}–"
+            f"{format_hms(spec.end_s, millis=True)} ({spec.duration_s:.3f} s)"
+        )
     if spec.strokes is not None:
         page, first, last = spec.strokes
         parts.append(f"page {page + 1} strokes {first + 1}–{last + 1}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,21 @@ def check_cancel(progress: Progress, fraction: float) -> None:
         raise ExportCancelled()
 
 
+def _new_temp_file(folder: Path, target: Path) -> Path:
+    """An empty, new file in `folder`, created 0o666 so the umask applies as for any new
+    file (mkstemp's 0o600 would leave exported clips unreadable to others)."""
+    for _ in range(100):
+        tmp = folder / f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise ExportError(f"{folder}: cannot write there: {e.strerror or e}") from None
+        return tmp
+    raise ExportError(f"{folder}: cannot create a temporary file")
+
+
 @contextmanager
 def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yields a temporary path in the target's folder; renamed onto `target` only when the
@@ -65,13 +81,13 @@ def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise ExportError(f"{folder}: no such folder")
     if not os.access(folder, os.W_OK):
         raise ExportError(f"{folder}: the folder is not writable")
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.stem}.", suffix=f".part{target.suffix}")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _new_temp_file(folder, target)
     try:
         yield tmp
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        with suppress(FileNotFoundError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))  # replacing a file keeps its mode
         os.replace(tmp, target)
     except OSError as e:
         tmp.unlink(missing_ok=True)

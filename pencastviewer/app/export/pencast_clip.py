@@ -1,0 +1,152 @@
+"""A clip as a .pencast notebook of its own: the pages it touches, their ink within the
+range with times shifted to the clip's start, and the audio cut to the sample."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ...formats import FormatError
+from ...formats.pencast import WriteCancelled, write_pencast
+from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording, Stroke, Timeline
+from ...model.units import format_hms
+from ..document import OpenedNotebook
+from .audio_clip import RecordingReader, clip_frames, write_clip
+from .audio_encode import open_encoder
+from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
+from .ranges import clip_pages
+
+AUDIO_SHARE = 0.8  # of the progress bar: cutting the audio; the rest is writing the archive
+_KEPT_CODECS = {"pcm": ".wav", "flac": ".flac"}  # cut without loss in their own format
+
+
+def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: Progress) -> None:
+    check_cancel(progress, 0.0)
+    pages = clip_pages(document, spec)
+    if spec.recording is None:
+        _write(_notebook(document, [(i, _without_audio(p)) for i, p in pages], ()), temp_path, progress, 0.0)
+        return
+    if spec.strokes is None:
+        pages = [(i, p) for i, p in pages if p.strokes]
+    if not pages:
+        raise ExportError(
+            f"no ink was written between {spec.start_s:.3f} s and {spec.end_s:.3f} s: "
+            "export the audio alone instead"
+        )
+    source = document.notebook.recordings[spec.recording]
+    if source.is_missing:
+        raise ExportError(f"the audio of “{source.name}” was not found; use “Locate recording…”")
+    with _scratch_file(temp_path.parent, _KEPT_CODECS.get(source.codec, ".flac")) as audio_path:
+        recording = _cut_audio(source, spec, audio_path, progress)
+        shifter = _TimeShift(document.timeline, spec)
+        shifted = [(i, shifter.page(p)) for i, p in pages]
+        _write(_notebook(document, shifted, (recording,)), temp_path, progress, AUDIO_SHARE)
+
+
+@contextlib.contextmanager
+def _scratch_file(folder: Path, suffix: str) -> Iterator[Path]:
+    """A hidden file beside the target (where there is room for the clip), always removed."""
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".pencast-clip-audio.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _cut_audio(source: Recording, spec: ClipSpec, path: Path, progress: Progress) -> Recording:
+    """The range of `source` as one file at `path`: WAV and FLAC stay themselves, lossy
+    codecs become FLAC of their decoded samples (a packet copy cannot cut to the sample)."""
+    with RecordingReader(source) as reader:
+        start, end = clip_frames(spec, reader.sample_rate, reader.n_frames)
+        with open_encoder(path, path.suffix, reader.sample_rate, reader.channels, bits=reader.bits) as enc:
+            write_clip(reader, enc, start, end, spec.fade_ms, progress, 0.0, AUDIO_SHARE)
+        n_frames = end - start
+        audio = AudioFile(
+            store=AudioStore.FILE,
+            member=str(path),
+            codec="pcm" if path.suffix == ".wav" else "flac",
+            sample_rate=reader.sample_rate,
+            channels=reader.channels,
+            n_frames=n_frames,
+            clock_start_ms=0.0,
+            clock_duration_ms=n_frames * 1000.0 / reader.sample_rate,
+        )
+    name = f"{source.name} {format_hms(spec.start_s, millis=True)}–{format_hms(spec.end_s, millis=True)}"
+    created = source.created + dt.timedelta(seconds=spec.start_s) if source.created else None
+    return Recording(name=name, files=(audio,), created=created)
+
+
+class _TimeShift:
+    """Moves ink onto the clip's clock: 0 ms = the clip's first sample. Ink of the clip's
+    recording lands where it sounds in the cut (pauses between files removed); other ink
+    moves by the same offset and loses its audio link."""
+
+    def __init__(self, timeline: Timeline, spec: ClipSpec):
+        assert spec.recording is not None
+        self._timeline, self._recording, self._start_s = timeline, spec.recording, spec.start_s
+        self._offset_ms = timeline.ink_time_ms(spec.recording, spec.start_s)
+
+    def time_ms(self, t_ms: np.ndarray) -> np.ndarray:
+        position = self._timeline.position_s
+        return np.array([(position(self._recording, t) - self._start_s) * 1000.0 for t in t_ms.tolist()])
+
+    def stroke(self, stroke: Stroke) -> Stroke:
+        if stroke.recording == self._recording:
+            return stroke.with_changes(t_ms=self.time_ms(stroke.t_ms), recording=0)
+        return stroke.with_changes(t_ms=stroke.t_ms - self._offset_ms, recording=None)
+
+    def text(self, text: PageText) -> PageText:
+        if text.t_ms is None:
+            return replace(text, recording=0 if text.recording == self._recording else None)
+        if text.recording == self._recording:
+            return replace(text, t_ms=float(self.time_ms(np.array([text.t_ms]))[0]), recording=0)
+        return replace(text, t_ms=text.t_ms - self._offset_ms, recording=None)
+
+    def page(self, page: Page) -> Page:
+        return replace(
+            page,
+            strokes=tuple(self.stroke(s) for s in page.strokes),
+            texts=tuple(self.text(t) for t in page.texts),
+        )
+
+
+def _without_audio(page: Page) -> Page:
+    """A page for a clip without a recording: its ink keeps its times, not its links."""
+    return replace(
+        page,
+        strokes=tuple(s.with_changes(recording=None) for s in page.strokes),
+        texts=tuple(replace(t, recording=None) for t in page.texts),
+    )
+
+
+def _notebook(
+    document: OpenedNotebook, pages: list[tuple[int, Page]], recordings: tuple[Recording, ...]
+) -> Notebook:
+    source = document.notebook
+    return Notebook(
+        pages=tuple(p for _, p in pages),
+        recordings=recordings,
+        title=source.title,
+        source_format=source.source_format,
+        created=source.created,
+    )
+
+
+def _write(notebook: Notebook, temp_path: Path, progress: Progress, done: float) -> None:
+    def on_progress(members_done: int, total: int) -> bool:
+        return progress(done + (1.0 - done) * members_done / max(total, 1))
+
+    try:
+        write_pencast(notebook, temp_path, on_progress)
+    except WriteCancelled:
+        raise ExportCancelled() from None
+    except FormatError as e:
+        raise ExportError(str(e)) from None
