@@ -24,7 +24,7 @@ from .xournalpp_audio import (
     unix_ms,
     writing_times,
 )
-from .xournalpp_background import BackgroundFiles, RulingExtras, solid_background
+from .xournalpp_background import BackgroundFiles, solid_background
 from .xournalpp_container import MIMETYPE, open_archive, read_content
 from .xournalpp_elements import (
     MAX_COORD_PT,
@@ -32,7 +32,6 @@ from .xournalpp_elements import (
     ElementContext,
     RawStroke,
     RawText,
-    StrokeStyle,
     audio_link,
     lenient_int,
     parse_stroke,
@@ -44,21 +43,11 @@ MAX_WARNINGS = 40
 _ROOT = re.compile(rb"<(xournal|MrWriter)[\s>/]")
 
 
-@dataclass(frozen=True)
-class XoppDetails:
-    """What the model has no field for yet, aligned with the notebook: stroke_styles[p][s]
-    belongs to notebook.pages[p].strokes[s]; ruling_extras[p] to page p (None: no ruling)."""
-
-    stroke_styles: tuple[tuple[StrokeStyle, ...], ...]
-    ruling_extras: tuple[RulingExtras | None, ...]
-
-
 @dataclass
 class _Page:
     width_mm: float
     height_mm: float
     background: Background | None = None
-    extras: RulingExtras | None = None
     strokes: list[RawStroke] = field(default_factory=list)
     texts: list[RawText] = field(default_factory=list)
     images: list[PageImage] = field(default_factory=list)
@@ -95,11 +84,6 @@ def sniff(head: bytes, path: Path) -> bool:
 
 
 def read(path: Path, options: ReadOptions) -> Notebook:
-    return read_with_details(path, options)[0]
-
-
-def read_with_details(path: Path, options: ReadOptions) -> tuple[Notebook, XoppDetails]:
-    """The notebook plus the stroke styles and ruling details the model cannot hold yet."""
     path = Path(path)
     warnings = _Warnings()
     archive = open_archive(path)
@@ -115,17 +99,13 @@ def read_with_details(path: Path, options: ReadOptions) -> tuple[Notebook, XoppD
     finally:
         if archive:
             archive.close()
-    notebook = Notebook(
+    return Notebook(
         tuple(notebook_pages),
         tuple(recordings),
         title=path.stem,
         source_format="xournalpp",
         warnings=warnings.result(),
     )
-    details = XoppDetails(
-        tuple(tuple(s.style for s in p.strokes) for p in pages), tuple(p.extras for p in pages)
-    )
-    return notebook, details
 
 
 def _parse_pages(
@@ -173,7 +153,7 @@ def _parse_page(elem: ET.Element, index: int, ctx: ElementContext, files: Backgr
     for background in _children(elem, "background"):
         kind = background.get("type")
         if kind == "solid":
-            page.background, page.extras = solid_background(background, width_pt)
+            page.background = solid_background(background, width_pt)
         elif kind == "pixmap":
             page.background = files.pixmap(background)
         elif kind == "pdf":
@@ -238,6 +218,9 @@ def _assemble(
                 s.tool,
                 index[s.link.fn] if s.link else None,
                 s.widths_mm,
+                s.fill_alpha,
+                s.cap,
+                s.dash_mm,
             )
             for s, t in zip(page.strokes, times, strict=True)
         ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Background, BackgroundKind, Color, Ruling
@@ -34,21 +33,6 @@ _LINED_MARGIN_PT = 72.0  # lined: vertical margin line 1 inch from the left (m1 
 _MARGIN_COLORS = (0xFF0080, 0x220080)  # lined margin line on light / dark paper (f2 / af2)
 _STAVES_GAP_PT = 40.0  # between two staves
 _STAVES_SIDE_PT = 50.0  # staves stop 50 pt from either page edge
-
-
-@dataclass(frozen=True)
-class RulingExtras:
-    """Ruling details the model's Ruling has no field for yet (to wire in later):
-    line_width_mm (Xournal++ `lw`), grid_margin_mm (graph: blank border, `m1`),
-    round_to_grid (graph `rm`: border widened to whole squares), footer_mm (ruled/lined/
-    staves: blank band at the bottom), staff_gap_mm / staff_side_mm (staves)."""
-
-    line_width_mm: float = 0.0
-    grid_margin_mm: float = 0.0
-    round_to_grid: bool = False
-    footer_mm: float = 0.0
-    staff_gap_mm: float = 0.0
-    staff_side_mm: float = 0.0
 
 
 def parse_color(text: str | None, default: Color, *, opaque: bool = False) -> Color:
@@ -123,7 +107,7 @@ def _hex_color(config: dict[str, str], key: str, default: int) -> Color:
         return _rgb(default)
 
 
-def solid_background(elem: ET.Element, page_width_pt: float) -> tuple[Background, RulingExtras]:
+def solid_background(elem: ET.Element, page_width_pt: float) -> Background:
     """`<background type="solid" color=… style=… config=…>`; unknown styles are plain,
     as in Xournal++."""
     text = elem.get("color")
@@ -135,19 +119,26 @@ def solid_background(elem: ET.Element, page_width_pt: float) -> tuple[Background
     config = _config(elem.get("config"))
     pitch_pt, light, dark, width_pt = _STYLE_DEFAULTS[style]
     light_paper = _is_light(color)
+    banded = style in ("ruled", "lined", "staves")
+    grid_margin_mm, round_to_grid = _graph_border(style, config)
     ruling = Ruling(
         style=style,
-        spacing_mm=_number(config, "r1", pitch_pt) * MM_PER_POINT
-        if style != "staves"
-        else pitch_pt * MM_PER_POINT,
+        # Staves ignore r1: their pitch is fixed.
+        spacing_mm=(pitch_pt if style == "staves" else _number(config, "r1", pitch_pt)) * MM_PER_POINT,
         line_color=_hex_color(config, "f1" if light_paper else "af1", light if light_paper else dark),
         margin_mm=_lined_margin(config, page_width_pt) if style == "lined" else 0.0,
         margin_color=_hex_color(
             config, "f2" if light_paper else "af2", _MARGIN_COLORS[0 if light_paper else 1]
         ),
-        header_mm=_HEADER_PT * MM_PER_POINT if style in ("ruled", "lined", "staves") else 0.0,
+        header_mm=_HEADER_PT * MM_PER_POINT if banded else 0.0,
+        footer_mm=_FOOTER_PT * MM_PER_POINT if banded else 0.0,
+        line_width_mm=_number(config, "lw", width_pt) * MM_PER_POINT,
+        grid_margin_mm=grid_margin_mm,
+        round_to_grid=round_to_grid,
+        staff_gap_mm=_STAVES_GAP_PT * MM_PER_POINT,
+        staff_side_mm=_STAVES_SIDE_PT * MM_PER_POINT if style == "staves" else 0.0,
     )
-    return Background(BackgroundKind.SOLID, color, ruling), _extras(style, config, width_pt)
+    return Background(BackgroundKind.SOLID, color, ruling)
 
 
 def _lined_margin(config: dict[str, str], page_width_pt: float) -> float:
@@ -157,17 +148,11 @@ def _lined_margin(config: dict[str, str], page_width_pt: float) -> float:
     return margin_pt * MM_PER_POINT
 
 
-def _extras(style: str, config: dict[str, str], width_pt: float) -> RulingExtras:
-    banded = style in ("ruled", "lined", "staves")
-    graph = style == "graph"
-    return RulingExtras(
-        line_width_mm=_number(config, "lw", width_pt) * MM_PER_POINT,
-        grid_margin_mm=_number(config, "m1", 0.0) * MM_PER_POINT if graph else 0.0,
-        round_to_grid=graph and _number(config, "rm", 0.0) != 0.0,
-        footer_mm=_FOOTER_PT * MM_PER_POINT if banded else 0.0,
-        staff_gap_mm=_STAVES_GAP_PT * MM_PER_POINT if style == "staves" else 0.0,
-        staff_side_mm=_STAVES_SIDE_PT * MM_PER_POINT if style == "staves" else 0.0,
-    )
+def _graph_border(style: str, config: dict[str, str]) -> tuple[float, bool]:
+    """Graph paper: the `m1` blank border in mm, and whether `rm` widens it to whole
+    squares (Xournal++ honours only a positive border)."""
+    margin_pt = max(_number(config, "m1", 0.0), 0.0) if style == "graph" else 0.0
+    return margin_pt * MM_PER_POINT, margin_pt > 0 and _number(config, "rm", 0.0) != 0.0
 
 
 class BackgroundFiles:

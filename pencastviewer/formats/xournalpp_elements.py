@@ -18,25 +18,9 @@ from .xournalpp_background import parse_color
 # Xournal++ StrokeStyle.cpp, in points (drawn unscaled by the stroke width).
 _DASHES_PT = {"dash": (6.0, 3.0), "dashdot": (6.0, 3.0, 0.5, 3.0), "dot": (0.5, 3.0)}
 _SPLINE_STEPS = 16  # line segments per cubic piece of a spline stroke
+HIGHLIGHTER_ALPHA = 120  # Xournal++ StrokeView OPACITY_HIGHLIGHTER = 0.47 (1.1: 120/255)
 MAX_COORD_PT = 1e6  # 350 m: anything farther is damage, and would break drawing and hit tests
 _LEADING_INT = re.compile(r"\s*\+?(\d+)")
-
-
-@dataclass(frozen=True)
-class StrokeStyle:
-    """What the model's Stroke has no field for yet, kept so it can be wired in later.
-
-    xopp_tool: the tool as written ('pen', 'highlighter', 'eraser').
-    fill_alpha: 0-255 opacity of the filled interior in the stroke's colour; None = no fill.
-        (A filled highlighter is painted, outline and fill, at fill_alpha / 255.)
-    cap: line cap, 'round' | 'butt' | 'square'.
-    dash_mm: on/off dash lengths in mm; () = solid.
-    """
-
-    xopp_tool: str = "pen"
-    fill_alpha: int | None = None
-    cap: str = "round"
-    dash_mm: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,15 +33,17 @@ class AudioLink:
 
 @dataclass(frozen=True)
 class RawStroke:
-    """A stroke before it gets its times: the model fields plus style and audio link."""
+    """A stroke before it gets its times: the model fields and the audio link."""
 
     xy_mm: NDArray[np.float64]
     widths_mm: NDArray[np.float64] | None
     width_mm: float
     color: Color
     tool: Tool
-    style: StrokeStyle
     link: AudioLink | None
+    fill_alpha: int | None = None
+    cap: str = "round"
+    dash_mm: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,15 +108,15 @@ def parse_stroke(
         return []
     tool_name = elem.get("tool") or "pen"
     tool = Tool.HIGHLIGHTER if tool_name == "highlighter" else Tool.PEN
-    # Xournal++ drops the stored alpha of pens (and erasers) and paints them opaque; a
-    # highlighter's stored alpha (7f) stands for its fixed 0.47 opacity.
-    color = parse_color(elem.get("color"), BLACK, opaque=tool != Tool.HIGHLIGHTER)
+    # Xournal++ drops the stored alpha (highlighters store 7f) and paints pens (and
+    # erasers) opaque, highlighters at its fixed opacity.
+    color = parse_color(elem.get("color"), BLACK, opaque=True)
+    if tool == Tool.HIGHLIGHTER:
+        color = (*color[:3], HIGHLIGHTER_ALPHA)
     # An "eraser" stroke is Xournal's whiteout: Xournal++ paints it exactly like a pen
     # stroke in its own colour (white), covering what lies below, even on coloured paper.
-    # So it maps to PEN with that colour; StrokeStyle.xopp_tool keeps the original name.
-    style = StrokeStyle(
-        tool_name, _fill(elem.get("fill")), _cap(elem.get("capStyle")), _dash(elem.get("style"))
-    )
+    # So it maps to PEN with that colour.
+    fill_alpha, cap, dash_mm = _fill(elem.get("fill")), _cap(elem.get("capStyle")), _dash(elem)
     pieces = _pressure_pieces(xy_pt, pressures, ctx, where)
     return [
         RawStroke(
@@ -140,8 +126,10 @@ def parse_stroke(
             width_mm=width_pt * MM_PER_POINT,
             color=color,
             tool=tool,
-            style=style,
             link=link,
+            fill_alpha=fill_alpha,
+            cap=cap,
+            dash_mm=dash_mm,
         )
         for xy, seg in pieces
     ]
@@ -227,20 +215,23 @@ def _cap(text: str | None) -> str:
     return text if text in ("round", "butt", "square") else "round"
 
 
-def _dash(text: str | None) -> tuple[float, ...]:
-    if not text:
-        return ()
+def _dash(elem: ET.Element) -> tuple[float, ...]:
+    """`style="dash|dashdot|dot|cust: on off …"` in points -> dash lengths in mm. Lengths
+    that would make Qt or cairo refuse the pattern (negative, all zero) mean solid."""
+    text = elem.get("style") or ""
     if text in _DASHES_PT:
         return tuple(v * MM_PER_POINT for v in _DASHES_PT[text])
-    if text.startswith("cust:"):
-        values = []
-        for part in text[5:].split():
-            try:
-                values.append(float(part) * MM_PER_POINT)
-            except ValueError:
-                break
-        return tuple(values)
-    return ()
+    if not text.startswith("cust:"):
+        return ()
+    values = []
+    for part in text[5:].split():
+        try:
+            values.append(float(part))
+        except ValueError:
+            break
+    if not all(np.isfinite(v) and v >= 0 for v in values) or sum(values) <= 0:
+        return ()
+    return tuple(v * MM_PER_POINT for v in values)
 
 
 def affine(elem: ET.Element) -> tuple[float, ...] | None:

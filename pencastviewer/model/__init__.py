@@ -1,7 +1,7 @@
 """The notebook model: pure data (stdlib + numpy), immutable after load, no Qt."""
 
 from .hittest import Hit, PageHitIndex
-from .ink import BLACK, Color, Stroke, Tool
+from .ink import BLACK, CAPS, Color, Stroke, Tool
 from .notebook import Notebook
 from .page import Background, BackgroundKind, Page, PageImage, PageText, Ruling
 from .recording import AudioFile, AudioStore, Recording
@@ -9,6 +9,7 @@ from .timeline import RevealState, Timeline
 
 __all__ = [
     "BLACK",
+    "CAPS",
     "AudioFile",
     "AudioStore",
     "Background",

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 Color = tuple[int, int, int, int]  # RGBA, 0-255 each
 BLACK: Color = (0, 0, 0, 255)
+CAPS = ("round", "butt", "square")  # line caps; the index is stored in the .pencast format
 
 
 class Tool(enum.IntEnum):
@@ -34,8 +35,14 @@ class Stroke:
     xy_mm: (n, 2) float64, millimetres from the page's top-left, y downwards.
     t_ms: (n,) float64, per-point time in ms on the notebook clock, non-decreasing.
     widths_mm: optional (n,) float64 per-point width (pressure); None = nominal width.
+        Segment k (point k to k+1) is drawn with widths_mm[k], as Xournal++ does.
     recording: index into Notebook.recordings of the recording that was running while
         this stroke was written, or None when no audio covers it.
+    fill_alpha: 0-255 opacity of the interior (the polyline closed) painted in the stroke's
+        colour under the line; None = not filled. A filled highlighter is painted, line
+        and interior as one shape, at fill_alpha / 255 instead of its colour's alpha.
+    cap: line cap, one of CAPS ("round", "butt", "square").
+    dash_mm: on/off dash lengths in mm, starting with "on"; () = solid.
     Arrays are copied on construction and read-only afterwards.
     """
 
@@ -46,6 +53,9 @@ class Stroke:
     tool: Tool = Tool.PEN
     recording: int | None = None
     widths_mm: NDArray[np.float64] | None = field(default=None)
+    fill_alpha: int | None = None
+    cap: str = "round"
+    dash_mm: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         xy = _frozen(self.xy_mm, np.float64, (2,))
@@ -63,6 +73,19 @@ class Stroke:
             if len(widths) != len(xy):
                 raise ValueError(f"{len(xy)} points but {len(widths)} widths")
             object.__setattr__(self, "widths_mm", widths)
+        self._check_style()
+
+    def _check_style(self) -> None:
+        if self.fill_alpha is not None:
+            if not 0 <= self.fill_alpha <= 255 or int(self.fill_alpha) != self.fill_alpha:
+                raise ValueError(f"fill_alpha must be None or an integer 0..255, got {self.fill_alpha!r}")
+            object.__setattr__(self, "fill_alpha", int(self.fill_alpha))
+        if self.cap not in CAPS:
+            raise ValueError(f"cap must be one of {', '.join(CAPS)}, got {self.cap!r}")
+        dash = tuple(float(d) for d in self.dash_mm)
+        if not all(np.isfinite(d) and d >= 0 for d in dash):
+            raise ValueError(f"dash lengths must be finite and non-negative, got {dash}")
+        object.__setattr__(self, "dash_mm", dash)
 
     @property
     def n_points(self) -> int:
@@ -91,6 +114,9 @@ class Stroke:
             "tool": self.tool,
             "recording": self.recording,
             "widths_mm": self.widths_mm,
+            "fill_alpha": self.fill_alpha,
+            "cap": self.cap,
+            "dash_mm": self.dash_mm,
         }
         fields.update(changes)
         return Stroke(**fields)  # type: ignore[arg-type]
@@ -111,6 +137,9 @@ class Stroke:
             and self.tool == other.tool
             and self.recording == other.recording
             and same_widths
+            and self.fill_alpha == other.fill_alpha
+            and self.cap == other.cap
+            and self.dash_mm == other.dash_mm
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from .ink import Color, Stroke
+from .units import MM_PER_POINT
 
 
 class BackgroundKind(enum.IntEnum):
@@ -18,11 +19,18 @@ class BackgroundKind(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Ruling:
-    """Printed lines on paper, as Xournal++ draws them.
+    """Printed lines on paper, laid out as Xournal++ draws them.
 
     style: plain, lined, ruled, graph, dotted, isodotted, isograph, staves.
-    spacing_mm: line or grid pitch; margin_mm: distance of the vertical margin line
-    (0 = none); header_mm: blank space at the top before the first line.
+    spacing_mm: line or grid pitch (staves: between two lines of one staff).
+    margin_mm: x of the vertical margin line (0 = none); header_mm / footer_mm: blank
+        bands at the top and bottom (lined, ruled, staves: the first line is at header_mm).
+    line_width_mm: width of the lines (dotted papers: the dot diameter); None = the
+        style's Xournal++ default (0.5 pt lines, 1.5 pt dots, 1 pt isograph).
+    grid_margin_mm: graph: blank border round the grid; round_to_grid: widen that border
+        to whole squares (Xournal++ `rm`).
+    staff_gap_mm / staff_side_mm: staves: space between two staves, and between the
+        staves and the left and right page edges.
     """
 
     style: str = "plain"
@@ -31,6 +39,12 @@ class Ruling:
     margin_mm: float = 0.0
     margin_color: Color = (0xFF, 0x00, 0x80, 255)
     header_mm: float = 0.0
+    line_width_mm: float | None = None
+    grid_margin_mm: float = 0.0
+    round_to_grid: bool = False
+    footer_mm: float = 0.0
+    staff_gap_mm: float = 40 * MM_PER_POINT
+    staff_side_mm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -96,5 +110,3 @@ class Page:
     @property
     def n_points(self) -> int:
         return sum(s.n_points for s in self.strokes)
-
-

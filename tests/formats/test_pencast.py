@@ -24,6 +24,7 @@ from pencastviewer.formats.audio_source import audio_bytes
 from pencastviewer.formats.pencast import WriteCancelled, read_pencast, sniff_pencast, write_pencast
 from pencastviewer.formats.pencast.layout import STROKE_DTYPE, section_offsets
 from pencastviewer.model import (
+    CAPS,
     AudioFile,
     AudioStore,
     Background,
@@ -44,6 +45,7 @@ PDF = b"%PDF-1.4\n% not a real document, the format stores bytes as they are\n%%
 # --- strategies: arbitrary notebooks ---------------------------------------------------
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
+non_negative = st.floats(min_value=0.0, allow_infinity=False)
 positive = st.floats(min_value=1e-3, max_value=1e6, allow_nan=False)
 colors = st.tuples(*[st.integers(0, 255)] * 4)
 rects = st.tuples(finite, finite, finite, finite)
@@ -63,11 +65,32 @@ def draw_stroke(draw: Callable, n_recordings: int) -> Stroke:
         tool=draw(st.sampled_from(Tool)),
         recording=draw(st.none() | st.integers(0, n_recordings - 1)) if n_recordings else None,
         widths_mm=widths,
+        fill_alpha=draw(st.none() | st.integers(0, 255)),
+        cap=draw(st.sampled_from(CAPS)),
+        # a few shared patterns, so pages have dash tables with repeats
+        dash_mm=draw(st.sampled_from([(), (1.5, 0.75)]) | st.lists(non_negative, max_size=5).map(tuple)),
     )
 
 
+rulings = st.builds(
+    Ruling,
+    texts,
+    finite,
+    colors,
+    finite,
+    colors,
+    finite,
+    st.none() | finite,
+    finite,
+    st.booleans(),
+    finite,
+    finite,
+    finite,
+)
+
+
 def draw_background(draw: Callable, folder: Path) -> Background | None:
-    ruling = draw(st.none() | st.builds(Ruling, texts, finite, colors, finite, colors, finite))
+    ruling = draw(st.none() | rulings)
     kind = draw(st.sampled_from([None, *BackgroundKind]))
     if kind is None:
         return None
@@ -398,7 +421,8 @@ def read_or_refuse(path: Path) -> None:
 def test_any_manifest_value_replaced_gives_a_format_error_or_a_notebook(data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         good = Path(tmp) / "good.pencast"
-        write_pencast(small_notebook(Path(tmp)), good)
+        styled = data.draw(st.booleans())
+        write_pencast(styled_notebook() if styled else small_notebook(Path(tmp)), good)
         manifest = json.loads(zipfile.ZipFile(good).read("manifest.json"))
         place = data.draw(st.sampled_from([p for p in json_paths(manifest) if p]))
         parent = manifest
@@ -413,13 +437,14 @@ def test_any_manifest_value_replaced_gives_a_format_error_or_a_notebook(data: st
     member=st.sampled_from(["manifest.json", "pages/0000/strokes.bin"]),
     offset=st.integers(0, 10**4),
     value=st.integers(1, 255),
+    styled=st.booleans(),
 )
 def test_any_byte_changed_inside_a_member_gives_a_format_error_or_a_notebook(
-    member: str, offset: int, value: int
+    member: str, offset: int, value: int, styled: bool
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         good = Path(tmp) / "good.pencast"
-        write_pencast(small_notebook(Path(tmp)), good)
+        write_pencast(styled_notebook() if styled else small_notebook(Path(tmp)), good)
 
         def flip(members: dict[str, bytes]) -> None:
             data = bytearray(members[member])
@@ -442,8 +467,80 @@ def test_missing_manifest(saved: Path) -> None:
 
 
 def test_newer_version(saved: Path) -> None:
-    path = rewrite(saved, edit_manifest(lambda m: m.update(version=2)))
-    assert "written by a newer pencastviewer (version 2)" in read_error(path)
+    path = rewrite(saved, edit_manifest(lambda m: m.update(version=3)))
+    assert "written by a newer pencastviewer (version 3)" in read_error(path)
+
+
+# --- version 2: stroke fill, cap and dash ------------------------------------------------
+
+
+def styled_notebook() -> Notebook:
+    """One page: a filled butt-capped stroke, two strokes sharing a dash, one plain."""
+    xy, t = [[0.0, 0.0], [5.0, 1.0], [2.0, 4.0]], [0.0, 1.0, 2.0]
+    strokes = (
+        Stroke(xy, t, fill_alpha=128, cap="butt"),
+        Stroke(xy, t, dash_mm=(2.1, 1.05)),
+        Stroke(xy, t, cap="square", dash_mm=(2.1, 1.05)),
+        Stroke(xy, t, dash_mm=(0.2, 1.0, 0.5)),
+        Stroke(xy, t, fill_alpha=0),
+    )
+    return Notebook((Page(50.0, 50.0, strokes), Page(50.0, 50.0, strokes[:1])))
+
+
+def test_styled_strokes_make_version_2_with_a_dash_table_per_page(tmp_path: Path) -> None:
+    path = tmp_path / "styled.pencast"
+    write_pencast(styled_notebook(), path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        data = archive.read("pages/0000/strokes.bin")
+    assert manifest["version"] == 2
+    assert manifest["pages"][0]["strokes"]["dashes"] == [[2.1, 1.05], [0.2, 1.0, 0.5]]
+    assert "dashes" not in manifest["pages"][1]["strokes"]
+    table = np.frombuffer(data, STROKE_DTYPE, 5, section_offsets(5, 15)[0])
+    assert table["dash"].tolist() == [0, 1, 1, 2, 0]
+    assert table["cap"].tolist() == [1, 0, 2, 0, 0]
+    assert table["fill_alpha"].tolist() == [128, 0, 0, 0, 0]
+    assert table["flags"].tolist() == [2, 0, 0, 0, 2]
+    back = read_pencast(path)
+    assert_same_strokes(back.pages[0].strokes, styled_notebook().pages[0].strokes)
+    assert back.pages[0].strokes[4].fill_alpha == 0  # filled but transparent is not "not filled"
+
+
+def test_plain_notebooks_stay_version_1_and_old_files_read(saved: Path) -> None:
+    with zipfile.ZipFile(saved) as archive:
+        assert json.loads(archive.read("manifest.json"))["version"] == 1
+    strokes = read_pencast(saved).pages[0].strokes
+    assert [(s.fill_alpha, s.cap, s.dash_mm) for s in strokes] == [(None, "round", ())] * 3
+
+
+def test_version_1_keeps_the_style_bytes_reserved(saved: Path) -> None:
+    path = rewrite(saved, edit_table(lambda table: table["cap"].__setitem__(1, 1)))
+    assert "stroke 1 has non-zero reserved bytes" in read_error(path)
+    path = rewrite(saved, edit_table(lambda table: table["flags"].__setitem__(2, 2)), name="f.pencast")
+    assert "stroke 2 has unknown flags" in read_error(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("cap", 3, "stroke 1 has an unknown cap"),
+        ("dash", 2, "stroke 1 names a dash pattern out of range (the page has 0)"),
+        ("fill_alpha", 7, "stroke 1 has a fill opacity but no fill flag"),
+    ],
+)
+def test_version_2_style_fields_are_checked(saved: Path, field: str, value: int, problem: str) -> None:
+    def edit(members: dict[str, bytes]) -> None:
+        edit_manifest(lambda m: m.update(version=2))(members)
+        edit_table(lambda table: table[field].__setitem__(1, value))(members)
+
+    assert problem in read_error(rewrite(saved, edit))
+
+
+def test_bad_dash_table_names_the_field(tmp_path: Path) -> None:
+    good = tmp_path / "styled.pencast"
+    write_pencast(styled_notebook(), good)
+    path = rewrite(good, edit_manifest(lambda m: m["pages"][0]["strokes"]["dashes"][1].__setitem__(0, -1)))
+    assert "pages[0].strokes.dashes[1][0] is -1.0, must be at least 0.0" in read_error(path)
 
 
 def test_wrong_type_names_the_field(saved: Path) -> None:

@@ -152,17 +152,18 @@ def test_pressure_widths_become_point_widths(xournalpp_dir: Path) -> None:
     assert stroke.widths_mm[-1] == stroke.widths_mm[-2]
 
 
-def test_highlighters_keep_alpha_7f_and_ignore_pressure(xournalpp_dir: Path) -> None:
+def test_highlighters_take_xournalpps_fixed_opacity_and_ignore_pressure(xournalpp_dir: Path) -> None:
     strokes = read(xournalpp_dir / "strokes.xopp").pages[0].strokes
     highlighters = [s for s in strokes if s.tool == Tool.HIGHLIGHTER]
     assert len(highlighters) == 4
-    assert {s.color[3] for s in highlighters} == {0x7F}
-    assert highlighters[0].color == (0xFF, 0xA1, 0x54, 0x7F)
+    # stored as #ffa1547f; Xournal++ paints every highlighter at 0.47 whatever the alpha
+    assert {s.color[3] for s in highlighters} == {120}
+    assert highlighters[0].color == (0xFF, 0xA1, 0x54, 120)
     assert highlighters[0].width_mm == pytest.approx(19.84 * MM_PER_POINT)
 
 
 def test_graph_paper_with_xournalpp_defaults_and_config(xournalpp_dir: Path) -> None:
-    notebook, details = xournalpp.read_with_details(xournalpp_dir / "strokes.xopp", ReadOptions())
+    notebook = read(xournalpp_dir / "strokes.xopp")
     background = notebook.pages[0].background
     assert background is not None and background.kind == BackgroundKind.SOLID
     assert background.color == (255, 255, 255, 255)
@@ -170,22 +171,54 @@ def test_graph_paper_with_xournalpp_defaults_and_config(xournalpp_dir: Path) -> 
     assert ruling is not None and ruling.style == "graph"
     assert ruling.spacing_mm == pytest.approx(14.17 * MM_PER_POINT)  # 5 mm squares
     assert ruling.line_color == (0xBD, 0xBD, 0xBD, 255)
-    extras = details.ruling_extras[0]
-    assert extras is not None and extras.round_to_grid
-    assert extras.grid_margin_mm == pytest.approx(40 * MM_PER_POINT)
-    assert extras.line_width_mm == pytest.approx(0.5 * MM_PER_POINT)
+    assert ruling.round_to_grid
+    assert ruling.grid_margin_mm == pytest.approx(40 * MM_PER_POINT)
+    assert ruling.line_width_mm == pytest.approx(0.5 * MM_PER_POINT)
+    assert (ruling.header_mm, ruling.footer_mm, ruling.margin_mm) == (0.0, 0.0, 0.0)
 
 
 def test_eraser_fill_cap_and_dash_are_carried(xournalpp_dir: Path) -> None:
-    notebook, details = xournalpp.read_with_details(xournalpp_dir / "strokes.xopp", ReadOptions())
-    strokes, styles = notebook.pages[0].strokes, details.stroke_styles[0]
-    assert len(styles) == len(strokes) == 12
-    eraser = next(i for i, s in enumerate(styles) if s.xopp_tool == "eraser")
-    assert strokes[eraser].tool == Tool.PEN and strokes[eraser].color == (255, 255, 255, 255)
-    assert styles[1].dash_mm == pytest.approx((6 * MM_PER_POINT, 3 * MM_PER_POINT))
-    assert len(styles[2].dash_mm) == 4 and len(styles[3].dash_mm) == 2
-    assert styles[6].fill_alpha == 128 and styles[0].fill_alpha is None
-    assert (styles[10].fill_alpha, styles[10].cap) == (255, "butt")
+    strokes = read(xournalpp_dir / "strokes.xopp").pages[0].strokes
+    assert len(strokes) == 12
+    eraser = strokes[5]  # tool="eraser": Xournal's whiteout, an opaque white pen stroke
+    assert eraser.tool == Tool.PEN and eraser.color == (255, 255, 255, 255)
+    assert eraser.width_mm == pytest.approx(8.5 * MM_PER_POINT)
+    assert strokes[1].dash_mm == pytest.approx((6 * MM_PER_POINT, 3 * MM_PER_POINT))
+    assert strokes[2].dash_mm == pytest.approx(tuple(v * MM_PER_POINT for v in (6, 3, 0.5, 3)))
+    assert strokes[3].dash_mm == pytest.approx((0.5 * MM_PER_POINT, 3 * MM_PER_POINT))
+    assert strokes[6].fill_alpha == 128 and strokes[0].fill_alpha is None
+    assert (strokes[10].fill_alpha, strokes[10].cap, strokes[10].tool) == (255, "butt", Tool.HIGHLIGHTER)
+    assert {s.cap for s in strokes[:10]} == {"round"} and strokes[0].dash_mm == ()
+
+
+def test_custom_dashes_and_unknown_styles(tmp_path: Path) -> None:
+    strokes = [
+        stroke_xml(line(0, 0, 10), extra=' style="cust: 2 1 0.5"'),
+        stroke_xml(line(0, 0, 10), extra=' style="cust: -2 1" capStyle="square" fill="-1"'),
+        stroke_xml(line(0, 0, 10), extra=' style="wavy" capStyle="pointy" fill="300"'),
+    ]
+    notebook = read(write_xopp(tmp_path / "d.xopp", document_xml(page_xml(*strokes))))
+    custom, negative, unknown = notebook.pages[0].strokes
+    assert custom.dash_mm == pytest.approx(tuple(v * MM_PER_POINT for v in (2, 1, 0.5)))
+    assert (negative.dash_mm, negative.cap, negative.fill_alpha) == ((), "square", None)
+    assert (unknown.dash_mm, unknown.cap, unknown.fill_alpha) == ((), "round", 255)
+
+
+def test_every_ruled_style_carries_xournalpp_layout(tmp_path: Path) -> None:
+    def ruling(style: str, config: str = ""):
+        bg = f'<background type="solid" color="#ffffffff" style="{style}" config="{config}"/>'
+        notebook = read(write_xopp(tmp_path / f"{style}.xopp", document_xml(page_xml(background=bg))))
+        return notebook.pages[0].background.ruling
+
+    staves = ruling("staves")
+    assert staves.spacing_mm == pytest.approx(5 * MM_PER_POINT)
+    pt = MM_PER_POINT
+    assert (staves.staff_gap_mm, staves.staff_side_mm) == pytest.approx((40 * pt, 50 * pt))
+    assert (staves.header_mm, staves.footer_mm) == pytest.approx((80 * pt, 60 * pt))
+    assert ruling("dotted", "lw=2").line_width_mm == pytest.approx(2 * MM_PER_POINT)
+    assert ruling("isograph").line_width_mm == pytest.approx(1 * MM_PER_POINT)
+    graph = ruling("graph", "m1=-5,rm=1")  # a negative border is no border, so nothing to round
+    assert (graph.grid_margin_mm, graph.round_to_grid) == (0.0, False)
 
 
 # --- generated notebooks ----------------------------------------------------------------

@@ -12,7 +12,8 @@ import numpy as np
 from ...model import AudioStore, BackgroundKind
 
 FORMAT_NAME = "pencast"
-VERSION = 1  # major version: bumped only for changes an older reader would misread
+VERSION = 2  # the newest version this code reads and writes (docs/pencast-format.md, Versioning)
+STYLE_VERSION = 2  # first version whose strokes have fill, cap and dash; writers use 1 without them
 MIMETYPE = "application/x-pencastviewer"
 MIMETYPE_MEMBER = "mimetype"
 MANIFEST_MEMBER = "manifest.json"
@@ -40,14 +41,16 @@ STROKE_DTYPE = np.dtype(
         ("width_mm", "<f8"),  # nominal width
         ("color", "u1", (4,)),  # R, G, B, A
         ("tool", "u1"),  # Tool value: 0 pen, 1 highlighter
-        ("flags", "u1"),  # bit 0: the stroke has per-point widths
-        ("reserved0", "<u2"),  # 0
+        ("flags", "u1"),  # bit 0: the stroke has per-point widths; bit 1 (v2): it is filled
+        ("fill_alpha", "u1"),  # v2: opacity of the fill, 0 unless filled (v1: reserved, 0)
+        ("cap", "u1"),  # v2: index into CAPS, 0 round, 1 butt, 2 square (v1: reserved, 0)
         ("recording", "<i4"),  # index into the manifest's recordings, -1 = none
-        ("reserved1", "<u4"),  # 0
+        ("dash", "<u4"),  # v2: 0 = solid, k = the page's dashes[k - 1] (v1: reserved, 0)
     ]
 )
 HEADER_FLAG_WIDTHS = 1
 STROKE_FLAG_WIDTHS = 1
+STROKE_FLAG_FILLED = 2
 POINT_BYTES = 3 * 8  # x, y, t
 WIDTH_BYTES = 8
 MAX_COUNT = 2**32 - 1  # u4 counts and indices

@@ -32,6 +32,7 @@ from .layout import (
     MAX_MANIFEST_BYTES,
     MIMETYPE,
     MIMETYPE_MEMBER,
+    STYLE_VERSION,
     VERSION,
     strokes_size,
 )
@@ -39,6 +40,7 @@ from .schema import REQUIRED, ManifestProblem, Obj
 from .strokes import StrokeDataError, decode_strokes
 
 _MIMETYPE_BYTES = MIMETYPE.encode("ascii")
+DEFAULT_RULING = Ruling()
 MAX_INDEX = 2**31 - 1
 
 
@@ -80,6 +82,7 @@ class _Reader:
         self.path = path
         self.archive = archive
         self._blobs: dict[str, bytes] = {}  # shared members (a PDF used by many pages) read once
+        self.version = VERSION
 
     def notebook(self) -> Notebook:
         root = self._manifest()
@@ -116,6 +119,7 @@ class _Reader:
                 f"written by a newer pencastviewer (version {version}); this one reads "
                 f"version {VERSION}: please update pencastviewer",
             )
+        self.version = version
         return Obj(value, "")
 
     def _notebook(self, root: Obj) -> Notebook:
@@ -179,8 +183,12 @@ class _Reader:
                 f"{n_points} points {widths} widths take {expected}",
                 where=member,
             )
+        # Version 1 knows no dashes: a "dashes" key there is an unknown key, ignored.
+        styled = self.version >= STYLE_VERSION
+        dashes = obj.number_lists("dashes", [], lo=0.0) if styled else ()
         try:
-            return decode_strokes(self.archive.read(member), n_strokes, n_points, has_widths, n_recordings)
+            data = self.archive.read(member)
+            return decode_strokes(data, n_strokes, n_points, has_widths, n_recordings, dashes, self.version)
         except StrokeDataError as e:
             where = f"{member}, {e.where}" if e.where else member
             raise CorruptFileError(self.path, f"stroke data: {e.problem}", where=where) from None
@@ -223,6 +231,12 @@ class _Reader:
             margin_mm=obj.number("margin_mm"),
             margin_color=obj.color("margin_color"),
             header_mm=obj.number("header_mm"),
+            line_width_mm=obj.number("line_width_mm", None, nullable=True),
+            grid_margin_mm=obj.number("grid_margin_mm", 0.0),
+            round_to_grid=obj.flag("round_to_grid", False),
+            footer_mm=obj.number("footer_mm", 0.0),
+            staff_gap_mm=obj.number("staff_gap_mm", DEFAULT_RULING.staff_gap_mm),
+            staff_side_mm=obj.number("staff_side_mm", 0.0),
         )
 
     @staticmethod

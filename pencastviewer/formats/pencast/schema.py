@@ -125,6 +125,17 @@ class Obj:
     def objects(self, key: str, default: Any = REQUIRED) -> list[Obj]:
         return [Obj(v, where) for v, where in self.items(key, default)]
 
+    def number_lists(
+        self, key: str, default: Any = REQUIRED, *, lo: float = -math.inf
+    ) -> tuple[tuple[float, ...], ...]:
+        """A list of lists of finite numbers (e.g. a page's dash patterns)."""
+        out = []
+        for value, where in self.items(key, default):
+            if not isinstance(value, list):
+                raise ManifestProblem(where, f"must be a list of numbers, not {_kind(value)}")
+            out.append(tuple(_number(v, f"{where}[{i}]", lo=lo) for i, v in enumerate(value)))
+        return tuple(out)
+
     def strings(self, key: str, default: Any = REQUIRED) -> tuple[str, ...]:
         out = []
         for v, where in self.items(key, default):

@@ -7,17 +7,22 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...model import Stroke, Tool
+from ...model import CAPS, Stroke, Tool
 from .layout import (
     HEADER_DTYPE,
     HEADER_FLAG_WIDTHS,
     MAX_COUNT,
     STROKE_DTYPE,
+    STROKE_FLAG_FILLED,
     STROKE_FLAG_WIDTHS,
     STROKES_MAGIC,
+    STYLE_VERSION,
+    VERSION,
     section_offsets,
     strokes_size,
 )
+
+Dashes = tuple[tuple[float, ...], ...]
 
 _TOOLS = tuple(Tool)  # index = stored value (checked below)
 assert all(int(tool) == i for i, tool in enumerate(_TOOLS))
@@ -32,8 +37,19 @@ class StrokeDataError(ValueError):
         super().__init__(problem)
 
 
-def encode_strokes(strokes: Sequence[Stroke]) -> bytes:
-    """The strokes.bin bytes of one page (strokes in drawing order)."""
+def is_styled(stroke: Stroke) -> bool:
+    """Whether the stroke needs version 2 (a fill, a cap other than round, or a dash)."""
+    return stroke.fill_alpha is not None or stroke.cap != CAPS[0] or bool(stroke.dash_mm)
+
+
+def dash_table(strokes: Sequence[Stroke]) -> Dashes:
+    """The page's distinct dash patterns in order of first use (the manifest's `dashes`)."""
+    return tuple(dict.fromkeys(s.dash_mm for s in strokes if s.dash_mm))
+
+
+def encode_strokes(strokes: Sequence[Stroke], dashes: Dashes = ()) -> bytes:
+    """The strokes.bin bytes of one page (strokes in drawing order); `dashes` is the page's
+    dash_table(strokes), written to the manifest beside it."""
     n_strokes = len(strokes)
     counts = np.fromiter((s.n_points for s in strokes), np.int64, n_strokes)
     n_points = int(counts.sum())
@@ -48,8 +64,16 @@ def encode_strokes(strokes: Sequence[Stroke]) -> bytes:
     table["width_mm"] = [s.width_mm for s in strokes]
     table["color"] = [_color(s, k) for k, s in enumerate(strokes)]
     table["tool"] = [int(s.tool) for s in strokes]
-    table["flags"] = [STROKE_FLAG_WIDTHS if s.widths_mm is not None else 0 for s in strokes]
+    table["flags"] = [
+        (STROKE_FLAG_WIDTHS if s.widths_mm is not None else 0)
+        | (STROKE_FLAG_FILLED if s.fill_alpha is not None else 0)
+        for s in strokes
+    ]
+    table["fill_alpha"] = [s.fill_alpha or 0 for s in strokes]
+    table["cap"] = [CAPS.index(s.cap) for s in strokes]
     table["recording"] = [_recording(s, k) for k, s in enumerate(strokes)]
+    dash_index = {pattern: k for k, pattern in enumerate(dashes, 1)}
+    table["dash"] = [dash_index[s.dash_mm] if s.dash_mm else 0 for s in strokes]
     columns = []
     if n_strokes:
         columns = [np.concatenate([s.xy_mm for s in strokes]), np.concatenate([s.t_ms for s in strokes])]
@@ -80,9 +104,16 @@ def _recording(stroke: Stroke, k: int) -> int:
 
 
 def decode_strokes(
-    data: bytes, n_strokes: int, n_points: int, has_widths: bool, n_recordings: int
+    data: bytes,
+    n_strokes: int,
+    n_points: int,
+    has_widths: bool,
+    n_recordings: int,
+    dashes: Dashes = (),
+    version: int = VERSION,
 ) -> tuple[Stroke, ...]:
-    """The strokes of a strokes.bin whose size was already checked against the counts.
+    """The strokes of a strokes.bin whose size was already checked against the counts;
+    `dashes` is the page's table from the manifest, `version` the file's.
 
     Per-stroke arrays are read-only views of the page's columns: no copy per stroke.
     """
@@ -96,9 +127,10 @@ def decode_strokes(
     xy = np.frombuffer(data, "<f8", 2 * n_points, xy_at).reshape(n_points, 2)
     t = np.frombuffer(data, "<f8", n_points, t_at)
     widths = np.frombuffer(data, "<f8", n_points, widths_at) if has_widths else None
-    _check_table(table, n_points, has_widths, n_recordings)
+    _check_table(table, n_points, n_recordings)
+    _check_style(table, has_widths, len(dashes), version)
     _check_finite(xy, t, widths, table)
-    return _build(table, xy, t, widths)
+    return _build(table, xy, t, widths, dashes)
 
 
 def _check_header(data: bytes, n_strokes: int, n_points: int, has_widths: bool) -> None:
@@ -126,7 +158,7 @@ def _first_bad(bad: np.ndarray, problem: str) -> None:
         raise StrokeDataError(problem.format(k=k), f"stroke {k}")
 
 
-def _check_table(table: np.ndarray, n_points: int, has_widths: bool, n_recordings: int) -> None:
+def _check_table(table: np.ndarray, n_points: int, n_recordings: int) -> None:
     first = table["first_point"].astype(np.int64)
     count = table["n_points"].astype(np.int64)
     _first_bad(count < 1, "stroke {k} has no points")
@@ -136,17 +168,33 @@ def _check_table(table: np.ndarray, n_points: int, has_widths: bool, n_recording
     if len(count) and int(count.sum()) != n_points:
         raise StrokeDataError(f"the strokes use {int(count.sum())} of {n_points} points")
     _first_bad(table["tool"] >= len(_TOOLS), "stroke {k} has an unknown tool")
-    known_flags = STROKE_FLAG_WIDTHS if has_widths else 0
-    _first_bad((table["flags"] & ~np.uint8(known_flags)) != 0, "stroke {k} has unknown flags")
-    _first_bad(
-        (table["reserved0"] != 0) | (table["reserved1"] != 0), "stroke {k} has non-zero reserved bytes"
-    )
     recording = table["recording"]
     _first_bad(
         (recording < -1) | (recording >= n_recordings),
         f"stroke {{k}} names a recording out of range (the notebook has {n_recordings})",
     )
     _first_bad(~np.isfinite(table["width_mm"]), "stroke {k} width is not finite")
+
+
+def _check_style(table: np.ndarray, has_widths: bool, n_dashes: int, version: int) -> None:
+    """Flags, fill, cap and dash: reserved (0) before version 2, checked from it on."""
+    styled = version >= STYLE_VERSION
+    known_flags = (STROKE_FLAG_WIDTHS if has_widths else 0) | (STROKE_FLAG_FILLED if styled else 0)
+    flags = table["flags"]
+    _first_bad((flags & ~np.uint8(known_flags)) != 0, "stroke {k} has unknown flags")
+    if not styled:
+        _first_bad(
+            (table["fill_alpha"] != 0) | (table["cap"] != 0) | (table["dash"] != 0),
+            "stroke {k} has non-zero reserved bytes",
+        )
+        return
+    unfilled = (flags & STROKE_FLAG_FILLED) == 0
+    _first_bad(unfilled & (table["fill_alpha"] != 0), "stroke {k} has a fill opacity but no fill flag")
+    _first_bad(table["cap"] >= len(CAPS), "stroke {k} has an unknown cap")
+    _first_bad(
+        table["dash"] > n_dashes,
+        f"stroke {{k}} names a dash pattern out of range (the page has {n_dashes})",
+    )
 
 
 def _check_finite(xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, table: np.ndarray) -> None:
@@ -159,14 +207,30 @@ def _check_finite(xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, tabl
         raise StrokeDataError(f"point {point} has a non-finite coordinate, time or width", f"stroke {k}")
 
 
-_FAST_FIELDS = ("xy_mm", "t_ms", "width_mm", "color", "tool", "recording", "widths_mm")
+_FAST_FIELDS = (
+    "xy_mm",
+    "t_ms",
+    "width_mm",
+    "color",
+    "tool",
+    "recording",
+    "widths_mm",
+    "fill_alpha",
+    "cap",
+    "dash_mm",
+)
 # The fast path skips Stroke.__post_init__ (its per-stroke copies cost ~10 µs each); it is
 # used only while Stroke has exactly these fields, and everything it would check was checked.
 _FAST = tuple(f.name for f in dataclasses.fields(Stroke)) == _FAST_FIELDS
 
 
-def _build(table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None) -> tuple[Stroke, ...]:
+def _build(
+    table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, dashes: Dashes
+) -> tuple[Stroke, ...]:
     ends = (table["first_point"].astype(np.int64) + table["n_points"]).tolist()
+    flags = table["flags"]
+    filled = (flags & STROKE_FLAG_FILLED).astype(bool).tolist()
+    patterns = ((), *dashes)
     rows = zip(
         table["first_point"].tolist(),
         ends,
@@ -174,12 +238,15 @@ def _build(table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray 
         [tuple(c) for c in table["color"].tolist()],
         [_TOOLS[v] for v in table["tool"].tolist()],
         [None if r < 0 else r for r in table["recording"].tolist()],
-        (table["flags"] & STROKE_FLAG_WIDTHS).astype(bool).tolist(),
+        (flags & STROKE_FLAG_WIDTHS).astype(bool).tolist(),
+        [alpha if f else None for alpha, f in zip(table["fill_alpha"].tolist(), filled, strict=True)],
+        [CAPS[c] for c in table["cap"].tolist()],
+        [patterns[d] for d in table["dash"].tolist()],
         strict=True,
     )
     new, set_attr = object.__new__, object.__setattr__
     strokes = []
-    for a, b, width, color, tool, recording, per_point in rows:
+    for a, b, width, color, tool, recording, per_point, fill_alpha, cap, dash in rows:
         fields = {
             "xy_mm": xy[a:b],
             "t_ms": t[a:b],
@@ -188,6 +255,9 @@ def _build(table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray 
             "tool": tool,
             "recording": recording,
             "widths_mm": widths[a:b] if widths is not None and per_point else None,
+            "fill_alpha": fill_alpha,
+            "cap": cap,
+            "dash_mm": dash,
         }
         if _FAST:
             stroke = new(Stroke)

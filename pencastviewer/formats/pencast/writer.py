@@ -26,13 +26,13 @@ from .layout import (
     MANIFEST_MEMBER,
     MIMETYPE,
     MIMETYPE_MEMBER,
-    VERSION,
+    STYLE_VERSION,
     audio_member,
     blob_member,
     image_ext,
     strokes_member,
 )
-from .strokes import StrokeDataError, encode_strokes
+from .strokes import StrokeDataError, dash_table, encode_strokes, is_styled
 
 Progress = Callable[[int, int], bool]
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same notebook always gives the same bytes
@@ -134,9 +134,11 @@ class _Plan:
         self.members: list[_Member] = []
         self._names: set[str] = set()
         self._pdf_files: dict[str, bytes] = {}
+        styled = any(is_styled(s) for page in notebook.pages for s in page.strokes)
         self.manifest: dict[str, Any] = {
             "format": FORMAT_NAME,
-            "version": VERSION,
+            # The oldest version that holds the notebook, so older readers open what they can.
+            "version": STYLE_VERSION if styled else 1,
             "generator": f"pencastviewer {__version__}",
             "title": notebook.title,
             "source_format": notebook.source_format,
@@ -187,18 +189,22 @@ class _Plan:
         if not strokes:
             return None
         # Level 1: on pen data a third of the raw size, 6× faster to save than level 6 (~24 %).
-        encode = functools.partial(self._encode, i, strokes)
+        dashes = dash_table(strokes)
+        encode = functools.partial(self._encode, i, strokes, dashes)
         name = self._add(strokes_member(i), encode, zipfile.ZIP_DEFLATED, level=1)
-        return {
+        entry: dict[str, Any] = {
             "member": name,
             "n_strokes": len(strokes),
             "n_points": sum(s.n_points for s in strokes),
             "has_widths": any(s.widths_mm is not None for s in strokes),
         }
+        if dashes:
+            entry["dashes"] = [list(pattern) for pattern in dashes]
+        return entry
 
-    def _encode(self, i: int, strokes: tuple[Stroke, ...]) -> bytes:
+    def _encode(self, i: int, strokes: tuple[Stroke, ...], dashes: tuple[tuple[float, ...], ...]) -> bytes:
         try:
-            return encode_strokes(strokes)
+            return encode_strokes(strokes, dashes)
         except StrokeDataError as e:
             where = f"page {i + 1}, {e.where}" if e.where else f"page {i + 1}"
             raise FormatError(self.path, f"cannot save the ink: {e.problem}", where=where) from None
@@ -220,6 +226,12 @@ class _Plan:
                 "margin_mm": float(ruling.margin_mm),
                 "margin_color": _color(ruling.margin_color),
                 "header_mm": float(ruling.header_mm),
+                "line_width_mm": _opt_float(ruling.line_width_mm),
+                "grid_margin_mm": float(ruling.grid_margin_mm),
+                "round_to_grid": bool(ruling.round_to_grid),
+                "footer_mm": float(ruling.footer_mm),
+                "staff_gap_mm": float(ruling.staff_gap_mm),
+                "staff_side_mm": float(ruling.staff_side_mm),
             },
             "image": None if bg.image is None else self._blob("backgrounds", bg.image, image_ext(bg.image)),
             "image_rect_mm": None if bg.image_rect_mm is None else _floats(bg.image_rect_mm),
