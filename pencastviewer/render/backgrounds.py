@@ -41,6 +41,20 @@ class RasterCache:
             return self._images[key]
         return self._remember(key, QImage.fromData(data))
 
+    def image_at(self, data: bytes, size: QSize) -> QImage:
+        """The image resampled to `size` when drawn smaller than it is: Qt's smooth scaling
+        averages the pixels, where drawing the full image into a small rectangle samples
+        them and loses thin printed lines (the Livescribe rulings vanish below ~60 %)."""
+        image = self.image(data)
+        if image.isNull() or (size.width() >= image.width() * 0.9 and size.height() >= image.height() * 0.9):
+            return image
+        key = ("imgsized", id(data), len(data), size.width(), size.height())
+        if key in self._images:
+            self._images.move_to_end(key)
+            return self._images[key]
+        scaled = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        return self._remember(key, scaled)
+
     def _document(self, path: str | None, data: bytes | None) -> QPdfDocument:
         key = ("pdf", path, id(data))
         if key not in self._docs:
@@ -83,7 +97,7 @@ def paint_background(painter: QPainter, page: Page, px_per_mm: float, cache: Ras
     painter.fillRect(full, paper)
     if bg.kind == BackgroundKind.IMAGE and bg.image:
         rect = QRectF(*bg.image_rect_mm) if bg.image_rect_mm else full
-        painter.drawImage(rect, cache.image(bg.image))
+        painter.drawImage(rect, cache.image_at(bg.image, raster_size(rect.width(), rect.height(), px_per_mm)))
     elif bg.kind == BackgroundKind.PDF:
         image = cache.pdf_page(bg, raster_size(page.width_mm, page.height_mm, px_per_mm))
         if image is not None:
