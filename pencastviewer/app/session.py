@@ -1,24 +1,35 @@
-"""The session: the one owner of the opened notebook, the current page and recording,
-and the playhead. Views follow its signals and never talk to each other."""
+"""The session: the one owner of the opened notebook, the current page and recording, the
+playhead, the selection and the playback settings. Views follow its signals and never
+talk to each other."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..audio.playback import MAX_RATE, MIN_RATE
 from ..formats import FormatError, ReadOptions
 from ..model import Hit
 from .audio_files import playable_sequence
 from .document import OpenedNotebook, open_notebook
 from .workers import Job
+from .writing_order import WritingOrder
 
 PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
+JUMP_GRACE_S = 1.0  # "previous" within this long after a stroke's start goes to the one before
+MAX_SYNC_OFFSET_MS = 60_000.0
 
 
 class Session(QObject):
     """Lives in the GUI thread. `output` is an audio backend from pencastviewer.audio
-    (load_sequence/play/pause/seek/position_s and state_changed/error_occurred signals)."""
+    (load_sequence/play/pause/stop/seek/set_rate/set_volume/set_muted/position_s/state).
+
+    Ink time ↔ audio position goes through `audio_position_s` / `ink_time_ms`, which add
+    the current recording's sync offset (ms; positive: the audio of a stroke comes later
+    in the recording than the timestamps say), so taps, the reveal, jumps and the
+    waveform's writing marks always agree."""
 
     opening = Signal(str)  # path
     opened = Signal()
@@ -28,7 +39,13 @@ class Session(QObject):
     playhead_moved = Signal(float)  # seconds within the current recording
     playback_state_changed = Signal(str)  # playing / paused / stopped
     selection_changed = Signal(object)  # (start_s, end_s) in the current recording, or None
-    message = Signal(str)
+    rate_changed = Signal(float)
+    volume_changed = Signal(float)
+    muted_changed = Signal(bool)
+    sync_offset_changed = Signal(float)  # ms, of the current recording
+    options_changed = Signal()  # preroll_s, show_ghosts or auto_page_turn
+    message = Signal(str)  # for the status bar
+    problem = Signal(str)  # something the user should be told about (a dialog)
 
     def __init__(self, output: QObject, parent: QObject | None = None):
         super().__init__(parent)
@@ -37,22 +54,33 @@ class Session(QObject):
         self.page = 0
         self.recording = -1
         self.preroll_s = 1.5
+        self.show_ghosts = True
+        self.auto_page_turn = True
+        self.rate = 1.0
+        self.volume = 1.0
+        self.muted = False
         self.selection: tuple[float, float] | None = None
+        self.sync_offsets_ms: dict[int, float] = {}
+        self._order: WritingOrder | None = None
+        self._written_page: int | None = None  # the page being written when last looked
         self._jobs: set[Job] = set()
+        self._open_generation = 0
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         output.state_changed.connect(self._on_output_state_changed)
-        output.error_occurred.connect(self.message)
+        output.error_occurred.connect(self.problem)
 
     # --- opening -------------------------------------------------------------------
     def open_file(self, path: str | Path, options: ReadOptions | None = None) -> Job:
         """Read in the background; the current notebook stays until the new one is ready,
-        so a failed open leaves everything as it was."""
+        so a failed open leaves everything as it was. Only the latest open counts."""
+        self._open_generation += 1
+        generation = self._open_generation
         job = Job(lambda: open_notebook(path, options))
         self._jobs.add(job)
-        job.relay.succeeded.connect(lambda doc: self._on_open_succeeded(job, doc))
-        job.relay.failed.connect(lambda err: self._on_open_failed(job, str(path), err))
+        job.relay.succeeded.connect(lambda doc: self._on_open_succeeded(job, generation, doc))
+        job.relay.failed.connect(lambda err: self._on_open_failed(job, generation, str(path), err))
         self.opening.emit(str(path))
         job.start()
         return job
@@ -62,19 +90,25 @@ class Session(QObject):
         self.document = document
         self.page = 0
         self.recording = -1
-        self.opened.emit()
+        self.sync_offsets_ms = {}
+        self._order = None
+        self._written_page = None
         self.page_changed.emit(0)
         if document.notebook.recordings:
             self.select_recording(0)
         else:
             self.recording_changed.emit(-1)
+        self.opened.emit()  # last: whoever restores a place in the file finds it all set up
 
-    def _on_open_succeeded(self, job: Job, document: OpenedNotebook) -> None:
+    def _on_open_succeeded(self, job: Job, generation: int, document: OpenedNotebook) -> None:
         self._jobs.discard(job)
-        self.set_document(document)
+        if generation == self._open_generation:
+            self.set_document(document)
 
-    def _on_open_failed(self, job: Job, path: str, error: BaseException) -> None:
+    def _on_open_failed(self, job: Job, generation: int, path: str, error: BaseException) -> None:
         self._jobs.discard(job)
+        if generation != self._open_generation:
+            return
         text = str(error) if isinstance(error, FormatError) else f"{path}: {type(error).__name__}: {error}"
         self.open_failed.emit(path, text)
 
@@ -89,7 +123,7 @@ class Session(QObject):
             self.page_changed.emit(page)
 
     def select_recording(self, index: int) -> bool:
-        """Make `index` the current recording; False (with a message) when its audio
+        """Make `index` the current recording; False (with a problem) when its audio
         cannot be reached."""
         if self.document is None or not 0 <= index < len(self.document.notebook.recordings):
             return False
@@ -97,13 +131,73 @@ class Session(QObject):
         try:
             sequence = playable_sequence(recording)
         except (FormatError, OSError) as e:
-            self.message.emit(f"recording “{recording.name}” cannot be played: {e}")
+            self.problem.emit(f"The recording “{recording.name}” cannot be played: {e}")
             return False
         self.output.load_sequence(sequence)
+        self.output.set_rate(self.rate)
         self.recording = index
+        self._written_page = None
         self.set_selection(None)
         self.recording_changed.emit(index)
+        self.sync_offset_changed.emit(self.sync_offset_ms)
         return True
+
+    # --- ink time <-> audio position ----------------------------------------------------
+    @property
+    def sync_offset_ms(self) -> float:
+        return self.sync_offsets_ms.get(self.recording, 0.0)
+
+    def set_sync_offset_ms(self, offset_ms: float) -> None:
+        if self.recording < 0:
+            return
+        offset_ms = round(min(max(float(offset_ms), -MAX_SYNC_OFFSET_MS), MAX_SYNC_OFFSET_MS), 3)
+        if offset_ms != self.sync_offset_ms:
+            self.sync_offsets_ms[self.recording] = offset_ms
+            self.sync_offset_changed.emit(offset_ms)
+
+    def set_sync_offsets(self, offsets_ms: dict[int, float]) -> None:
+        """Every recording's offset at once (as remembered for a file)."""
+        self.sync_offsets_ms = {int(r): float(ms) for r, ms in offsets_ms.items() if ms}
+        self.sync_offset_changed.emit(self.sync_offset_ms)
+
+    def nudge_sync_offset(self, delta_ms: float) -> None:
+        self.set_sync_offset_ms(self.sync_offset_ms + delta_ms)
+
+    def audio_position_s(self, recording: int, t_ms: float) -> float:
+        """Where in `recording` (s) notebook time `t_ms` is heard, sync offset included."""
+        assert self.document is not None
+        offset_s = self.sync_offsets_ms.get(recording, 0.0) / 1000.0
+        return self.document.timeline.position_s(recording, t_ms) + offset_s
+
+    def ink_time_ms(self, recording: int, position_s: float) -> float:
+        """The notebook time heard at `position_s` of `recording`, sync offset included."""
+        assert self.document is not None
+        offset_s = self.sync_offsets_ms.get(recording, 0.0) / 1000.0
+        return self.document.timeline.ink_time_ms(recording, position_s - offset_s)
+
+    def reveal_time_ms(self) -> float | None:
+        """The notebook time the ink is revealed up to, or None to show all ink plainly
+        (no recording, or stopped before anything was played)."""
+        if self.document is None or self.recording < 0:
+            return None
+        position = self.output.position_s()
+        if self.output.state() == "stopped" and position <= 0.0:
+            return None
+        return self.ink_time_ms(self.recording, position)
+
+    def writing_positions_s(self) -> list[tuple[float, float]]:
+        """(start, end) in the current recording of every stroke it covers: where the
+        waveform marks that writing happened."""
+        doc = self.document
+        if doc is None or self.recording < 0:
+            return []
+        r = self.recording
+        return [
+            (self.audio_position_s(r, s.start_ms), self.audio_position_s(r, s.end_ms))
+            for page in doc.notebook.pages
+            for s in page.strokes
+            if s.recording == r
+        ]
 
     # --- playback ------------------------------------------------------------------
     def play_at(self, recording: int, position_s: float) -> None:
@@ -121,10 +215,55 @@ class Session(QObject):
         else:
             self.output.play()
 
-    def seek(self, position_s: float) -> None:
+    def stop(self) -> None:
         if self.recording >= 0:
-            self.output.seek(max(position_s, 0.0))
+            self.output.stop()
             self.playhead_moved.emit(self.output.position_s())
+
+    def seek(self, position_s: float, *, follow: bool = True) -> None:
+        """Move the playhead; with `follow` (and auto page turn on) the page being
+        written there is shown."""
+        if self.recording < 0:
+            return
+        self.output.seek(max(position_s, 0.0))
+        position = self.output.position_s()
+        self._look_at_written_page(position, turn=follow and self.auto_page_turn)
+        self.playhead_moved.emit(position)
+
+    def skip(self, delta_s: float) -> None:
+        if self.recording >= 0:
+            duration = self.output.duration_s() or float("inf")
+            self.seek(min(max(self.output.position_s() + delta_s, 0.0), duration))
+
+    def set_rate(self, rate: float) -> None:
+        rate = round(min(max(float(rate), MIN_RATE), MAX_RATE), 3)
+        if rate != self.rate:
+            self.rate = rate
+            self.output.set_rate(rate)
+            self.rate_changed.emit(rate)
+
+    def set_volume(self, volume: float) -> None:
+        volume = min(max(float(volume), 0.0), 1.0)
+        if volume != self.volume:
+            self.volume = volume
+            self.output.set_volume(volume)
+            self.volume_changed.emit(volume)
+
+    def set_muted(self, muted: bool) -> None:
+        if bool(muted) != self.muted:
+            self.muted = bool(muted)
+            self.output.set_muted(self.muted)
+            self.muted_changed.emit(self.muted)
+
+    def set_options(self, *, preroll_s: float | None = None, show_ghosts: bool | None = None,
+                    auto_page_turn: bool | None = None) -> None:
+        if preroll_s is not None:
+            self.preroll_s = min(max(float(preroll_s), 0.0), 30.0)
+        if show_ghosts is not None:
+            self.show_ghosts = bool(show_ghosts)
+        if auto_page_turn is not None:
+            self.auto_page_turn = bool(auto_page_turn)
+        self.options_changed.emit()
 
     def set_selection(self, span: tuple[float, float] | None) -> None:
         """The selected region of the current recording (seconds), e.g. for clip export."""
@@ -135,30 +274,76 @@ class Session(QObject):
             self.selection = span
             self.selection_changed.emit(span)
 
-    def writing_positions_s(self) -> list[tuple[float, float]]:
-        """(start, end) in the current recording of every stroke it covers: where the
-        waveform marks that writing happened."""
-        doc = self.document
-        if doc is None or self.recording < 0:
-            return []
-        tl, r = doc.timeline, self.recording
-        return [
-            (tl.position_s(r, s.start_ms), tl.position_s(r, s.end_ms))
-            for page in doc.notebook.pages
-            for s in page.strokes
-            if s.recording == r
-        ]
-
+    # --- tap and jumps through the writing ----------------------------------------------
     def tap(self, page: int, x_mm: float, y_mm: float, radius_mm: float = 3.0) -> Hit | None:
         """A tap on the page: play what was said when the tapped point was written, from
         `preroll_s` before it. Returns the hit (None on empty paper: nothing happens)."""
         if self.document is None:
             return None
         hit = self.document.hit_index(page).hit(x_mm, y_mm, radius_mm)
-        if hit is not None and hit.recording is not None:
-            position = self.document.timeline.position_s(hit.recording, hit.t_ms)
-            self.play_at(hit.recording, position - self.preroll_s)
+        if hit is None:
+            return None
+        if hit.recording is None:
+            self.message.emit("No recording was running when this ink was written.")
+            return hit
+        self._go_to_writing(hit.recording, page, self.audio_position_s(hit.recording, hit.t_ms), play=True)
         return hit
+
+    def _go_to_writing(self, recording: int, page: int, heard_s: float, *, play: bool) -> None:
+        """Seek to `preroll_s` before `heard_s` showing `page`, and play if asked (the
+        pre-roll may start in an earlier page's writing: the view must not turn away
+        from what was asked for)."""
+        if recording != self.recording and not self.select_recording(recording):
+            return
+        self.set_page(page)
+        self.output.seek(max(heard_s - self.preroll_s, 0.0))
+        if play:
+            self.output.play()
+        self._look_at_written_page(self.output.position_s(), turn=False)
+        self.playhead_moved.emit(self.output.position_s())
+
+    def writing_order(self) -> WritingOrder | None:
+        if self._order is None and self.document is not None:
+            self._order = WritingOrder(self.document.notebook)
+        return self._order
+
+    def jump(self, direction: int, *, phrases: bool) -> bool:
+        """Go to the next (direction 1) or previous (-1) stroke or phrase of the current
+        recording, where a tap on it would play from (playing on if it was playing);
+        False when there is none."""
+        order = self.writing_order()
+        if order is None or self.recording < 0:
+            return False
+        starts = order.starts(self.recording, phrases=phrases)
+        if len(starts) == 0:
+            self.message.emit("This recording has no ink.")
+            return False
+        heard = np.array([self.audio_position_s(self.recording, t) for t in order.start_ms[starts].tolist()])
+        targets = np.maximum(heard - self.preroll_s, 0.0)
+        position = self.output.position_s()
+        if direction > 0:
+            k = int(np.searchsorted(targets, position + 0.05, side="right"))
+        else:
+            k = int(np.searchsorted(targets, position - JUMP_GRACE_S, side="left")) - 1
+        if not 0 <= k < len(targets):
+            return False
+        playing = self.output.state() == "playing"
+        self._go_to_writing(self.recording, int(order.page[starts[k]]), float(heard[k]), play=playing)
+        return True
+
+    # --- following the playhead -----------------------------------------------------------
+    def _look_at_written_page(self, position_s: float, *, turn: bool) -> None:
+        """Note which page is being written at `position_s`; with `turn`, show it when it
+        is not the one last noted (so a page the user turned to stays until the writing
+        moves on to another page)."""
+        order = self.writing_order()
+        if order is None or self.recording < 0:
+            return
+        page = order.page_being_written(self.ink_time_ms(self.recording, position_s))
+        if page is not None and page != self._written_page:
+            self._written_page = page
+            if turn:
+                self.set_page(page)
 
     def position_s(self) -> float:
         return self.output.position_s() if self.recording >= 0 else 0.0
@@ -172,4 +357,6 @@ class Session(QObject):
         self.playback_state_changed.emit(state)
 
     def _on_timer_timeout(self) -> None:
-        self.playhead_moved.emit(self.output.position_s())
+        position = self.output.position_s()
+        self._look_at_written_page(position, turn=self.auto_page_turn)
+        self.playhead_moved.emit(position)

@@ -1,109 +1,285 @@
-"""The main window: the composition root that wires the session to its views."""
+"""The main window: the composition root that wires the session to its views.
+
+Views (canvas, waveform, thumbnails, recordings, transport) follow the session and never
+talk to each other; the window makes the actions from the shortcuts table, builds the
+menus, and keeps the preferences and each file's memory (files.py) up to date.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar
 
+from ..app.preferences import Preferences
 from ..app.session import Session
-from ..formats.registry import open_filter
-from ..model.units import format_hms
+from .commands import command_slots
+from .export_dialog import ExportDialog
+from .files import FileKeeper, dropped_file
+from .icons import icon
 from .page_canvas import PageCanvas
+from .preferences_dialog import PreferencesDialog, PreferenceValues
+from .recordings_panel import RecordingsPanel
+from .shortcuts import COMMANDS, key_sequences
+from .theme import ThemeManager
+from .thumbnails import ThumbnailList
+from .transport import Transport
 from .waveform import WaveformView
+from .zoom_box import ZoomBox
+
+MENUS = {  # menu title -> command names (None: a separator)
+    "&File": ("open", "recent", "export", None, "preferences", None, "quit"),
+    "&View": ("fit_page", "fit_width", "actual_size", "zoom_in", "zoom_out", None, "previous_page",
+              "next_page", "first_page", "last_page", None, "show_ghosts", "auto_page_turn", None,
+              "show_pages", "show_recordings", "full_screen"),
+    "&Playback": ("play_pause", "stop", None, "back_5", "forward_5", "back_30", "forward_30", None,
+                  "previous_phrase", "next_phrase", "previous_stroke", "next_stroke", None, "slower",
+                  "faster", "normal_speed", None, "volume_up", "volume_down", "mute", None,
+                  "sync_earlier", "sync_later", "sync_reset"),
+    "&Help": ("shortcuts", "about"),
+}
+TOOLBAR_ICONS = ("open", "export", "previous_page", "next_page", "zoom_in", "zoom_out")
+NEEDS_DOCUMENT = ("export", "previous_page", "next_page", "first_page", "last_page", "fit_page", "fit_width",
+                  "actual_size", "zoom_in", "zoom_out")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, preferences: Preferences | None = None):
         super().__init__()
         self.session = session
+        self.preferences = preferences or Preferences()
         self.setWindowTitle("pencastviewer")
+        self.setObjectName("main-window")
         self.resize(1000, 800)
+        self.setAcceptDrops(True)
+        app = QApplication.instance()
+        self.theme = ThemeManager(app, self) if isinstance(app, QApplication) else None
         self.canvas = PageCanvas(session, self)
         self.waveform = WaveformView(session, self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.canvas)
         splitter.addWidget(self.waveform)
         splitter.setStretchFactor(0, 1)  # the page takes the extra height, the waveform keeps its own
+        splitter.setStretchFactor(1, 0)
+        splitter.setObjectName("page-waveform-splitter")
         self.setCentralWidget(splitter)
+        self.actions_by_name = self._make_actions()
+        self.files = FileKeeper(self)
+        self.thumbnails = ThumbnailList(session, self)
+        self.recordings = RecordingsPanel(session, self)
+        self.pages_dock = self._dock("Pages", self.thumbnails, "show_pages")
+        self.recordings_dock = self._dock("Recordings", self.recordings, "show_recordings")
+        self.transport = Transport(session, self.actions_by_name, self)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
-        self.time_label = QLabel("")
-        self._build_actions()
-        self.statusBar().addPermanentWidget(self.time_label)
-        session.opening.connect(lambda path: self.statusBar().showMessage(f"Opening {path}…"))
-        session.opened.connect(self._on_session_opened)
-        session.open_failed.connect(self._on_session_open_failed)
-        session.page_changed.connect(lambda _p: self._update_labels())
-        session.recording_changed.connect(lambda _r: self._update_labels())
-        session.playhead_moved.connect(lambda _s: self._update_time())
-        session.playback_state_changed.connect(self._on_session_playback_state_changed)
-        session.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.silent_label = QLabel("No audio device — playing silently" if session.output.is_silent else "")
+        self._build_toolbar()
+        self._build_menus()
+        self.statusBar().addPermanentWidget(self.silent_label)
+        self._connect()
+        self._apply_preferences()
+        self._update_document_actions()
+        splitter.setSizes([600, 170])
+        self.resizeDocks([self.pages_dock, self.recordings_dock], [600, 110], Qt.Orientation.Vertical)
+        self.resizeDocks([self.pages_dock], [190], Qt.Orientation.Horizontal)
+        self.files.restore_window()
+        self.canvas.setFocus()
 
-    def _action(self, text: str, shortcut: QKeySequence | str, slot, toolbar: QToolBar | None = None) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        if toolbar is not None:
-            toolbar.addAction(action)
-        return action
+    # --- actions, menus, docks ---------------------------------------------------------------
+    def _make_actions(self) -> dict[str, QAction]:
+        slots = command_slots(self)
+        actions: dict[str, QAction] = {}
+        for c in COMMANDS:
+            action = QAction(c.text, self)
+            action.setShortcuts(key_sequences(c))
+            action.setCheckable(c.checkable)
+            sequences = action.shortcuts()
+            if sequences:
+                action.setToolTip(f"{c.text.replace('&', '')} ({sequences[0].toString()})")
+            action.triggered.connect(slots[c.name])
+            self.addAction(action)  # shortcuts work with the menu bar hidden (full screen)
+            actions[c.name] = action
+        actions["preferences"].setMenuRole(QAction.MenuRole.PreferencesRole)
+        actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+        actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
+        return actions
 
-    def _build_actions(self) -> None:
-        bar = self.addToolBar("Main")
+    def _dock(self, title: str, widget, command_name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}-dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        action = self.actions_by_name[command_name]
+        action.setChecked(True)
+        dock.visibilityChanged.connect(lambda visible: action.setChecked(visible or dock.isVisible()))
+        return dock
+
+    def _build_toolbar(self) -> None:
+        bar = self.main_bar = QToolBar("Main", self)
         bar.setObjectName("main-toolbar")
-        self.open_action = self._action("&Open…", QKeySequence.StandardKey.Open, self.choose_file, bar)
+        bar.setMovable(False)
+        a = self.actions_by_name
+        self._refresh_toolbar_icons(bar)
+        a["show_ghosts"].setIconText("Ghost ink")
+        a["auto_page_turn"].setIconText("Follow pages")
+        bar.addAction(a["open"])
+        bar.addAction(a["export"])
         bar.addSeparator()
-        self._action("Previous page", "PgUp", lambda: self.session.set_page(self.session.page - 1), bar)
+        bar.addAction(a["previous_page"])
         bar.addWidget(self.page_label)
-        self._action("Next page", "PgDown", lambda: self.session.set_page(self.session.page + 1), bar)
+        bar.addAction(a["next_page"])
         bar.addSeparator()
-        self.play_action = self._action("Play", "Space", self.session.toggle_play, bar)
-        self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.open_action)
+        bar.addAction(a["zoom_out"])
+        self.zoom_box = ZoomBox(self.canvas, bar)
+        bar.addWidget(self.zoom_box)
+        bar.addAction(a["zoom_in"])
+        bar.addSeparator()
+        bar.addAction(a["show_ghosts"])
+        bar.addAction(a["auto_page_turn"])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open notebook", "", open_filter())
-        if path:
-            self.open_file(path)
+    def _refresh_toolbar_icons(self, bar: QToolBar) -> None:
+        for name in TOOLBAR_ICONS:
+            self.actions_by_name[name].setIcon(icon(name, bar))
 
-    def open_file(self, path: str | Path) -> None:
-        self.session.open_file(path)
+    def _refresh_icons(self) -> None:
+        """Glyph icons are drawn in the palette's colours: redraw them for a new theme."""
+        self._refresh_toolbar_icons(self.main_bar)
+        self.transport.refresh_icons()
+
+    def _build_menus(self) -> None:
+        for title, names in MENUS.items():
+            menu = self.menuBar().addMenu(title)
+            for name in names:
+                if name is None:
+                    menu.addSeparator()
+                elif name == "recent":
+                    menu.addMenu(self.files.recent_menu)
+                else:
+                    menu.addAction(self.actions_by_name[name])
+
+    # --- session and preferences ----------------------------------------------------------------
+    def _connect(self) -> None:
+        s, prefs = self.session, self.preferences
+        s.opening.connect(lambda path: self.statusBar().showMessage(f"Opening {path}…"))
+        s.opened.connect(self._on_session_opened)
+        s.open_failed.connect(self.files.on_open_failed)
+        s.page_changed.connect(lambda _page: self._update_page_label())
+        s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.problem.connect(self._on_session_problem)
+        s.rate_changed.connect(lambda rate: prefs.set("rate", rate))
+        s.volume_changed.connect(lambda volume: prefs.set("volume", volume))
+        s.muted_changed.connect(lambda muted: prefs.set("muted", muted))
+        s.options_changed.connect(self._on_session_options_changed)
+        s.playback_state_changed.connect(self._on_session_playback_state_changed)
+        s.sync_offset_changed.connect(lambda _ms: self.files.remember_current())
+
+    def _apply_preferences(self) -> None:
+        prefs, s = self.preferences, self.session
+        s.set_options(preroll_s=prefs.get("preroll_s"), show_ghosts=prefs.get("show_ghosts"),
+                      auto_page_turn=prefs.get("auto_page_turn"))
+        s.set_rate(prefs.get("rate"))
+        s.set_volume(prefs.get("volume"))
+        s.set_muted(prefs.get("muted"))
+        if self.theme is not None:
+            self.theme.apply(prefs.get("theme"))
+
+    def _on_session_options_changed(self) -> None:
+        s, prefs = self.session, self.preferences
+        prefs.set("preroll_s", s.preroll_s)
+        prefs.set("show_ghosts", s.show_ghosts)
+        prefs.set("auto_page_turn", s.auto_page_turn)
+        self.actions_by_name["show_ghosts"].setChecked(s.show_ghosts)
+        self.actions_by_name["auto_page_turn"].setChecked(s.auto_page_turn)
 
     def _on_session_opened(self) -> None:
         doc = self.session.document
         assert doc is not None
-        title = doc.notebook.title or doc.path.name
-        self.setWindowTitle(f"{title} — pencastviewer")
+        self.setWindowTitle(f"{doc.notebook.title or doc.path.name} — pencastviewer")
         self.statusBar().showMessage(f"Opened {doc.path.name}", 4000)
-        self._update_labels()
-
-    def _on_session_open_failed(self, path: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
-        QMessageBox.warning(self, "Could not open the file", f"{message}\n\nThe file was not changed.")
+        self.files.on_opened()
+        self._update_page_label()
+        self._update_document_actions()
 
     def _on_session_playback_state_changed(self, state: str) -> None:
-        self.play_action.setText("Pause" if state == "playing" else "Play")
-        self._update_time()
+        if state != "playing":
+            self.files.remember_current()
 
-    def _update_labels(self) -> None:
+    def _on_session_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        advice = ("The ink can still be viewed. Check that the audio file is where the notebook "
+                  "expects it, or open the notebook again.")
+        QMessageBox.warning(self, "Playback problem", f"{text}\n\n{advice}")
+
+    def _update_page_label(self) -> None:
         doc, s = self.session.document, self.session
-        if doc is None:
+        if doc is None or not doc.notebook.pages:
+            self.page_label.setText("" if doc is None else "  No pages  ")
             return
         page = doc.notebook.pages[s.page]
         label = f" (p. {page.label})" if page.label else ""
         self.page_label.setText(f"  Page {s.page + 1} of {s.n_pages}{label}  ")
-        self._update_time()
 
-    def _update_time(self) -> None:
-        doc, s = self.session.document, self.session
-        if doc is None or s.recording < 0:
-            self.time_label.setText("no recording")
+    def _update_document_actions(self) -> None:
+        has_document = self.session.document is not None
+        for name in NEEDS_DOCUMENT:
+            self.actions_by_name[name].setEnabled(has_document)
+
+    # --- commands ----------------------------------------------------------------------------------
+    def open_file(self, path: str | Path, audio: list[str] | None = None) -> None:
+        self.files.open(path, audio)
+
+    def open_export_dialog(self) -> None:
+        if self.session.document is None:
             return
-        rec = doc.notebook.recordings[s.recording]
-        silent = " — no audio device, playing silently" if getattr(s.output, "is_silent", False) else ""
-        self.time_label.setText(
-            f"{rec.name}: {format_hms(s.position_s())} / {format_hms(rec.duration_s)}{silent}"
-        )
+        dialog = ExportDialog(self.session, self)
+        dialog.exported.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 8000))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def edit_preferences(self) -> None:
+        s = self.session
+        theme = self.theme.choice if self.theme else "system"
+        values = PreferenceValues(s.preroll_s, s.show_ghosts, s.auto_page_turn, theme)
+        dialog = PreferencesDialog(values, self)
+        if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        s.set_options(preroll_s=values.preroll_s, show_ghosts=values.show_ghosts,
+                      auto_page_turn=values.auto_page_turn)
+        self.preferences.set("theme", values.theme)
+        if self.theme is not None:
+            self.theme.apply(values.theme)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About pencastviewer",
+                          "pencastviewer — open, play and export handwritten notes recorded with audio "
+                          "(Livescribe pencasts, Xournal++, InkML and .pencast).\n\n"
+                          "Click on ink to hear what was said while it was written.")
+
+    # --- window events ------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_file(path)
+
+    def changeEvent(self, event: QEvent) -> None:
+        themed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
+        if themed and hasattr(self, "transport"):  # (not while the constructor runs)
+            QTimer.singleShot(0, self, self._refresh_icons)  # once the children have the new palette too
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.files.remember_current()
+        self.files.save_window()
+        super().closeEvent(event)
+

@@ -212,6 +212,7 @@ class WaveformView(QWidget):
         s.playhead_moved.connect(self._on_session_playhead_moved)
         s.selection_changed.connect(self._on_session_selection_changed)
         s.playback_state_changed.connect(self._on_session_playback_state_changed)
+        s.sync_offset_changed.connect(self._on_session_sync_offset_changed)
         for plot in (self.overview, self.detail):
             plot.view.seek_requested.connect(self._on_view_seek_requested)
             plot.view.selection_dragged.connect(lambda a, b: s.set_selection((a, b)))
@@ -272,6 +273,14 @@ class WaveformView(QWidget):
         marks = _merge_marks(self.session.writing_positions_s())
         for plot in (self.overview, self.detail):
             plot.set_content(pyramid, marks)
+
+    def _on_session_sync_offset_changed(self, _offset_ms: float) -> None:
+        """The writing marks move with the recording's sync offset (the envelope stays)."""
+        pyramid = self.detail.pyramid
+        if pyramid is not None:
+            marks = _merge_marks(self.session.writing_positions_s())
+            for plot in (self.overview, self.detail):
+                plot.set_content(pyramid, marks)
 
     def _on_job_failed(self, job: PeaksJob, text: str) -> None:
         if job is self.job:

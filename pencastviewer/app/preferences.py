@@ -1,0 +1,144 @@
+"""Preferences and what the program remembers per file, kept in QSettings (QtCore only).
+
+Global settings: pre-roll, ghost ink, auto page turn, theme, speed, volume, recent files,
+window geometry. Per file (keyed by its resolved path): playhead position, recording,
+page, sync offsets and zoom, so reopening a file puts the user back where they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 10
+MAX_REMEMBERED_FILES = 200  # the oldest file's memory is dropped beyond this
+THEMES = ("system", "light", "dark")
+DEFAULTS = {
+    "preroll_s": 1.5,
+    "show_ghosts": True,
+    "auto_page_turn": True,
+    "theme": "system",
+    "rate": 1.0,
+    "volume": 1.0,
+    "muted": False,
+}
+
+
+@dataclass
+class FileMemory:
+    """Where the user was in one file. zoom: "fit-page", "fit-width" or a percentage."""
+
+    position_s: float = 0.0
+    recording: int = 0
+    page: int = 0
+    sync_offsets_ms: dict[int, float] = field(default_factory=dict)
+    zoom: str | float = "fit-page"
+
+    @classmethod
+    def from_json(cls, text: str) -> FileMemory:
+        """Tolerant: a damaged or foreign entry gives the defaults for what is wrong."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        memory = cls()
+        memory.position_s = _number(data.get("position_s"), 0.0)
+        memory.recording = int(_number(data.get("recording"), 0))
+        memory.page = int(_number(data.get("page"), 0))
+        offsets = data.get("sync_offsets_ms")
+        if isinstance(offsets, dict):
+            memory.sync_offsets_ms = {
+                int(k): _number(v, 0.0) for k, v in offsets.items() if str(k).lstrip("-").isdigit()
+            }
+        zoom = data.get("zoom")
+        memory.zoom = zoom if zoom in ("fit-page", "fit-width") else _number(zoom, 0.0) or "fit-page"
+        return memory
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+def _number(value: object, default: float) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return number if number == number and abs(number) < 1e12 else default  # no NaN / inf
+
+
+def file_key(path: str | Path) -> str:
+    resolved = str(Path(path).expanduser().resolve())
+    return hashlib.sha1(resolved.encode()).hexdigest()[:20]
+
+
+def default_settings() -> QSettings:
+    """The user's settings file (an INI file, the same on every platform)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "pencastviewer", "pencastviewer")
+
+
+class Preferences:
+    """Typed access to the settings. Not a QObject: whoever changes a preference applies it
+    (the window applies it to the session) and the settings only keep it."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self.settings = settings or default_settings()
+
+    # --- plain preferences ---------------------------------------------------------------
+    def get(self, name: str):
+        default = DEFAULTS[name]
+        value = self.settings.value(f"prefs/{name}", default, type=type(default))
+        if name == "theme" and value not in THEMES:
+            return default
+        return value
+
+    def set(self, name: str, value) -> None:
+        if name not in DEFAULTS:
+            raise KeyError(name)
+        self.settings.setValue(f"prefs/{name}", type(DEFAULTS[name])(value))
+
+    # --- recent files ---------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent/files", [], type=list)
+        return [str(v) for v in value if v][:MAX_RECENT]
+
+    def add_recent(self, path: str | Path) -> None:
+        path = str(Path(path).expanduser().resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent/files", files[:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        self.settings.setValue("recent/files", [])
+
+    # --- window ---------------------------------------------------------------------------
+    def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
+        geometry = self.settings.value("window/geometry", None)
+        state = self.settings.value("window/state", None)
+        return (geometry if isinstance(geometry, QByteArray) else None,
+                state if isinstance(state, QByteArray) else None)
+
+    def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.settings.setValue("window/geometry", geometry)
+        self.settings.setValue("window/state", state)
+
+    # --- per file ---------------------------------------------------------------------------
+    def file_memory(self, path: str | Path) -> FileMemory | None:
+        """What was remembered about `path`, or None for a file never opened."""
+        text = self.settings.value(f"files/{file_key(path)}", None)
+        return FileMemory.from_json(text) if isinstance(text, str) else None
+
+    def remember_file(self, path: str | Path, memory: FileMemory) -> None:
+        key = file_key(path)
+        self.settings.setValue(f"files/{key}", memory.to_json())
+        order = [k for k in self.settings.value("files_order/keys", [], type=list) if k != key] + [key]
+        for old in order[:-MAX_REMEMBERED_FILES]:
+            self.settings.remove(f"files/{old}")
+        self.settings.setValue("files_order/keys", order[-MAX_REMEMBERED_FILES:])
+
+    def sync(self) -> None:
+        self.settings.sync()

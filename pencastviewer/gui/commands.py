@@ -1,0 +1,71 @@
+"""What each command of the shortcuts table does, by name: the window connects its
+actions to these (every one asks the session or the canvas; none changes a view)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .page_canvas import FIT_PAGE, FIT_WIDTH
+from .shortcuts import ShortcutsDialog
+from .transport import SPEEDS
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+SKIP_S, LONG_SKIP_S = 5.0, 30.0
+SYNC_STEP_MS = 10.0
+VOLUME_STEP = 0.1
+ZOOM_STEP = 1.25
+
+
+def next_speed(rate: float, direction: int) -> float:
+    """The next preset speed above (1) or below (-1) `rate`, staying within the presets."""
+    if direction > 0:
+        return next((r for r in SPEEDS if r > rate + 1e-9), SPEEDS[-1])
+    return next((r for r in reversed(SPEEDS) if r < rate - 1e-9), SPEEDS[0])
+
+
+def command_slots(w: MainWindow) -> dict[str, Callable[..., object]]:
+    s, canvas = w.session, w.canvas
+    return {
+        "open": lambda: w.files.choose_file(),
+        "export": w.open_export_dialog,
+        "preferences": w.edit_preferences,
+        "quit": w.close,
+        "play_pause": s.toggle_play,
+        "stop": s.stop,
+        "back_5": lambda: s.skip(-SKIP_S),
+        "forward_5": lambda: s.skip(SKIP_S),
+        "back_30": lambda: s.skip(-LONG_SKIP_S),
+        "forward_30": lambda: s.skip(LONG_SKIP_S),
+        "previous_phrase": lambda: s.jump(-1, phrases=True),
+        "next_phrase": lambda: s.jump(1, phrases=True),
+        "previous_stroke": lambda: s.jump(-1, phrases=False),
+        "next_stroke": lambda: s.jump(1, phrases=False),
+        "slower": lambda: s.set_rate(next_speed(s.rate, -1)),
+        "faster": lambda: s.set_rate(next_speed(s.rate, 1)),
+        "normal_speed": lambda: s.set_rate(1.0),
+        "volume_up": lambda: s.set_volume(s.volume + VOLUME_STEP),
+        "volume_down": lambda: s.set_volume(s.volume - VOLUME_STEP),
+        "mute": lambda checked: s.set_muted(checked),
+        "sync_earlier": lambda: s.nudge_sync_offset(-SYNC_STEP_MS),
+        "sync_later": lambda: s.nudge_sync_offset(SYNC_STEP_MS),
+        "sync_reset": lambda: s.set_sync_offset_ms(0.0),
+        "previous_page": lambda: s.set_page(s.page - 1),
+        "next_page": lambda: s.set_page(s.page + 1),
+        "first_page": lambda: s.set_page(0),
+        "last_page": lambda: s.set_page(s.n_pages - 1),
+        "zoom_in": lambda: canvas.zoom_by(ZOOM_STEP),
+        "zoom_out": lambda: canvas.zoom_by(1 / ZOOM_STEP),
+        "fit_page": lambda: canvas.set_mode(FIT_PAGE),
+        "fit_width": lambda: canvas.set_mode(FIT_WIDTH),
+        "actual_size": lambda: canvas.set_zoom(100.0),
+        "show_ghosts": lambda checked: s.set_options(show_ghosts=checked),
+        "auto_page_turn": lambda checked: s.set_options(auto_page_turn=checked),
+        "show_pages": lambda checked: w.pages_dock.setVisible(checked),
+        "show_recordings": lambda checked: w.recordings_dock.setVisible(checked),
+        "full_screen": lambda checked: w.showFullScreen() if checked else w.showNormal(),
+        "shortcuts": lambda: ShortcutsDialog(w).exec(),
+        "about": w.show_about,
+    }

@@ -1,0 +1,80 @@
+"""The recordings of the notebook — name, then date, length and sync offset on a second
+line (it sits in a narrow sidebar); the current one is selected and bold, and choosing
+another makes it the session's current recording."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from ..app.session import Session
+from ..model import Recording
+from ..model.units import format_hms
+
+
+def recording_date(recording: Recording) -> str:
+    return recording.created.strftime("%Y-%m-%d %H:%M") if recording.created else "no date"
+
+
+def recording_text(recording: Recording, sync_offset_ms: float) -> str:
+    details = [recording_date(recording), format_hms(recording.duration_s)]
+    if sync_offset_ms:
+        details.append(f"sync {sync_offset_ms:+.0f} ms")
+    if recording.is_missing:
+        details.append("audio missing")
+    return f"{recording.name}\n{' · '.join(details)}"
+
+
+class RecordingsPanel(QListWidget):
+    """Follows the session's document, recording and sync offsets."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        session.opened.connect(self._on_session_opened)
+        session.recording_changed.connect(self._on_session_recording_changed)
+        session.sync_offset_changed.connect(self._on_session_sync_offset_changed)
+        self.currentRowChanged.connect(self._on_current_row_changed)
+
+    def _on_session_opened(self) -> None:
+        self.blockSignals(True)
+        self.clear()
+        doc = self.session.document
+        assert doc is not None
+        for recording in doc.notebook.recordings:
+            item = QListWidgetItem()
+            item.setToolTip(f"{recording.name}\n{len(recording.files)} file(s), {recording.codec}, "
+                            f"{recording.sample_rate} Hz")
+            if recording.is_missing:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.addItem(item)
+        self.blockSignals(False)
+        self._on_session_sync_offset_changed(self.session.sync_offset_ms)
+        self._on_session_recording_changed(self.session.recording)
+
+    def _on_session_recording_changed(self, index: int) -> None:
+        self.blockSignals(True)
+        for row in range(self.count()):
+            font = self.item(row).font()
+            font.setBold(row == index)
+            self.item(row).setFont(font)
+        if 0 <= index < self.count():
+            self.setCurrentRow(index)
+        else:
+            self.clearSelection()
+        self.blockSignals(False)
+
+    def _on_session_sync_offset_changed(self, _offset_ms: float) -> None:
+        doc = self.session.document
+        if doc is None:
+            return
+        for row, recording in enumerate(doc.notebook.recordings[: self.count()]):
+            self.item(row).setText(recording_text(recording, self.session.sync_offsets_ms.get(row, 0.0)))
+
+    def _on_current_row_changed(self, row: int) -> None:
+        if row >= 0 and row != self.session.recording and not self.session.select_recording(row):
+            self._on_session_recording_changed(self.session.recording)  # stay on the playable one

@@ -1,0 +1,94 @@
+"""End to end, with real audio: a mouse click on a stroke of the demo in the real window
+makes the sound card (a private PulseAudio null sink) play the recording from that point's
+time minus the pre-roll. What the sink played is recorded and located in the demo's own
+decoded audio by cross-correlation.
+
+Figures are printed: python3 -m pytest tests/gui/test_tap_to_play_audio.py -q -p no:cacheprovider -s
+"""
+
+from __future__ import annotations
+
+import time
+
+import av
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from support.pulse import SAMPLE_RATE
+from support.xcorr import first_sound, locate
+
+from pencastviewer.app.audio_files import playable_path
+from pencastviewer.audio.decode import open_audio
+from pencastviewer.gui.launch import build_window
+
+TOLERANCE_MS = 40.0
+
+
+def _mono_at(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate_out)
+    frame = av.AudioFrame.from_ndarray(samples[np.newaxis, :].astype(np.float32), format="flt", layout="mono")
+    frame.sample_rate = rate_in
+    out = [*resampler.resample(frame), *resampler.resample(None)]
+    return np.concatenate([f.to_ndarray()[0] for f in out])
+
+
+def audible_start(doc, source: np.ndarray, preroll_s: float):
+    """A point of page 1's ink whose pre-roll start falls on speech, not on one of the
+    demo's digitally silent pauses (where the moment playback began could not be heard).
+    Returns (stroke, point index)."""
+    for stroke in doc.notebook.pages[0].strokes[40:]:
+        for k in range(0, stroke.n_points, 4):
+            start = round((doc.timeline.position_s(0, float(stroke.t_ms[k])) - preroll_s) * SAMPLE_RATE)
+            if start > 0 and np.abs(source[start:start + SAMPLE_RATE // 200]).max() > 0.05:
+                return stroke, k
+    raise AssertionError("no ink in the demo whose pre-roll begins on speech")
+
+
+@pytest.mark.audio
+def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_sink, demo_path, qtbot):
+    window = build_window(QApplication.instance())
+    qtbot.addWidget(window)
+    session = window.session
+    assert not session.output.is_silent, "the private PulseAudio sink should be a real output"
+    window.resize(1000, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(session.output.ready_changed, timeout=30000):  # the PCM copy for sample-exact seeks
+        window.open_file(demo_path)
+    doc = session.document
+    audio = doc.notebook.recordings[0].files[0]
+    with open_audio(str(playable_path(audio))) as decoder:
+        source = _mono_at(decoder.read(0, decoder.n_frames).mean(axis=1), decoder.sample_rate, SAMPLE_RATE)
+
+    stroke, k = audible_start(doc, source, session.preroll_s)
+    x, y = stroke.xy_mm[k]
+    canvas = window.canvas
+    pos = canvas.widget_point(float(x), float(y)).toPoint()
+    hit = canvas.hit_at(canvas.widget_point(float(x), float(y)))
+    assert hit is not None and doc.notebook.pages[0].strokes[hit.stroke] is stroke
+    target_s = doc.timeline.position_s(0, hit.t_ms) - session.preroll_s  # the tapped point, less pre-roll
+    assert abs(target_s - (doc.timeline.position_s(0, float(stroke.t_ms[k])) - session.preroll_s)) < 0.02
+
+    recorder = pulse_sink.start_recording()
+    clicked = time.monotonic()
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert session.output.state() == "playing"
+    qtbot.wait(2500)
+    session.toggle_play()
+    qtbot.wait(200)
+    recording = recorder.stop()
+
+    search_from = max(recording.index_at(clicked) - SAMPLE_RATE // 50, 0)
+    start = first_sound(recording.samples[search_from:])
+    assert start is not None, "the sink played nothing after the click"
+    start += search_from
+    lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2  # a half-second snippet from 0.2 s in
+    target = round(target_s * SAMPLE_RATE)
+    found = locate(recording.samples[start + lead:start + lead + length], source,
+                   target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2)
+    error_ms = (found - lead - target) / SAMPLE_RATE * 1000
+    latency_ms = (start / SAMPLE_RATE - (clicked - recording.start_monotonic)) * 1000
+    print(f"\ntap at {target_s + session.preroll_s:.3f} s: playback started at {target_s:.3f} s "
+          f"{error_ms:+.1f} ms (heard {latency_ms:.0f} ms after the click)")
+    assert abs(error_ms) <= TOLERANCE_MS
