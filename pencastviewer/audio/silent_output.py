@@ -102,5 +102,6 @@ class SilentAudioOutput(AudioOutput):
             self._schedule_end()  # a timer may fire a little early
             return
         self._clock.hold()
+        self._clock.jump(self._map.total_s)  # "at the end" allows 1 ms: land exactly on it
         self._set_state(STOPPED)
         self.ended.emit()

@@ -45,6 +45,33 @@ def audible_start(doc, source: np.ndarray, preroll_s: float):
     raise AssertionError("no ink in the demo whose pre-roll begins on speech")
 
 
+LATE_START_MS = 100.0
+
+
+def _take(qtbot, pulse_sink, session, canvas, pos, source, target_s):
+    """Click, listen 2.5 s, and return (start error in ms against the source, ms from the
+    click until sound was heard)."""
+    recorder = pulse_sink.start_recording()
+    clicked = time.monotonic()
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert session.output.state() == "playing"
+    qtbot.wait(2500)
+    session.toggle_play()
+    qtbot.wait(200)
+    recording = recorder.stop()
+    search_from = max(recording.index_at(clicked) - SAMPLE_RATE // 50, 0)
+    start = first_sound(recording.samples[search_from:])
+    assert start is not None, "the sink played nothing after the click"
+    start += search_from
+    lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2  # a half-second snippet from 0.2 s in
+    target = round(target_s * SAMPLE_RATE)
+    found = locate(recording.samples[start + lead:start + lead + length], source,
+                   target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2)
+    error_ms = (found - lead - target) / SAMPLE_RATE * 1000
+    latency_ms = (start / SAMPLE_RATE - (clicked - recording.start_monotonic)) * 1000
+    return error_ms, latency_ms
+
+
 @pytest.mark.audio
 def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_sink, demo_path, qtbot):
     window = build_window(QApplication.instance())
@@ -70,25 +97,17 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
     target_s = doc.timeline.position_s(0, hit.t_ms) - session.preroll_s  # the tapped point, less pre-roll
     assert abs(target_s - (doc.timeline.position_s(0, float(stroke.t_ms[k])) - session.preroll_s)) < 0.02
 
-    recorder = pulse_sink.start_recording()
-    clicked = time.monotonic()
-    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert session.output.state() == "playing"
-    qtbot.wait(2500)
-    session.toggle_play()
-    qtbot.wait(200)
-    recording = recorder.stop()
-
-    search_from = max(recording.index_at(clicked) - SAMPLE_RATE // 50, 0)
-    start = first_sound(recording.samples[search_from:])
-    assert start is not None, "the sink played nothing after the click"
-    start += search_from
-    lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2  # a half-second snippet from 0.2 s in
-    target = round(target_s * SAMPLE_RATE)
-    found = locate(recording.samples[start + lead:start + lead + length], source,
-                   target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2)
-    error_ms = (found - lead - target) / SAMPLE_RATE * 1000
-    latency_ms = (start / SAMPLE_RATE - (clicked - recording.start_monotonic)) * 1000
+    # A take whose sound starts much later than usual (~15 ms) met an underrun at start on
+    # a loaded machine: it measures the machine, not the player, so it is taken again.
+    takes = []
+    for _attempt in range(3):
+        error_ms, latency_ms = _take(qtbot, pulse_sink, session, canvas, pos, source, target_s)
+        takes.append((error_ms, latency_ms))
+        if latency_ms < LATE_START_MS:
+            break
+        session.output.seek(0.0)
+        qtbot.wait(300)
     print(f"\ntap at {target_s + session.preroll_s:.3f} s: playback started at {target_s:.3f} s "
-          f"{error_ms:+.1f} ms (heard {latency_ms:.0f} ms after the click)")
+          f"{error_ms:+.1f} ms (heard {latency_ms:.0f} ms after the click); takes: {takes}")
+    assert latency_ms < LATE_START_MS, f"every take started late (underruns?): {takes}"
     assert abs(error_ms) <= TOLERANCE_MS
