@@ -1,4 +1,7 @@
-"""Benchmark: reading a 10 000-stroke Xournal++ notebook (gzip XML, pressure, audio links).
+"""Benchmark: a 10 000-stroke Xournal++ notebook (gzip XML, pressure, audio links):
+parse time; open in the window until the first page is painted; and export to PDF
+side by side with `xournalpp --create-pdf` on the same file (both as fresh processes,
+Xournal++ on an Xvfb display started beforehand and not timed).
 
 Run from the project root: python3 benchmarks/bench_xopp.py [n_strokes] [runs]
 Strokes of 40 points with per-segment pressure widths, spread over 20 pages; every third
@@ -9,7 +12,10 @@ looking for them is included).
 from __future__ import annotations
 
 import gzip
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,12 +75,85 @@ def main() -> None:
             notebook = xournalpp.read(path, ReadOptions())
             times.append(time.perf_counter() - started)
         assert notebook.n_strokes == n_strokes, notebook.n_strokes
-    median = statistics.median(times)
-    print(
-        f"parse: median {median * 1000:.0f} ms over {runs} runs "
-        f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
-        f"{n_strokes / median:,.0f} strokes/s; {len(notebook.recordings)} recordings"
-    )
+        median = statistics.median(times)
+        print(
+            f"parse: median {median * 1000:.0f} ms over {runs} runs "
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
+            f"{n_strokes / median:,.0f} strokes/s; {len(notebook.recordings)} recordings"
+        )
+        opened = [open_to_first_paint(path) for _ in range(runs)]
+        print(f"open in the window → first page painted (parse included): median "
+              f"{statistics.median(opened) * 1000:.0f} ms (min {min(opened) * 1000:.0f}) over {runs} runs")
+        compare_pdf_export(path, runs)
+
+
+OPEN_CHILD = """
+import sys, time
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+app = QApplication([])
+QMessageBox.warning = lambda *a, **k: None  # a notice about the absent recordings must not block
+from pencastviewer.app.session import Session
+from pencastviewer.audio.silent_output import SilentAudioOutput
+from pencastviewer.gui.main_window import MainWindow
+window = MainWindow(Session(SilentAudioOutput()))
+window.resize(1600, 1000)
+window.show()
+app.processEvents()
+painted, loop = [], QEventLoop()
+original = window.canvas.paintEvent
+def paint_event(event):
+    original(event)
+    if window.canvas.page is not None and not painted:
+        painted.append(time.perf_counter())
+        loop.quit()
+window.canvas.paintEvent = paint_event
+QTimer.singleShot(30000, loop.quit)
+start = time.perf_counter()
+window.open_file(sys.argv[1])
+loop.exec()
+print(painted[0] - start, flush=True)
+import os
+os._exit(0)  # measured; skip tearing down the window and its worker threads
+"""
+
+
+def open_to_first_paint(path: Path) -> float:
+    """Seconds from "open this file" to the first page painted, in a fresh process."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(path)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=True, timeout=600)
+    return time.perf_counter() - started
+
+
+def compare_pdf_export(path: Path, runs: int) -> None:
+    if not (shutil.which("xournalpp") and shutil.which("Xvfb")):
+        print("PDF export vs Xournal++: skipped (xournalpp or Xvfb missing)")
+        return
+    display = ":93"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen")
+        ours, theirs = [], []
+        for i in range(runs):  # alternate, so both see the same machine load
+            out = path.with_name(f"ours-{i}.pdf")
+            export = [sys.executable, "-m", "pencastviewer", "export", str(path), "-o", str(out)]
+            ours.append(_timed(export, env))
+            ref = path.with_name(f"xournalpp-{i}.pdf")
+            theirs.append(_timed(["xournalpp", f"--create-pdf={ref}", str(path)], env))
+    finally:
+        xvfb.terminate()
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"PDF export of all pages, fresh process each: pencastviewer median {a:.2f} s, "
+          f"xournalpp --create-pdf median {b:.2f} s; ratio ours/theirs {a / b:.2f} (runs: {runs})")
 
 
 if __name__ == "__main__":

@@ -210,17 +210,18 @@ def _assemble(
     result = []
     for page, times in zip(pages, relative, strict=True):
         strokes = [
-            Stroke(
-                s.xy_mm,
-                clock[s.link.fn] + t if s.link else np.full(len(t), static_ms),
-                s.width_mm,
-                s.color,
-                s.tool,
-                index[s.link.fn] if s.link else None,
-                s.widths_mm,
-                s.fill_alpha,
-                s.cap,
-                s.dash_mm,
+            # The parser built fresh float64 arrays and checked every value: no copies.
+            Stroke.adopt(
+                xy_mm=s.xy_mm,
+                t_ms=clock[s.link.fn] + t if s.link else np.full(len(t), static_ms),
+                width_mm=s.width_mm,
+                color=s.color,
+                tool=s.tool,
+                recording=index[s.link.fn] if s.link else None,
+                widths_mm=s.widths_mm,
+                fill_alpha=s.fill_alpha,
+                cap=s.cap,
+                dash_mm=s.dash_mm,
             )
             for s, t in zip(page.strokes, times, strict=True)
         ]

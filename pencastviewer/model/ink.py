@@ -105,6 +105,21 @@ class Stroke:
         hi = self.xy_mm.max(axis=0)
         return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
+    @classmethod
+    def adopt(cls, **fields: object) -> Stroke:
+        """A stroke over arrays a reader hands over without copying them — for readers
+        that built fresh float64 arrays of the right shapes and checked every value
+        (copying and re-checking costs ~10 µs a stroke: a second on a big notebook).
+        The arrays are made read-only; the caller must keep no writable view of them.
+        Takes the same keyword fields as the constructor (all of them)."""
+        for name in ("xy_mm", "t_ms", "widths_mm"):
+            array = fields[name]
+            if array is not None:
+                array.flags.writeable = False  # type: ignore[attr-defined]
+        stroke = object.__new__(cls)
+        object.__setattr__(stroke, "__dict__", fields)
+        return stroke
+
     def with_changes(self, **changes: object) -> Stroke:
         fields = {
             "xy_mm": self.xy_mm,
