@@ -1,8 +1,9 @@
 """Preferences and what the program remembers per file, kept in QSettings (QtCore only).
 
 Global settings: pre-roll, ghost ink, auto page turn, theme, speed, volume, recent files,
-window geometry. Per file (keyed by its resolved path): playhead position, recording,
-page, sync offsets and zoom, so reopening a file puts the user back where they were.
+window geometry, folders searched for recordings. Per file (keyed by its resolved path):
+playhead position, recording, page, sync offsets, zoom and recordings the user located,
+so reopening a file puts the user back where they were, with its audio.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
 MAX_REMEMBERED_FILES = 200  # the oldest file's memory is dropped beyond this
+MAX_LOCATED = 1000  # recordings located by hand, per file (a damaged entry cannot grow without bound)
+MAX_AUDIO_FOLDERS = 50
 THEMES = ("system", "light", "dark")
 DEFAULTS = {
     "preroll_s": 1.5,
@@ -30,13 +33,15 @@ DEFAULTS = {
 
 @dataclass
 class FileMemory:
-    """Where the user was in one file. zoom: "fit-page", "fit-width" or a percentage."""
+    """Where the user was in one file. zoom: "fit-page", "fit-width" or a percentage.
+    located: recordings the user pointed to, name in the notebook -> path on disk."""
 
     position_s: float = 0.0
     recording: int = 0
     page: int = 0
     sync_offsets_ms: dict[int, float] = field(default_factory=dict)
     zoom: str | float = "fit-page"
+    located: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, text: str) -> FileMemory:
@@ -58,6 +63,10 @@ class FileMemory:
             }
         zoom = data.get("zoom")
         memory.zoom = zoom if zoom in ("fit-page", "fit-width") else _number(zoom, 0.0) or "fit-page"
+        located = data.get("located")
+        if isinstance(located, dict):
+            pairs = [(k, v) for k, v in located.items() if isinstance(k, str) and isinstance(v, str)]
+            memory.located = dict([(k, v) for k, v in pairs if k and v][:MAX_LOCATED])
         return memory
 
     def to_json(self) -> str:
@@ -114,6 +123,15 @@ class Preferences:
 
     def clear_recent(self) -> None:
         self.settings.setValue("recent/files", [])
+
+    # --- folders searched for recordings a notebook links to ---------------------------------
+    def audio_folders(self) -> list[str]:
+        value = self.settings.value("audio/folders", [], type=list)
+        return list(dict.fromkeys(str(v) for v in value if v))[:MAX_AUDIO_FOLDERS]
+
+    def set_audio_folders(self, folders: list[str]) -> None:
+        unique = list(dict.fromkeys(str(f) for f in folders if f))
+        self.settings.setValue("audio/folders", unique[:MAX_AUDIO_FOLDERS])
 
     # --- window ---------------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:

@@ -4,6 +4,7 @@ talk to each other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +15,12 @@ from ..formats import FormatError, ReadOptions
 from ..model import Hit
 from .audio_files import playable_sequence
 from .document import OpenedNotebook, open_notebook
+from .heard_time import MAX_SYNC_OFFSET_MS, heard_position_s, heard_span_s, written_time_ms
 from .workers import Job
 from .writing_order import WritingOrder
 
 PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
 JUMP_GRACE_S = 1.0  # "previous" within this long after a stroke's start goes to the one before
-MAX_SYNC_OFFSET_MS = 60_000.0
 
 
 class Session(QObject):
@@ -36,9 +37,11 @@ class Session(QObject):
     open_failed = Signal(str, str)  # path, one-line message
     page_changed = Signal(int)
     recording_changed = Signal(int)  # -1 = none
+    recording_missing = Signal(int, str)  # index, name: made current, but its audio was not found
     playhead_moved = Signal(float)  # seconds within the current recording
     playback_state_changed = Signal(str)  # playing / paused / stopped
     selection_changed = Signal(object)  # (start_s, end_s) in the current recording, or None
+    strokes_selected = Signal(object)  # (page, stroke indices) selected on a page, or None
     rate_changed = Signal(float)
     volume_changed = Signal(float)
     muted_changed = Signal(bool)
@@ -60,6 +63,7 @@ class Session(QObject):
         self.volume = 1.0
         self.muted = False
         self.selection: tuple[float, float] | None = None
+        self.selected_strokes: tuple[int, tuple[int, ...]] | None = None
         self.sync_offsets_ms: dict[int, float] = {}
         self._order: WritingOrder | None = None
         self._written_page: int | None = None  # the page being written when last looked
@@ -93,6 +97,7 @@ class Session(QObject):
         self.sync_offsets_ms = {}
         self._order = None
         self._written_page = None
+        self.clear_selection()
         self.page_changed.emit(0)
         if document.notebook.recordings:
             self.select_recording(0)
@@ -123,11 +128,17 @@ class Session(QObject):
             self.page_changed.emit(page)
 
     def select_recording(self, index: int) -> bool:
-        """Make `index` the current recording; False (with a problem) when its audio
-        cannot be reached."""
+        """Make `index` the current recording; False when it cannot be played. A missing
+        recording (its file was not found) is a state the user can fix, not an error: it
+        becomes current, silent, with `recording_missing`. Unreadable audio is a problem."""
         if self.document is None or not 0 <= index < len(self.document.notebook.recordings):
             return False
         recording = self.document.notebook.recordings[index]
+        if recording.is_missing:
+            self.output.unload()
+            self._make_current(index)
+            self.recording_missing.emit(index, recording.name)
+            return False
         try:
             sequence = playable_sequence(recording)
         except (FormatError, OSError) as e:
@@ -135,12 +146,25 @@ class Session(QObject):
             return False
         self.output.load_sequence(sequence)
         self.output.set_rate(self.rate)
+        self._make_current(index)
+        return True
+
+    def _make_current(self, index: int) -> None:
         self.recording = index
         self._written_page = None
         self.set_selection(None)
         self.recording_changed.emit(index)
         self.sync_offset_changed.emit(self.sync_offset_ms)
-        return True
+
+    def is_missing(self, index: int) -> bool:
+        """True when recording `index` is named by the notebook but its audio was not found."""
+        recordings = self.document.notebook.recordings if self.document else ()
+        return 0 <= index < len(recordings) and recordings[index].is_missing
+
+    @property
+    def audible(self) -> bool:
+        """A recording is current and its audio is loaded (a missing one is current but silent)."""
+        return self.recording >= 0 and not self.is_missing(self.recording)
 
     # --- ink time <-> audio position ----------------------------------------------------
     @property
@@ -153,11 +177,13 @@ class Session(QObject):
         offset_ms = round(min(max(float(offset_ms), -MAX_SYNC_OFFSET_MS), MAX_SYNC_OFFSET_MS), 3)
         if offset_ms != self.sync_offset_ms:
             self.sync_offsets_ms[self.recording] = offset_ms
+            self._follow_selected_strokes()
             self.sync_offset_changed.emit(offset_ms)
 
     def set_sync_offsets(self, offsets_ms: dict[int, float]) -> None:
         """Every recording's offset at once (as remembered for a file)."""
         self.sync_offsets_ms = {int(r): float(ms) for r, ms in offsets_ms.items() if ms}
+        self._follow_selected_strokes()
         self.sync_offset_changed.emit(self.sync_offset_ms)
 
     def nudge_sync_offset(self, delta_ms: float) -> None:
@@ -166,19 +192,19 @@ class Session(QObject):
     def audio_position_s(self, recording: int, t_ms: float) -> float:
         """Where in `recording` (s) notebook time `t_ms` is heard, sync offset included."""
         assert self.document is not None
-        offset_s = self.sync_offsets_ms.get(recording, 0.0) / 1000.0
-        return self.document.timeline.position_s(recording, t_ms) + offset_s
+        offset_ms = self.sync_offsets_ms.get(recording, 0.0)
+        return heard_position_s(self.document.timeline, recording, t_ms, offset_ms)
 
     def ink_time_ms(self, recording: int, position_s: float) -> float:
         """The notebook time heard at `position_s` of `recording`, sync offset included."""
         assert self.document is not None
-        offset_s = self.sync_offsets_ms.get(recording, 0.0) / 1000.0
-        return self.document.timeline.ink_time_ms(recording, position_s - offset_s)
+        offset_ms = self.sync_offsets_ms.get(recording, 0.0)
+        return written_time_ms(self.document.timeline, recording, position_s, offset_ms)
 
     def reveal_time_ms(self) -> float | None:
         """The notebook time the ink is revealed up to, or None to show all ink plainly
-        (no recording, or stopped before anything was played)."""
-        if self.document is None or self.recording < 0:
+        (no recording, a missing one, or stopped before anything was played)."""
+        if self.document is None or not self.audible:
             return None
         position = self.output.position_s()
         if self.output.state() == "stopped" and position <= 0.0:
@@ -203,12 +229,15 @@ class Session(QObject):
     def play_at(self, recording: int, position_s: float) -> None:
         if recording != self.recording and not self.select_recording(recording):
             return
+        if not self.audible:
+            return
         self.output.seek(max(position_s, 0.0))
         self.output.play()
         self.playhead_moved.emit(self.output.position_s())
 
     def toggle_play(self) -> None:
-        if self.recording < 0:
+        if not self.audible:
+            self._say_if_missing()
             return
         if self.output.state() == "playing":
             self.output.pause()
@@ -223,7 +252,7 @@ class Session(QObject):
     def seek(self, position_s: float, *, follow: bool = True) -> None:
         """Move the playhead; with `follow` (and auto page turn on) the page being
         written there is shown."""
-        if self.recording < 0:
+        if not self.audible:
             return
         self.output.seek(max(position_s, 0.0))
         position = self.output.position_s()
@@ -231,7 +260,7 @@ class Session(QObject):
         self.playhead_moved.emit(position)
 
     def skip(self, delta_s: float) -> None:
-        if self.recording >= 0:
+        if self.audible:
             duration = self.output.duration_s() or float("inf")
             self.seek(min(max(self.output.position_s() + delta_s, 0.0), duration))
 
@@ -265,14 +294,49 @@ class Session(QObject):
             self.auto_page_turn = bool(auto_page_turn)
         self.options_changed.emit()
 
+    # --- selection: a region of the recording, or strokes on a page and where they are heard ---
     def set_selection(self, span: tuple[float, float] | None) -> None:
-        """The selected region of the current recording (seconds), e.g. for clip export."""
-        if span is not None:
-            start, end = sorted(span)
-            span = (max(start, 0.0), end)
-        if span != self.selection:
-            self.selection = span
+        """Select a region of the current recording (seconds), e.g. for clip export. A
+        region chosen by hand replaces a stroke selection (an unchanged one, as the
+        waveform echoes it back, keeps it)."""
+        kept = self.selected_strokes if _clamped(span) == self.selection else None
+        self._set_selections(kept, span)
+
+    def select_strokes(self, page: int, strokes: Iterable[int]) -> None:
+        """Select strokes of `page` (none: clear both selections). The waveform selection
+        becomes the span they are heard in — first start to last end, sync offset
+        included — in the recording most of them were written with, made current."""
+        doc = self.document
+        n_strokes = len(doc.notebook.pages[page].strokes) if doc and 0 <= page < self.n_pages else 0
+        indices = tuple(i for i in sorted(set(int(i) for i in strokes)) if 0 <= i < n_strokes)
+        if doc is None or not indices:
+            self.clear_selection()
+            return
+        heard = heard_span_s(doc, page, indices, self.sync_offsets_ms)
+        if heard is not None and heard[0] != self.recording and not self.select_recording(heard[0]):
+            heard = None
+        self._set_selections((page, indices), None if heard is None else (heard[1], heard[2]))
+
+    def clear_selection(self) -> None:
+        self._set_selections(None, None)
+
+    def _follow_selected_strokes(self) -> None:
+        """The waveform selection moves with a sync offset while it shows selected strokes."""
+        if self.selected_strokes is not None and self.document is not None:
+            heard = heard_span_s(self.document, *self.selected_strokes, self.sync_offsets_ms)
+            if heard is not None and heard[0] == self.recording:
+                self._set_selections(self.selected_strokes, (heard[1], heard[2]))
+
+    def _set_selections(self, strokes: tuple[int, tuple[int, ...]] | None,
+                        span: tuple[float, float] | None) -> None:
+        """Both selections at once, so whoever hears either signal finds them consistent."""
+        span = _clamped(span)
+        span_changed, strokes_changed = span != self.selection, strokes != self.selected_strokes
+        self.selected_strokes, self.selection = strokes, span
+        if span_changed:
             self.selection_changed.emit(span)
+        if strokes_changed:
+            self.strokes_selected.emit(strokes)
 
     # --- tap and jumps through the writing ----------------------------------------------
     def tap(self, page: int, x_mm: float, y_mm: float, radius_mm: float = 3.0) -> Hit | None:
@@ -286,6 +350,11 @@ class Session(QObject):
         if hit.recording is None:
             self.message.emit("No recording was running when this ink was written.")
             return hit
+        if self.is_missing(hit.recording):
+            if hit.recording != self.recording:
+                self.select_recording(hit.recording)  # current, so "Locate recording…" finds it
+            self._say_if_missing()
+            return hit
         self._go_to_writing(hit.recording, page, self.audio_position_s(hit.recording, hit.t_ms), play=True)
         return hit
 
@@ -294,6 +363,8 @@ class Session(QObject):
         pre-roll may start in an earlier page's writing: the view must not turn away
         from what was asked for)."""
         if recording != self.recording and not self.select_recording(recording):
+            return
+        if not self.audible:
             return
         self.set_page(page)
         self.output.seek(max(heard_s - self.preroll_s, 0.0))
@@ -312,7 +383,7 @@ class Session(QObject):
         recording, where a tap on it would play from (playing on if it was playing);
         False when there is none."""
         order = self.writing_order()
-        if order is None or self.recording < 0:
+        if order is None or not self.audible:
             return False
         starts = order.starts(self.recording, phrases=phrases)
         if len(starts) == 0:
@@ -346,7 +417,13 @@ class Session(QObject):
                 self.set_page(page)
 
     def position_s(self) -> float:
-        return self.output.position_s() if self.recording >= 0 else 0.0
+        return self.output.position_s() if self.audible else 0.0
+
+    def _say_if_missing(self) -> None:
+        """The status-bar hint when the current recording's audio is missing."""
+        if self.is_missing(self.recording):
+            name = self.document.notebook.recordings[self.recording].name  # type: ignore[union-attr]
+            self.message.emit(f"The recording “{name}” is missing — File ▸ Locate recording… finds it.")
 
     def _on_output_state_changed(self, state: str) -> None:
         if state == "playing":
@@ -360,3 +437,11 @@ class Session(QObject):
         position = self.output.position_s()
         self._look_at_written_page(position, turn=self.auto_page_turn)
         self.playhead_moved.emit(position)
+
+
+def _clamped(span: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A region in order, not before the recording's start."""
+    if span is None:
+        return None
+    start, end = sorted(span)
+    return (max(start, 0.0), max(end, 0.0))

@@ -20,6 +20,7 @@ from ..app.export.ranges import (
     with_times,
 )
 from ..app.export.registry import export_clip
+from ..app.heard_time import MAX_SYNC_OFFSET_MS
 from ..formats import ReadOptions
 from ..model.units import format_hms, parse_time
 
@@ -70,6 +71,16 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _offset_ms(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds, e.g. 250 or -40, got {text!r}") from None
+    if not abs(value) <= MAX_SYNC_OFFSET_MS:
+        raise argparse.ArgumentTypeError(f"a sync offset is at most ±{MAX_SYNC_OFFSET_MS:g} ms, got {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("file", help="notebook file")
@@ -104,12 +115,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
     add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
     add("--audio", action="append", default=[], help="an audio file recorded with the ink")
+    # The offset the window remembers per file lives in Qt's settings; reading it would load
+    # Qt for every export (audio exports load none) and make the output depend on the GUI's
+    # state, so the command line takes it as an option only.
+    add(
+        "--sync-offset",
+        type=_offset_ms,
+        default=0.0,
+        metavar="MS",
+        help="the recording's sync offset as Alt+[ / Alt+] set it in the window: positive when the "
+        "sound of the ink comes that much later than its times say (default 0)",
+    )
 
 
 def clip_spec(document: OpenedNotebook, args: argparse.Namespace) -> ClipSpec:
-    """The clip the arguments describe: strokes of a page, a page, or a recording's range."""
+    """The clip the arguments describe: strokes of a page, a page, or a recording's range,
+    with --sync-offset applied as the window applies a recording's offset."""
     page = None if args.page is None else args.page - 1
-    leads = {"lead_in_s": args.lead_in, "lead_out_s": args.lead_out, "fade_ms": args.fade}
+    offsets = {r: args.sync_offset for r in range(len(document.notebook.recordings))}
+    leads = dict(lead_in_s=args.lead_in, lead_out_s=args.lead_out, fade_ms=args.fade, sync_offsets_ms=offsets)
     if args.strokes is not None:
         if page is None:
             raise ExportError("--strokes needs --page: strokes are numbered per page")
@@ -117,7 +141,9 @@ def clip_spec(document: OpenedNotebook, args: argparse.Namespace) -> ClipSpec:
     elif page is not None and args.start is None and args.end is None:
         spec = clip_for_page(document, page, **leads)
     elif document.notebook.recordings:
-        spec = replace(clip_for_recording(document, args.recording or 0, args.fade), page=page)
+        recording = args.recording or 0
+        spec = clip_for_recording(document, recording, args.fade, sync_offset_ms=args.sync_offset)
+        spec = replace(spec, page=page)
     elif args.start is not None or args.end is not None:
         raise ExportError(f"{document.path.name} has no recording: --from and --to need one")
     else:
@@ -135,6 +161,8 @@ def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
             f"recording {spec.recording} ({name}) {format_hms(spec.start_s, millis=True)}–"
             f"{format_hms(spec.end_s, millis=True)} ({spec.duration_s:.3f} s)"
         )
+        if spec.sync_offset_ms:
+            parts.append(f"sync offset {spec.sync_offset_ms:+g} ms")
     if spec.strokes is not None:
         page, first, last = spec.strokes
         parts.append(f"page {page + 1} strokes {first + 1}–{last + 1}")

@@ -30,9 +30,12 @@ def command_slots(w: MainWindow) -> dict[str, Callable[..., object]]:
     s, canvas = w.session, w.canvas
     return {
         "open": lambda: w.files.choose_file(),
+        "locate_recording": lambda: w.missing.locate(),
         "export": w.open_export_dialog,
         "preferences": w.edit_preferences,
         "quit": w.close,
+        "select_all": canvas.selection_tool.select_all,
+        "clear_selection": canvas.selection_tool.clear,
         "play_pause": s.toggle_play,
         "stop": s.stop,
         "back_5": lambda: s.skip(-SKIP_S),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,12 +78,17 @@ class _ProgressRelay(QObject):
 
 class ExportDialog(QDialog):
     """Export a clip of the session's notebook. `strokes`: (page, stroke indices) selected
-    on the page, offered as a range. Emits `exported(path)` when a file was written."""
+    on the page, then the range first offered. Ranges found from ink use the session's
+    sync offsets, so a clip sounds as tap-to-play does. Emits `exported(path)` when a file
+    was written."""
 
     exported = Signal(str)
 
     def __init__(
-        self, session: Session, parent: QWidget | None = None, strokes: tuple[int, list[int]] | None = None
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        strokes: tuple[int, Sequence[int]] | None = None,
     ):
         super().__init__(parent)
         if session.document is None:
@@ -149,11 +155,13 @@ class ExportDialog(QDialog):
         layout.addWidget(_row(self.preview_button, QWidget(), self.export_button, self.cancel_button))
 
     def _range_choices(self) -> list[tuple[str, str]]:
-        choices = []
-        if self.session.selection is not None and self.session.recording >= 0:
-            choices.append(("Selection on the waveform", RANGE_SELECTION))
+        choices, s = [], self.session
         if self._strokes is not None:
-            choices.append((f"Selected strokes ({len(self._strokes[1])})", RANGE_STROKES))
+            page, indices = self._strokes
+            choices.append((f"Selected strokes ({len(indices)}, page {page + 1})", RANGE_STROKES))
+        # (a waveform selection that only shows the selected strokes is not a range of its own)
+        if s.selection is not None and s.recording >= 0 and s.selected_strokes is None:
+            choices.append(("Selection on the waveform", RANGE_SELECTION))
         choices.append((f"This page ({self.session.page + 1})", RANGE_PAGE))
         if self.document.notebook.recordings:
             choices.append(("This recording", RANGE_RECORDING))
@@ -162,16 +170,19 @@ class ExportDialog(QDialog):
     # --- the clip ----------------------------------------------------------------------
     def _range_spec(self) -> ClipSpec:
         key, s = self.range_box.currentData(), self.session
-        leads = {"lead_in_s": self.lead_in.value(), "lead_out_s": self.lead_out.value()}
+        from_ink = {"lead_in_s": self.lead_in.value(), "lead_out_s": self.lead_out.value(),
+                    "sync_offsets_ms": s.sync_offsets_ms}
         if key == RANGE_SELECTION:
             assert s.selection is not None
-            return clip_for_span(self.document, s.recording, *s.selection)
+            return clip_for_span(self.document, s.recording, *s.selection, sync_offset_ms=s.sync_offset_ms)
         if key == RANGE_STROKES:
             assert self._strokes is not None
-            return clip_for_strokes(self.document, self._strokes[0], self._strokes[1], **leads)
+            return clip_for_strokes(self.document, self._strokes[0], self._strokes[1], **from_ink)
         if key == RANGE_PAGE:
-            return clip_for_page(self.document, s.page, **leads)
-        return clip_for_recording(self.document, max(s.recording, 0))
+            return clip_for_page(self.document, s.page, **from_ink)
+        recording = max(s.recording, 0)
+        offset_ms = s.sync_offsets_ms.get(recording, 0.0)
+        return clip_for_recording(self.document, recording, sync_offset_ms=offset_ms)
 
     def _on_range_changed(self) -> None:
         try:

@@ -1,7 +1,9 @@
 """Opening files from the window — the Open dialog, recent files, dropped files, the command
 line — and what is remembered around it: each file's position, recording, page, sync
-offsets and zoom, and the window's geometry. A file that fails to open changes nothing:
-the session keeps the notebook it had and the user is told what to do."""
+offsets, zoom and located recordings, and the window's geometry. Every open passes the
+reader the audio folders of the preferences and the recordings located for that file.
+A file that fails to open changes nothing: the session keeps the notebook it had and the
+user is told what to do."""
 
 from __future__ import annotations
 
@@ -49,6 +51,8 @@ class FileKeeper:
         self.session = window.session
         self.preferences = window.preferences
         self._settled: Path | None = None  # the file whose place was restored: only it is remembered
+        self._located: dict[str, str] = {}  # the settled file's located recordings (name -> path)
+        self._audio_given: dict[Path, list[str]] = {}  # audio named with a file (--audio), for reopening
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
@@ -63,8 +67,29 @@ class FileKeeper:
 
     def open(self, path: str | Path, audio: list[str] | None = None) -> None:
         self.remember_current()  # the file being left keeps where the user was
-        options = ReadOptions(audio_paths=tuple(Path(a) for a in audio)) if audio else None
-        self.session.open_file(path, options)
+        if audio:
+            self._audio_given[Path(path)] = list(audio)
+        self.session.open_file(path, self.read_options(path, audio))
+
+    def read_options(self, path: str | Path, audio: list[str] | None = None) -> ReadOptions:
+        """What the reader gets besides the file: audio named with it, the audio folders of
+        the preferences and the recordings the user located for this file before."""
+        memory = self.preferences.file_memory(path)
+        located = {name: Path(p) for name, p in (memory.located if memory else {}).items()}
+        folders = tuple(Path(f) for f in self.preferences.audio_folders())
+        return ReadOptions(audio_paths=tuple(Path(a) for a in audio or ()), search_dirs=folders,
+                           located=located)
+
+    def reopen(self) -> None:
+        """Read the current file again (e.g. once a recording was located); its place is kept."""
+        doc = self.session.document
+        if doc is not None:
+            self.open(doc.path, self._audio_given.get(doc.path))
+
+    def remember_located(self, name: str, path: str | Path) -> None:
+        """The current file's recording `name` is at `path`, from now on."""
+        self._located[name] = str(Path(path).resolve())
+        self.remember_current()
 
     def on_opened(self) -> None:
         doc = self.session.document
@@ -72,6 +97,7 @@ class FileKeeper:
         self.preferences.add_recent(doc.path)
         memory = self.preferences.file_memory(doc.path)
         self._settled = None  # (while restoring, the session's signals must not overwrite the memory)
+        self._located = dict(memory.located) if memory is not None else {}
         if memory is not None:
             self.restore(memory)
         self._settled = doc.path
@@ -107,7 +133,7 @@ class FileKeeper:
         s, canvas = self.session, self.window.canvas
         zoom: str | float = canvas.mode if canvas.mode != CUSTOM else round(canvas.zoom_percent, 2)
         return FileMemory(position_s=s.position_s(), recording=max(s.recording, 0), page=s.page,
-                          sync_offsets_ms=dict(s.sync_offsets_ms), zoom=zoom)
+                          sync_offsets_ms=dict(s.sync_offsets_ms), zoom=zoom, located=dict(self._located))
 
     def remember_current(self) -> None:
         if self.session.document is not None and self.session.document.path == self._settled:

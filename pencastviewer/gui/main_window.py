@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 
 from ..app.preferences import Preferences
 from ..app.session import Session
+from ..model.units import format_hms
 from .commands import command_slots
 from .export_dialog import ExportDialog
 from .files import FileKeeper, dropped_file
 from .icons import icon
+from .missing_audio import MissingAudio
 from .page_canvas import PageCanvas
 from .preferences_dialog import PreferencesDialog, PreferenceValues
 from .recordings_panel import RecordingsPanel
@@ -30,7 +32,8 @@ from .waveform import WaveformView
 from .zoom_box import ZoomBox
 
 MENUS = {  # menu title -> command names (None: a separator)
-    "&File": ("open", "recent", "export", None, "preferences", None, "quit"),
+    "&File": ("open", "recent", "locate_recording", "export", None, "preferences", None, "quit"),
+    "&Edit": ("select_all", "clear_selection"),
     "&View": ("fit_page", "fit_width", "actual_size", "zoom_in", "zoom_out", None, "previous_page",
               "next_page", "first_page", "last_page", None, "show_ghosts", "auto_page_turn", None,
               "show_pages", "show_recordings", "full_screen"),
@@ -40,9 +43,10 @@ MENUS = {  # menu title -> command names (None: a separator)
                   "sync_earlier", "sync_later", "sync_reset"),
     "&Help": ("shortcuts", "about"),
 }
+SELECTION_HINT = " — Ctrl+E exports them, Esc clears"
 TOOLBAR_ICONS = ("open", "export", "previous_page", "next_page", "zoom_in", "zoom_out")
-NEEDS_DOCUMENT = ("export", "previous_page", "next_page", "first_page", "last_page", "fit_page", "fit_width",
-                  "actual_size", "zoom_in", "zoom_out")
+NEEDS_DOCUMENT = ("export", "select_all", "previous_page", "next_page", "first_page", "last_page", "fit_page",
+                  "fit_width", "actual_size", "zoom_in", "zoom_out")
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +75,7 @@ class MainWindow(QMainWindow):
         self.recordings = RecordingsPanel(session, self)
         self.pages_dock = self._dock("Pages", self.thumbnails, "show_pages")
         self.recordings_dock = self._dock("Recordings", self.recordings, "show_recordings")
+        self.missing = MissingAudio(self)  # a recording not found: a notice and Locate recording…
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
@@ -177,6 +182,7 @@ class MainWindow(QMainWindow):
         s.options_changed.connect(self._on_session_options_changed)
         s.playback_state_changed.connect(self._on_session_playback_state_changed)
         s.sync_offset_changed.connect(lambda _ms: self.files.remember_current())
+        s.strokes_selected.connect(self._on_session_strokes_selected)
 
     def _apply_preferences(self) -> None:
         prefs, s = self.preferences, self.session
@@ -204,6 +210,7 @@ class MainWindow(QMainWindow):
         self.files.on_opened()
         self._update_page_label()
         self._update_document_actions()
+        self.missing.on_opened()
 
     def _on_session_playback_state_changed(self, state: str) -> None:
         if state != "playing":
@@ -214,6 +221,16 @@ class MainWindow(QMainWindow):
         advice = ("The ink can still be viewed. Check that the audio file is where the notebook "
                   "expects it, or open the notebook again.")
         QMessageBox.warning(self, "Playback problem", f"{text}\n\n{advice}")
+
+    def _on_session_strokes_selected(self, selected: tuple[int, tuple[int, ...]] | None) -> None:
+        bar = self.statusBar()
+        if selected is None:
+            if bar.currentMessage().endswith(SELECTION_HINT):  # (not someone else's message)
+                bar.clearMessage()
+            return
+        n, span = len(selected[1]), self.session.selection
+        heard = f", heard {format_hms(span[0])}–{format_hms(span[1])}" if span else ", written without audio"
+        bar.showMessage(f"{n} stroke{'s' * (n != 1)} selected{heard}{SELECTION_HINT}")
 
     def _update_page_label(self) -> None:
         doc, s = self.session.document, self.session
@@ -236,7 +253,7 @@ class MainWindow(QMainWindow):
     def open_export_dialog(self) -> None:
         if self.session.document is None:
             return
-        dialog = ExportDialog(self.session, self)
+        dialog = ExportDialog(self.session, self, strokes=self.session.selected_strokes)
         dialog.exported.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 8000))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -244,7 +261,8 @@ class MainWindow(QMainWindow):
     def edit_preferences(self) -> None:
         s = self.session
         theme = self.theme.choice if self.theme else "system"
-        values = PreferenceValues(s.preroll_s, s.show_ghosts, s.auto_page_turn, theme)
+        folders = tuple(self.preferences.audio_folders())
+        values = PreferenceValues(s.preroll_s, s.show_ghosts, s.auto_page_turn, theme, folders)
         dialog = PreferencesDialog(values, self)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
@@ -254,6 +272,7 @@ class MainWindow(QMainWindow):
         self.preferences.set("theme", values.theme)
         if self.theme is not None:
             self.theme.apply(values.theme)
+        self.missing.set_audio_folders(values.audio_folders)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About pencastviewer",

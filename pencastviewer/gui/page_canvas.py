@@ -28,6 +28,7 @@ from ..model.units import MM_PER_INCH, format_hms
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 from .page_layer import PageLayer
+from .selection_tool import SelectionTool
 
 MARGIN_PX = 16  # desk around the page
 TAP_RADIUS_PX = 8  # how near the ink a click must be (screen pixels, whatever the zoom)
@@ -67,6 +68,7 @@ class PageCanvas(QAbstractScrollArea):
         s.sync_offset_changed.connect(self._on_session_reveal_changed)
         s.recording_changed.connect(self._on_session_reveal_changed)
         s.options_changed.connect(self._on_session_options_changed)
+        self.selection_tool = SelectionTool(self)  # Shift-drags select strokes; shows the selection
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -265,6 +267,7 @@ class PageCanvas(QAbstractScrollArea):
         rect = QRectF(event.rect())
         source = QRectF(rect.x() * dpr, rect.y() * dpr, rect.width() * dpr, rect.height() * dpr)
         painter.drawPixmap(rect, self.layer.pixmap, source)
+        self.selection_tool.paint(painter, rect)  # the selection's frame and the band being dragged
 
     def _on_warm_timer_timeout(self) -> None:
         if self.layer.warm_sprites(SPRITE_BUDGET_S):

@@ -1,9 +1,9 @@
 """What the page canvas shows, kept in a pixmap of the viewport (in device pixels): the
-desk, the page's background and its ink in one reveal state. While playing, only what
-changed is repainted — the strokes that changed state and the new points of the stroke
-being written — and strokes are copied from sprites (stroke_sprites), so a frame costs
-a few strokes however many the page holds, and even a jump that changes every stroke
-costs copies, not rasterisation.
+desk, the page's background, the highlight of selected strokes and the ink in one reveal
+state. While playing, only what changed is repainted — the strokes that changed state and
+the new points of the stroke being written — and strokes are copied from sprites
+(stroke_sprites), so a frame costs a few strokes however many the page holds, and even a
+jump that changes every stroke costs copies, not rasterisation.
 
 Every repaint, full or partial, goes through `_paint_rects`, clipped to whole device
 pixels, so a partially updated pixmap is the same as a fresh one.
@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap, QRegion, QTransform
 from ..model import RevealState
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
+from .selection_highlight import HALO_PX, highlight_boxes, paint_highlight
 from .stroke_sprites import GHOST, PLAIN, WRITTEN, StrokeSprites
 
 MAX_DIRTY_RECTS = 24  # more changes than this at once (a seek): repaint everything
@@ -52,10 +53,16 @@ class PageLayer:
         self.desk = QColor(128, 128, 128)
         self.style = InkStyle()
         self.reveal: RevealState | None = None
+        self.highlight = QColor(48, 140, 198)  # the selection's colour (the canvas gives its palette's)
+        self.selected = np.zeros(0, dtype=np.int64)  # indices of the strokes drawn highlighted
+        self._boxes, self._boxes_key = np.zeros((0, 4), dtype=np.int64), None
+        self.renderer: PageRenderer | None = None
         self.valid = False
         self.set_renderer(renderer)
 
     def set_renderer(self, renderer: PageRenderer | None) -> None:
+        if renderer is None or self.renderer is None or renderer.page is not self.renderer.page:
+            self.selected, self._boxes_key = np.zeros(0, dtype=np.int64), None  # (indices of another page)
         self.renderer = renderer
         self._bounds, self._widths = _stroke_extents(renderer)
         self.sprites = StrokeSprites(renderer, replace(self.style, show_ghosts=True)) if renderer else None
@@ -110,6 +117,21 @@ class PageLayer:
         device = [r for r in (self._device_rect(r) for r in rects) if not r.isEmpty()]
         return self._paint_rects(device)
 
+    def set_selected(self, indices) -> list[QRectF]:
+        """Highlight these strokes (under their ink); returns the logical rectangles that
+        changed — around the strokes that gained or lost the highlight."""
+        new = np.unique(np.asarray(indices, dtype=np.int64))
+        changed = np.setxor1d(self.selected, new)
+        self.selected, self._boxes_key = new, None
+        if not self.valid or not changed.size:
+            return []
+        if len(changed) > MAX_DIRTY_RECTS:  # (a whole line or page: one rectangle around them all)
+            m, b = self._halo_margin_mm(changed), self._bounds[changed]
+            rects = [(b[:, 0].min() - m, b[:, 1].min() - m, b[:, 2].max() + m, b[:, 3].max() + m)]
+        else:
+            rects = [self._halo_rect(int(i)) for i in changed]
+        return self._paint_rects([r for r in (self._device_rect(r) for r in rects) if not r.isEmpty()])
+
     def repaint_all(self) -> list[QRectF]:
         return self._paint_rects([QRect(QPoint(0, 0), self.pixmap.size())])
 
@@ -138,6 +160,16 @@ class PageLayer:
         xy = self.renderer.page.strokes[i].xy_mm[max(lo - 1, 0):max(hi, 1)]
         m = self._margin_mm(i)
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+        return x0 - m, y0 - m, x1 + m, y1 + m
+
+    def _halo_margin_mm(self, indices: np.ndarray) -> float:
+        """How far past their points the highlights of these strokes reach."""
+        widest = float(self._widths[indices].max()) if indices.size else 0.0
+        return widest / 2 + (HALO_PX * self.dpr + AA_MARGIN_PX) / max(self.px_per_mm, 1e-6)
+
+    def _halo_rect(self, i: int) -> RectMM:
+        x0, y0, x1, y1 = self._bounds[i]
+        m = self._halo_margin_mm(np.array([i]))
         return x0 - m, y0 - m, x1 + m, y1 + m
 
     def _margin_mm(self, i: int) -> float:
@@ -195,13 +227,14 @@ class PageLayer:
             painter.setClipRect(rect)
             painter.fillRect(rect, self.desk)
             if self.renderer is not None:
-                self._paint_page(painter, inverse.mapRect(QRectF(rect)))
+                self._paint_page(painter, inverse.mapRect(QRectF(rect)), rect)
             painter.restore()
         painter.end()
         return [self.logical(r) for r in device_rects]
 
-    def _paint_page(self, painter: QPainter, area_mm: QRectF) -> None:
-        """Shadow, paper, background, images and texts, then the ink in z-order."""
+    def _paint_page(self, painter: QPainter, area_mm: QRectF, device_rect: QRect) -> None:
+        """Shadow, paper, background, images and texts, the selection's highlight, then
+        the ink in z-order."""
         assert self.renderer is not None and self.sprites is not None
         page = self.renderer.page
         painter.setTransform(self.transform)
@@ -210,7 +243,19 @@ class PageLayer:
             painter.fillRect(QRectF(offset, offset, page.width_mm, page.height_mm), QColor(0, 0, 0, alpha))
         hide_ink = replace(self.style, show_ghosts=False)
         self.renderer.paint(painter, self.px_per_mm, reveal=self._no_strokes, style=hide_ink, area_mm=area_mm)
+        self._paint_highlight(painter, device_rect)
         self._paint_ink(painter, self.renderer.visible_strokes(area_mm).tolist())
+
+    def _paint_highlight(self, painter: QPainter, device_rect: QRect) -> None:
+        if not self.selected.size:
+            return
+        t = self.transform
+        key = (t.m11(), t.dx(), t.dy(), self.dpr)
+        if self._boxes_key != key:  # (and a change of selection resets the key)
+            selected = self.selected
+            self._boxes = highlight_boxes(self._bounds[selected], self._widths[selected], t, self.dpr)
+            self._boxes_key = key
+        paint_highlight(painter, self._boxes, device_rect, self.highlight)
 
     def _paint_ink(self, painter: QPainter, indices: list[int]) -> None:
         reveal, sprites = self.reveal, self.sprites

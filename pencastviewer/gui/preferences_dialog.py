@@ -1,16 +1,23 @@
-"""File ▸ Preferences: pre-roll, ink reveal, page turning and theme. OK applies and saves."""
+"""File ▸ Preferences: pre-roll, ink reveal, page turning, theme and the folders searched
+for recordings a notebook links to. OK applies and saves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +31,7 @@ class PreferenceValues:
     show_ghosts: bool
     auto_page_turn: bool
     theme: str
+    audio_folders: tuple[str, ...] = ()  # searched, in order, for recordings not found beside a notebook
 
 
 class PreferencesDialog(QDialog):
@@ -59,8 +67,49 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self._audio_folders_box(values.audio_folders))
         layout.addWidget(buttons)
+
+    def _audio_folders_box(self, folders: tuple[str, ...]) -> QGroupBox:
+        box = QGroupBox("Audio folders", self)
+        box.setToolTip("Where to look for a recording a notebook links to when it is not beside\n"
+                       "the notebook, in its audio/ folder or in Xournal++'s audio folder.")
+        self.audio_folders = QListWidget(box)
+        self.audio_folders.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.audio_folders.addItems(list(folders))
+        add = QPushButton("Add…", box)
+        add.clicked.connect(self._choose_audio_folder)
+        self.remove_folder = QPushButton("Remove", box)
+        self.remove_folder.clicked.connect(self.remove_audio_folder)
+        self.audio_folders.currentRowChanged.connect(lambda row: self.remove_folder.setEnabled(row >= 0))
+        self.remove_folder.setEnabled(False)
+        side = QVBoxLayout()
+        side.addWidget(add)
+        side.addWidget(self.remove_folder)
+        side.addStretch(1)
+        row = QHBoxLayout(box)
+        row.addWidget(self.audio_folders, 1)
+        row.addLayout(side)
+        return box
+
+    def _choose_audio_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add an audio folder")
+        if folder:
+            self.add_audio_folder(folder)
+
+    def add_audio_folder(self, folder: str) -> None:
+        if folder not in self._folders():
+            self.audio_folders.addItem(folder)
+        self.audio_folders.setCurrentRow(self._folders().index(folder))
+
+    def remove_audio_folder(self) -> None:
+        row = self.audio_folders.currentRow()
+        if row >= 0:
+            self.audio_folders.takeItem(row)
+
+    def _folders(self) -> list[str]:
+        return [self.audio_folders.item(i).text() for i in range(self.audio_folders.count())]
 
     def values(self) -> PreferenceValues:
         return PreferenceValues(self.preroll.value(), self.ghosts.isChecked(), self.auto_turn.isChecked(),
-                                self.theme.currentData())
+                                self.theme.currentData(), tuple(self._folders()))

@@ -34,9 +34,12 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("open", "&Open…", (_Std.Open,), "File"),
+    Command("locate_recording", "&Locate recording…", ("Ctrl+L",), "File"),
     Command("export", "&Export…", ("Ctrl+E",), "File"),
     Command("preferences", "&Preferences…", ("Ctrl+,",), "File"),
     Command("quit", "&Quit", (_Std.Quit, "Ctrl+Q"), "File"),
+    Command("select_all", "Select &all ink on the page", (_Std.SelectAll,), "Edit"),
+    Command("clear_selection", "&Clear selection", ("Esc",), "Edit"),
     Command("play_pause", "&Play / Pause", ("Space", "Media Play", "Toggle Media Play/Pause"), "Playback"),
     Command("stop", "&Stop", ("S", "Media Stop"), "Playback"),
     Command("back_5", "Back 5 s", ("Left",), "Playback"),
@@ -77,6 +80,10 @@ COMMANDS: tuple[Command, ...] = (
 MOUSE_HELP: tuple[tuple[str, str], ...] = (
     ("Click on ink", "play from just before that point was written"),
     ("Drag on the paper / scroll", "move the page"),
+    ("Shift+drag on the page", "select the strokes inside a rectangle (most of a stroke must be inside)"),
+    ("Ctrl+Shift+drag on the page", "select the strokes inside an outline you draw (lasso)"),
+    ("Shift+click on ink", "add that stroke to the selection, or take it out"),
+    ("Click on bare paper", "clear the stroke selection"),
     ("Ctrl + wheel, pinch", "zoom around the pointer"),
     ("Click / Shift+drag on the waveform", "seek / select a range"),
 )

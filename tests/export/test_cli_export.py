@@ -68,7 +68,9 @@ def test_strokes_of_a_page_give_their_span_plus_lead_in_and_out(capsys, tmp_path
     assert sf.info(out).frames == round(end_s * 22050) - round(start_s * 22050)
 
 
-def test_png_width_from_size_or_dpi(capsys, tmp_path, demo_path):
+def test_png_width_from_size_or_dpi(qapp, capsys, tmp_path, demo_path):
+    # qapp first: in-process, the CLI would otherwise make a QGuiApplication that later
+    # widget tests cannot use (the CLI makes one only when no application exists)
     sized, dpi = tmp_path / "sized.png", tmp_path / "dpi.png"
     assert run_cli(capsys, "export", demo_path, "-o", sized, "--page", "2", "--size", "800x600")[0] == 0
     assert run_cli(capsys, "export", demo_path, "-o", dpi, "--page", "1", "--dpi", "150")[0] == 0

@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import av
@@ -222,6 +223,10 @@ def test_clicking_a_stroke_seeks_to_when_it_was_written(browser: Chromium, demo:
         window.pencastPlayer.audio.addEventListener("seeking",
             () => { window.seekTarget = window.pencastPlayer.audio.currentTime; }, {once: true}); 0""")
     browser.click(x, y)
+    # the click's "seeking" event arrives asynchronously: wait for it (at most 5 s)
+    deadline = time.monotonic() + 5.0
+    while browser.evaluate("window.seekTarget") is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert browser.evaluate("window.seekTarget") == pytest.approx(expected_s, abs=0.01)
     assert browser.evaluate("window.pencastPlayer.audio.currentTime") == pytest.approx(expected_s, abs=0.5)
     assert browser.console_errors() == []

@@ -34,7 +34,9 @@ class ClipSpec:
     audio, for image exports). `page` limits image exports to one page (0-based);
     `strokes` (page, first, last) limits the ink to a range of strokes of a page.
     `size` is the video frame size or the image width in pixels (height follows);
-    `dpi` for raster page images when given instead of a width."""
+    `dpi` for raster page images when given instead of a width. `sync_offset_ms` is
+    `recording`'s sync offset as the Session applies it (positive: ink is heard that much
+    later than its timestamps say); every exporter maps ink to sound with it."""
 
     recording: int | None
     start_s: float
@@ -44,6 +46,7 @@ class ClipSpec:
     strokes: tuple[int, int, int] | None = None
     size: tuple[int, int] = (1280, 720)
     dpi: float | None = None
+    sync_offset_ms: float = 0.0
 
     @property
     def duration_s(self) -> float:

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ...model import Page, Stroke
 from ..document import OpenedNotebook
+from ..heard_time import SyncedTimeline, heard_span_s
 from .core import ClipSpec, ExportError
 
-LEAD_IN_S = 0.5  # a selection's clip starts this much before its first stroke ...
-LEAD_OUT_S = 0.5  # ... and ends this much after its last one
+LEAD_IN_S = 1.0  # a selection's clip starts this much before its first stroke (what was being said) ...
+LEAD_OUT_S = 1.0  # ... and ends this much after its last one
 FADE_MS = 20.0
 
 
 def clip_for_span(
-    document: OpenedNotebook, recording: int, start_s: float, end_s: float, fade_ms: float = FADE_MS
+    document: OpenedNotebook, recording: int, start_s: float, end_s: float, fade_ms: float = FADE_MS,
+    *, sync_offset_ms: float = 0.0,
 ) -> ClipSpec:
-    """A region of a recording (a drag on the waveform); its ends in either order."""
+    """A region of a recording (a drag on the waveform); its ends in either order. The
+    sync offset decides which ink was heard in it (for images, video, web pages)."""
     _check_recording(document, recording)
     start_s, end_s = sorted((float(start_s), float(end_s)))
-    return ClipSpec(recording, start_s, end_s, fade_ms=fade_ms)
+    return ClipSpec(recording, start_s, end_s, fade_ms=fade_ms, sync_offset_ms=sync_offset_ms)
 
 
-def clip_for_recording(document: OpenedNotebook, recording: int, fade_ms: float = FADE_MS) -> ClipSpec:
+def clip_for_recording(
+    document: OpenedNotebook, recording: int, fade_ms: float = FADE_MS, *, sync_offset_ms: float = 0.0
+) -> ClipSpec:
     """The whole recording."""
     _check_recording(document, recording)
-    return ClipSpec(recording, 0.0, document.notebook.recordings[recording].duration_s, fade_ms=fade_ms)
+    length_s = document.notebook.recordings[recording].duration_s
+    return ClipSpec(recording, 0.0, length_s, fade_ms=fade_ms, sync_offset_ms=sync_offset_ms)
 
 
 def clip_for_strokes(
@@ -41,11 +46,13 @@ def clip_for_strokes(
     lead_in_s: float = LEAD_IN_S,
     lead_out_s: float = LEAD_OUT_S,
     fade_ms: float = FADE_MS,
+    sync_offsets_ms: Mapping[int, float] | None = None,
 ) -> ClipSpec:
-    """From the first selected stroke's start to the last one's end, plus lead-in/out,
-    clamped to the recording. The ink of the clip is the strokes from the first selected
-    to the last selected one (in drawing order). Strokes without audio give an image-only
-    clip (recording None)."""
+    """From the first selected stroke's start to the last one's end as heard (with the
+    recording's sync offset from `sync_offsets_ms`, as the session applies it), plus
+    lead-in/out, clamped to the recording. The ink of the clip is the strokes from the
+    first selected to the last selected one (in drawing order). Strokes without audio
+    give an image-only clip (recording None)."""
     _check_page(document, page)
     indices = sorted(set(int(i) for i in strokes))
     n_strokes = len(document.notebook.pages[page].strokes)
@@ -53,20 +60,20 @@ def clip_for_strokes(
         raise ExportError("no strokes are selected: select some ink first")
     if indices[0] < 0 or indices[-1] >= n_strokes:
         raise ExportError(f"page {page + 1} has strokes 1–{n_strokes}; the selection names others")
-    chosen = [document.notebook.pages[page].strokes[i] for i in indices]
     span = (page, indices[0], indices[-1])
-    recording = _main_recording(chosen)
-    if recording is None:
+    heard = heard_span_s(document, page, indices, sync_offsets_ms)
+    if heard is None:
         return ClipSpec(None, 0.0, 0.0, fade_ms=fade_ms, page=page, strokes=span)
-    timeline = document.timeline
-    heard = [s for s in chosen if s.recording == recording]
-    start_s = min(timeline.position_s(recording, s.start_ms) for s in heard) - max(lead_in_s, 0.0)
-    end_s = max(timeline.position_s(recording, s.end_ms) for s in heard) + max(lead_out_s, 0.0)
+    recording, first_s, last_s = heard
     length_s = document.notebook.recordings[recording].duration_s
-    start_s, end_s = max(start_s, 0.0), min(end_s, length_s)
+    start_s = max(first_s - max(lead_in_s, 0.0), 0.0)
+    end_s = min(last_s + max(lead_out_s, 0.0), length_s)
     if end_s <= start_s:  # a dot written at the very end: give it a moment of sound anyway
         start_s = max(0.0, end_s - 0.1)
-    return ClipSpec(recording, start_s, end_s, fade_ms=fade_ms, page=page, strokes=span)
+    offset_ms = (sync_offsets_ms or {}).get(recording, 0.0)
+    return ClipSpec(
+        recording, start_s, end_s, fade_ms=fade_ms, page=page, strokes=span, sync_offset_ms=offset_ms
+    )
 
 
 def clip_for_page(
@@ -76,14 +83,17 @@ def clip_for_page(
     lead_in_s: float = LEAD_IN_S,
     lead_out_s: float = LEAD_OUT_S,
     fade_ms: float = FADE_MS,
+    sync_offsets_ms: Mapping[int, float] | None = None,
 ) -> ClipSpec:
-    """All the ink of a page, and the sound recorded while it was written."""
+    """All the ink of a page, and the sound recorded while it was written (as heard, with
+    the sync offsets, like clip_for_strokes)."""
     _check_page(document, page)
     n_strokes = len(document.notebook.pages[page].strokes)
     if n_strokes == 0:
         return ClipSpec(None, 0.0, 0.0, fade_ms=fade_ms, page=page)
     return clip_for_strokes(
-        document, page, range(n_strokes), lead_in_s=lead_in_s, lead_out_s=lead_out_s, fade_ms=fade_ms
+        document, page, range(n_strokes), lead_in_s=lead_in_s, lead_out_s=lead_out_s, fade_ms=fade_ms,
+        sync_offsets_ms=sync_offsets_ms,
     )
 
 
@@ -96,6 +106,14 @@ def with_times(spec: ClipSpec, start_s: float | None, end_s: float | None) -> Cl
     )
 
 
+def with_sync_offset(document: OpenedNotebook, spec: ClipSpec) -> OpenedNotebook:
+    """The document as the clip hears it: its timeline moved by the clip's sync offset,
+    so every exporter places ink where the session plays it."""
+    if spec.recording is None or not spec.sync_offset_ms:
+        return document
+    return replace(document, timeline=SyncedTimeline(document.timeline, spec.recording, spec.sync_offset_ms))
+
+
 def snap_to_recording_end(document: OpenedNotebook, spec: ClipSpec) -> ClipSpec:
     """An end typed as times are shown (whole ms) may pass the recording's end by half a
     millisecond: that means the end."""
@@ -103,12 +121,6 @@ def snap_to_recording_end(document: OpenedNotebook, spec: ClipSpec) -> ClipSpec:
         return spec
     length_s = document.notebook.recordings[spec.recording].duration_s
     return replace(spec, end_s=length_s) if length_s < spec.end_s <= length_s + 0.0005 else spec
-
-
-def _main_recording(strokes: list[Stroke]) -> int | None:
-    """The recording most of the strokes were written with (None: none has audio)."""
-    counts = Counter(s.recording for s in strokes if s.recording is not None)
-    return counts.most_common(1)[0][0] if counts else None
 
 
 def _check_recording(document: OpenedNotebook, recording: int) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..document import OpenedNotebook
 from .core import ClipSpec, ExportError, Progress, atomic_output, no_progress
+from .ranges import with_sync_offset
 
 # extension -> module with `export(document, spec, temp_path, progress) -> None` that
 # writes the whole file to temp_path (the caller renames it into place when complete).
@@ -46,7 +47,8 @@ def validate(document: OpenedNotebook, spec: ClipSpec) -> None:
 def export_clip(
     document: OpenedNotebook, spec: ClipSpec, out: str | Path, progress: Progress = no_progress
 ) -> Path:
-    """Write the clip to `out` (format from its extension) atomically; returns `out`."""
+    """Write the clip to `out` (format from its extension) atomically; returns `out`.
+    Ink is placed with the clip's sync offset (see ClipSpec)."""
     out = Path(out)
     module = EXPORTERS.get(out.suffix.lower())
     if module is None:
@@ -56,6 +58,7 @@ def export_clip(
         )
     validate(document, spec)
     exporter = importlib.import_module(module)
+    heard = with_sync_offset(document, spec)
     with atomic_output(out) as tmp:
-        exporter.export(document, spec, tmp, progress)
+        exporter.export(heard, spec, tmp, progress)
     return out

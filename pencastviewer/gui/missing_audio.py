@@ -1,0 +1,119 @@
+"""Recordings a notebook names but whose audio was not found: a quiet notice (status bar,
+a "Locate recording…" button beside it, the recordings list) instead of an error, and
+Locate recording…: the user points to the file once, it is remembered for the notebook,
+and the notebook is read again so every stroke of that recording gets its audio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolButton
+
+from ..audio.decode import AudioError, probe
+from ..model import AudioStore, Recording
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+AUDIO_EXTENSIONS = ("ogg", "oga", "opus", "mp3", "wav", "flac", "m4a", "aac", "mp4", "webm", "mka", "spx")
+AUDIO_FILTER = f"Audio files ({' '.join('*.' + e for e in AUDIO_EXTENSIONS)});;All files (*)"
+
+
+def missing_names(recording: Recording) -> list[str]:
+    """The names (as the notebook writes them) of the recording's files not found."""
+    return [f.member for f in recording.files if f.store == AudioStore.MISSING]
+
+
+def missing_notice(recording: Recording) -> str:
+    return f"The recording “{recording.name}” was not found — the ink is shown; Locate recording… finds it."
+
+
+class MissingAudio:
+    """Belongs to the window: keeps the Locate recording… action and the status-bar button
+    in step with the session, and locates recordings."""
+
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self.session = window.session
+        self.action = window.actions_by_name["locate_recording"]
+        self.button = QToolButton(window)
+        self.button.setObjectName("locate-recording-button")
+        self.button.setDefaultAction(self.action)
+        self.button.setAutoRaise(True)
+        window.statusBar().addPermanentWidget(self.button)
+        self.button.hide()
+        self.session.recording_changed.connect(lambda _index: self.update())
+        self.session.recording_missing.connect(self.on_recording_missing)
+        window.recordings.locate_requested.connect(self.locate)
+        self.update()
+
+    def missing_recordings(self) -> list[int]:
+        doc = self.session.document
+        return [i for i, r in enumerate(doc.notebook.recordings) if r.is_missing] if doc else []
+
+    def update(self) -> None:
+        """The action works while any recording is missing; the button shows while the
+        current one is."""
+        self.action.setEnabled(bool(self.missing_recordings()))
+        self.button.setVisible(self.session.is_missing(self.session.recording))
+
+    def on_recording_missing(self, index: int, _name: str) -> None:
+        self.update()
+        doc = self.session.document
+        if doc is not None:
+            self.window.statusBar().showMessage(missing_notice(doc.notebook.recordings[index]))
+
+    def on_opened(self) -> None:
+        """After the window said "Opened …": the notice wins while the current recording is missing."""
+        self.update()
+        if self.session.is_missing(self.session.recording):
+            self.on_recording_missing(self.session.recording, "")
+
+    def set_audio_folders(self, folders: tuple[str, ...]) -> None:
+        """Keep the preference; a notebook open with audio missing is read again to look there."""
+        preferences = self.window.preferences
+        if list(folders) == preferences.audio_folders():
+            return
+        preferences.set_audio_folders(list(folders))
+        if self.missing_recordings():
+            self.window.files.reopen()
+
+    # --- locating --------------------------------------------------------------------------
+    def locate(self, index: int | None = None) -> bool:
+        """Ask where recording `index` (default: the current one if missing, else the first
+        missing one) is; True when the notebook is being read again with it."""
+        doc = self.session.document
+        missing = self.missing_recordings()
+        if doc is None or not missing:
+            return False
+        if index is None:
+            index = self.session.recording if self.session.recording in missing else missing[0]
+        if index not in missing:
+            return False
+        chosen: dict[str, str] = {}
+        for name in missing_names(doc.notebook.recordings[index]):
+            path = self._ask(name, doc.path.parent)
+            if path is None:
+                return False  # cancelled: nothing is remembered
+            chosen[name] = path
+        for name, path in chosen.items():
+            self.window.files.remember_located(name, path)
+        self.window.statusBar().showMessage(f"Opening {doc.path.name} with {Path(path).name}…")
+        self.window.files.reopen()
+        return True
+
+    def _ask(self, name: str, folder: Path) -> str | None:
+        """A readable audio file chosen for `name`, or None when the user gave up."""
+        title = f"Locate the recording “{Path(name.replace(chr(92), '/')).name}”"
+        path, _ = QFileDialog.getOpenFileName(self.window, title, str(folder), AUDIO_FILTER)
+        if not path:
+            return None
+        try:
+            probe(path)
+        except (AudioError, OSError) as e:
+            # An answer to what the user just chose, so a dialog is right here.
+            text = f"“{Path(path).name}” cannot be played as audio:\n{e}\n\nChoose another file."
+            QMessageBox.warning(self.window, "Not an audio file", text)
+            return None
+        return path
