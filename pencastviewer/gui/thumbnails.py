@@ -19,6 +19,9 @@ from ..render.image_export import render_page_image
 THUMB_WIDTH_PX = 120
 IDLE_INTERVAL_MS = 0  # next thumbnail as soon as the event loop is free
 PLAYING_INTERVAL_MS = 250  # while playing: only look for thumbnails come into view
+# After an open the canvas paints the page first: a thumbnail of a dense page takes
+# ~0.15 s on the GUI thread, and an interval-0 timer would run before the canvas's paint.
+FIRST_THUMBNAIL_DELAY_MS = 150
 
 
 def page_caption(index: int, page: Page) -> str:
@@ -75,8 +78,13 @@ class ThumbnailList(QListWidget):
         self.blockSignals(False)
         current = self.session.page
         self._pending = [current] + [i for i in range(len(doc.notebook.pages)) if i != current]
-        self._timer.start()
+        self._timer.stop()
+        QTimer.singleShot(FIRST_THUMBNAIL_DELAY_MS, self._start_drawing)
         self._on_session_page_changed(current)
+
+    def _start_drawing(self) -> None:
+        if self._pending:
+            self._timer.start()
 
     def _blank_icon(self) -> QIcon:
         pixmap = QPixmap(self.iconSize())
