@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtMultimedia import QMediaDevices
 
 from .playback import AudioOutput
@@ -22,14 +25,23 @@ def output_sample_rate() -> int:
     return rate if 8000 <= rate <= 384000 else DEFAULT_SAMPLE_RATE
 
 
+def playback_cache_dir() -> str:
+    """Where playable copies go: the user's cache folder, as app.audio_files.cache_dir() has
+    it (not /tmp, which is often a tmpfs: a copy there takes 350 MB of memory an hour)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    root = Path(base) if base else Path(tempfile.gettempdir()) / "pencastviewer-cache"
+    return str(root / "pencastviewer" / "playback")
+
+
 def create_output(prefer_silent: bool = False, parent: QObject | None = None,
                   cache_dir: str | None = None) -> AudioOutput:
     """The Qt backend when an output device exists (and silence is not asked for), else
-    the silent one: check `output.is_silent` to tell the user "no audio device"."""
+    the silent one: check `output.is_silent` to tell the user "no audio device".
+    cache_dir: where the Qt backend writes its copies (default: playback_cache_dir())."""
     if not prefer_silent and has_output_device():
         from .qt_output import QtAudioOutput
 
-        return QtAudioOutput(parent, cache_dir=cache_dir)
+        return QtAudioOutput(parent, cache_dir=cache_dir or playback_cache_dir())
     from .silent_output import SilentAudioOutput
 
     return SilentAudioOutput(parent)

@@ -11,8 +11,15 @@ target: WAV 0 ms, Opus −6.5…−16 ms, AAC +3…−19 ms, Vorbis −1…−21
 (at 48 kHz; packets last 3× longer at 16 kHz); and a 16 kHz stream sounds 33 ms after the
 position Qt reports (PulseAudio resamples and buffers it). A 16-bit WAV at the device's
 rate seeks to the sample in every case and has no hidden delay, and a recording's files
-joined in one copy play with no gap at all. Playback starts once the copy is ready
-(commands meanwhile are remembered).
+joined in one copy play with no gap at all.
+
+The copy is played while it is being made (pcm_copy: header first, then the audio in
+chunks, what the player asked for first). The player is only sent to a position once the
+copy holds LEAD_S from there; until then play/seek are remembered and the playhead
+waits (a few ms: 8 s of audio decode in 5-40 ms). While playing, a position report closer
+than AHEAD_S to what is missing stalls and replays from there once it is in: Qt's
+demuxer reads up to 4 s ahead, and a hole in the file reads as silence. So a 3-hour
+recording plays from anywhere at once, where waiting for the whole copy took 9-30 s.
 
 Position: Qt's reports are smoothed by PlayheadClock. With pitch compensation at a rate
 other than 1, Qt reports the position of the audio entering the stretcher, which is
@@ -34,33 +41,46 @@ import contextlib
 import threading
 import weakref
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import Q_ARG, SIGNAL, SLOT, QCoreApplication, QMetaObject, QObject, Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from .devices import output_sample_rate
-from .pcm_copy import Cancelled, PlayableAudio, make_playable
+from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is, remove_stale_copies
 from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
 
 STRETCH_LAG_S = 0.105  # wall-clock delay of Qt's pitch-keeping stretcher (see the module doc)
+LEAD_S = 8.0  # the copy holds this much from a position before the player is sent there
+AHEAD_S = 5.0  # while playing, less than this written ahead stalls (Qt reads 4 s ahead)
 _Status = QMediaPlayer.MediaStatus
 _QUEUED = Qt.ConnectionType.QueuedConnection
+_cleaned_folders: set[str | None] = set()  # stale copies are looked for once per folder and run
 
 
 class _Relay(QObject):
-    """Carries a finished copy from the worker thread to the GUI thread (queued)."""
+    """Carries the copy's progress from the worker thread to the GUI thread (queued)."""
 
-    finished = Signal(int, object, str)  # generation, PlayableAudio | None, error message
+    started = Signal(int, object)  # generation, PlayableAudio: the player may open it
+    advanced = Signal(int)  # generation: more of the copy is written (while asked for)
+    finished = Signal(int, str)  # generation, error message ("" when the copy is complete)
 
 
-def _remove(path: str) -> None:
-    with contextlib.suppress(OSError):  # still open (Windows): left to the temp folder's cleaning
-        Path(path).unlink(missing_ok=True)
+def _abandon(cancel: threading.Event, copy: PcmCopy, in_background: bool = False) -> None:
+    cancel.set()
+    copy.release(in_background=in_background)
+
+
+def _emit(signal: Signal, *args: object) -> bool:
+    try:
+        signal.emit(*args)
+        return True
+    except RuntimeError:  # the output was deleted meanwhile
+        return False
 
 
 class QtAudioOutput(AudioOutput):
-    """AudioOutput through QtMultimedia. cache_dir: where copies go (default: temp dir)."""
+    """AudioOutput through QtMultimedia. cache_dir: where copies go (default: the temp
+    folder; devices.create_output gives the user's cache)."""
 
     def __init__(self, parent: QObject | None = None, cache_dir: str | None = None) -> None:
         super().__init__(parent)
@@ -72,14 +92,19 @@ class QtAudioOutput(AudioOutput):
         self._player.mediaStatusChanged.connect(self._on_player_media_status_changed)
         self._player.errorOccurred.connect(self._on_player_error_occurred)
         self._relay = _Relay(self)
+        self._relay.started.connect(self._on_copy_started)
+        self._relay.advanced.connect(self._on_copy_advanced)
         self._relay.finished.connect(self._on_copy_finished)
         self._cache_dir = cache_dir
         self._generation = 0
         self._cancel = threading.Event()
+        self._copy: PcmCopy | None = None  # the copy being made (None: none, or playing a file as is)
+        self._drop_copy_now: weakref.finalize | None = None  # at exit too: copies never outlive us
         self._playable: PlayableAudio | None = None
-        self._remove_copy: weakref.finalize | None = None
         self._ready = False
         self._want_playing = False
+        self._stalled = False  # waiting for the copy to hold the audio at the playhead
+        self._seek_pending = False  # the player has not been sent to the playhead yet
         app = QCoreApplication.instance()
         if app is not None:  # tear the player down from C++ (no GIL held) before exit
             QObject.connect(app, SIGNAL("aboutToQuit()"), self._player, SLOT("stop()"))
@@ -96,52 +121,86 @@ class QtAudioOutput(AudioOutput):
             return
         known = [d for _, d in self._files if d is not None]
         self._set_durations(known if len(known) == len(self._files) else ())
+        if len(known) < len(self._files):
+            self._clock.set_duration(None)  # unknown until the copy starts: seeks are not clamped to 0
         self._start_copy()
 
     def _start_copy(self) -> None:
         generation, files, cancel = self._generation, self._files, self._cancel
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
+        copy = self._copy = PcmCopy(files, rate, directory)
+        self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
+
+        def started() -> None:
+            if not _emit(relay.started, generation, PlayableAudio(copy.path, copy.durations_s, True)):
+                _abandon(cancel, copy)
 
         def work() -> None:
+            if directory not in _cleaned_folders:
+                _cleaned_folders.add(directory)
+                with contextlib.suppress(OSError):
+                    remove_stale_copies(directory)
+            error = ""
             try:
-                result: PlayableAudio | None = make_playable(files, rate, directory, cancel)
-                error = ""
+                as_is = playable_as_is(files, rate)
+                if as_is is not None:
+                    _emit(relay.started, generation, as_is)
+                else:
+                    copy.run(cancel, started, lambda: _emit(relay.advanced, generation))
             except Cancelled:
                 return
             except Exception as e:
-                result, error = None, str(e) if str(e).startswith(files[0][0]) else f"{files[0][0]}: {e}"
-            try:
-                relay.finished.emit(generation, result, error)
-            except RuntimeError:  # the output was deleted meanwhile
-                if result is not None and result.temporary:
-                    _remove(result.path)
+                error = str(e) if str(e).startswith(files[0][0]) else f"{files[0][0]}: {e}"
+            if not _emit(relay.finished, generation, error):
+                _abandon(cancel, copy)
 
         threading.Thread(target=work, name="pcm-copy", daemon=True).start()
 
-    def _on_copy_finished(self, generation: int, playable: PlayableAudio | None, error: str) -> None:
+    def _drop_copy(self) -> None:
+        """Stop making the copy and delete it (a large one in a thread: see PcmCopy.release)."""
+        dropping = self._drop_copy_now.detach() if self._drop_copy_now is not None else None
+        if dropping is not None:
+            _, _, (cancel, copy), _ = dropping
+            _abandon(cancel, copy, in_background=True)
+        self._drop_copy_now, self._copy = None, None
+
+    def _on_copy_started(self, generation: int, playable: PlayableAudio) -> None:
         if generation != self._generation:
-            if playable is not None and playable.temporary:
-                _remove(playable.path)
-            return
-        if playable is None:
-            self._set_state(STOPPED)
-            self.error_occurred.emit(error)
-            return
+            return  # unload() has dropped that copy already
+        if not playable.temporary:
+            self._drop_copy()  # the file plays as it is: no copy is made
         self._playable = playable
-        if playable.temporary:
-            self._remove_copy = weakref.finalize(self, _remove, playable.path)
         position = self._clock.position_s()
         self._set_durations(playable.durations_s)
         self._clock.jump(min(position, self._map.total_s))
         self._queue("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(playable.path)))
 
+    def _on_copy_advanced(self, generation: int) -> None:
+        if generation != self._generation or self._copy is None:
+            return
+        if self._ready and self._stalled:
+            self._sync_player()
+        elif not self._stalled:
+            self._copy.notify = False  # asked for by a seek since served: no more news needed
+
+    def _on_copy_finished(self, generation: int, error: str) -> None:
+        if generation != self._generation:
+            return
+        if error:
+            self._want_playing = False
+            self._queue("stop")
+            self._clock.hold()
+            self._set_state(STOPPED)
+            self.error_occurred.emit(error)
+        elif self._ready and self._stalled:
+            self._sync_player()
+
     def _on_player_media_status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == _Status.LoadedMedia and not self._ready and self._playable is not None:
             self._ready = True
             self._queue("setPlaybackRate", Q_ARG(float, self._clock.rate))
-            self._queue("setPosition", Q_ARG("qlonglong", round(self._clock.position_s() * 1000)))
-            if self._want_playing:
-                self._start_player()
+            self._seek_pending = True
+            self._sync_player()
             self.ready_changed.emit(True)
         elif status == _Status.EndOfMedia and self._ready:
             self._want_playing = False
@@ -160,14 +219,11 @@ class QtAudioOutput(AudioOutput):
 
     def unload(self) -> None:
         self._generation += 1
-        self._cancel.set()
+        self._drop_copy()
         self._cancel = threading.Event()
-        self._want_playing = False
+        self._want_playing = self._stalled = self._seek_pending = False
         self._queue("stop")
         self._queue("setSource", Q_ARG(QUrl, QUrl()))
-        if self._remove_copy is not None:
-            self._remove_copy()
-            self._remove_copy = None
         self._playable = None
         was_ready, self._ready = self._ready, False
         self._files = ()
@@ -181,10 +237,35 @@ class QtAudioOutput(AudioOutput):
     def is_ready(self) -> bool:
         return self._ready
 
+    def is_copying(self) -> bool:
+        """True while the sample-exact copy is still being written (it plays meanwhile)."""
+        return self._copy is not None and not self._copy.complete
+
     # --- transport -------------------------------------------------------------------
     def _start_player(self) -> None:
         self._queue("play")
         self._clock.start()
+
+    def _sync_player(self) -> None:
+        """Send the player to the playhead (if a seek is pending) and start it (if wanted),
+        once the copy holds LEAD_S from there; until then it waits, paused (stalled)."""
+        position = self._clock.position_s()
+        copy = self._copy
+        if copy is not None and not copy.covers(position, position + LEAD_S):
+            copy.request(position)  # -> _on_copy_advanced
+            if self._clock.running:
+                self._queue("pause")
+                self._clock.hold()
+            self._stalled = self._seek_pending = True
+            return
+        if copy is not None:
+            copy.notify = False
+        self._stalled = False
+        if self._seek_pending:
+            self._seek_pending = False
+            self._queue("setPosition", Q_ARG("qlonglong", round(position * 1000)))
+        if self._want_playing and not self._clock.running:
+            self._start_player()
 
     def play(self) -> None:
         if not self._files:
@@ -193,7 +274,7 @@ class QtAudioOutput(AudioOutput):
             self.seek(0.0)
         self._want_playing = True
         if self._ready and not self._clock.running:
-            self._start_player()
+            self._sync_player()
         self._set_state(PLAYING)
 
     def pause(self) -> None:
@@ -214,8 +295,11 @@ class QtAudioOutput(AudioOutput):
         upper = self._map.total_s if self._map.durations_s else float("inf")
         position = min(max(float(position_s), 0.0), upper)
         self._clock.jump(position)
+        if self._copy is not None:
+            self._copy.request(position, notify=False)  # the copy starts there even before Qt is ready
         if self._ready:
-            self._queue("setPosition", Q_ARG("qlonglong", round(position * 1000)))
+            self._seek_pending = True
+            self._sync_player()
 
     def set_rate(self, rate: float) -> None:
         """While playing, restarts from the playhead, like a seek (see the module doc)."""
@@ -244,3 +328,17 @@ class QtAudioOutput(AudioOutput):
     def _on_player_position_changed(self, position_ms: int) -> None:
         if self._ready and self._clock.running:
             self._clock.observe(position_ms / 1000.0 - self._stretch_lag_s())
+            self._keep_copy_ahead()
+
+    def _keep_copy_ahead(self) -> None:
+        """While the copy is being made: have it written ahead of the playhead, and stall
+        before the player reads where it is not (see the module doc)."""
+        copy = self._copy
+        if copy is None or copy.complete:
+            return
+        position = self._clock.position_s()
+        if not copy.covers(position, position + LEAD_S):
+            copy.request(position, notify=False)
+        if not copy.covers(position, position + AHEAD_S):
+            self._seek_pending = True
+            self._sync_player()

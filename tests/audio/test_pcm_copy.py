@@ -3,7 +3,9 @@ durations asked; a WAV already fit to play is used as it is."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from pencastviewer.audio.decode import AudioError
-from pencastviewer.audio.pcm_copy import Cancelled, make_playable
+from pencastviewer.audio.pcm_copy import HEAD_S, Cancelled, PcmCopy, make_playable, remove_stale_copies
 
 
 def tone_file(path: Path, seconds: float, rate: int, hz: float = 440.0, channels: int = 1) -> Path:
@@ -69,3 +71,107 @@ def test_cancel_and_errors_leave_no_file(tmp_path):
     with pytest.raises(AudioError, match=r"bad\.ogg"):
         make_playable([(str(good), None), (str(bad), None)], 48000, str(tmp_path))
     assert not list(tmp_path.glob("pencastviewer-play-*"))
+
+
+# --- the copy made progressively: what is asked for first --------------------------------
+def chirp(t_s: np.ndarray) -> np.ndarray:
+    """A rising tone (every moment differs; a lossy codec codes it without noise filling)."""
+    return (0.4 * np.sin(2 * np.pi * (200 * t_s + 20 * t_s * t_s))).astype(np.float32)
+
+
+def chirp_file(path: Path, seconds: float, rate: int, **write_options) -> Path:
+    sf.write(path, chirp(np.arange(round(seconds * rate)) / rate), rate, **write_options)
+    return path
+
+
+def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
+    """Runs of chunks started anywhere (resampled from 16 and 44.1 kHz, decoded from FLAC,
+    WAV and Ogg Vorbis, which is sought with FFmpeg) join into the same samples as one pass."""
+    files = [(str(chirp_file(tmp_path / "a.flac", 9.0, 16000)), 8.5),
+             (str(chirp_file(tmp_path / "b.wav", 7.0, 44100, subtype="PCM_16")), None),
+             (str(chirp_file(tmp_path / "c.ogg", 8.0, 48000, format="OGG", subtype="VORBIS")), 9.0)]
+    in_order = make_playable(files, 48000, str(tmp_path))
+    copy = PcmCopy(files, 48000, str(tmp_path))
+    targets = iter(np.random.default_rng(0).uniform(0.0, 24.5, 12).tolist())
+    copy.notify = True
+
+    def jump_elsewhere() -> None:
+        target = next(targets, None)
+        if target is not None:
+            copy.request(target)
+
+    copy.request(20.0)
+    copy.run(threading.Event(), advanced=jump_elsewhere)
+    try:
+        expected, _ = sf.read(in_order.path, dtype="int16")
+        made, rate = sf.read(copy.path, dtype="int16")
+        assert rate == 48000 and copy.durations_s == pytest.approx(in_order.durations_s)
+        assert len(made) == len(expected) == round(24.5 * 48000)
+        assert np.max(np.abs(made.astype(int) - expected)) <= 1  # Vorbis: FFmpeg vs libsndfile rounding
+        at_48k = chirp(np.arange(48000, 96000) / 48000)  # b.wav's second second, made from 44.1 kHz
+        assert np.max(np.abs(made[round(9.5 * 48000):round(10.5 * 48000)] / 32768 - at_48k)) < 0.003
+    finally:
+        copy.release()
+        Path(in_order.path).unlink()
+    assert not Path(copy.path).exists()
+
+
+def test_the_start_then_the_requested_place_are_written_first(tmp_path):
+    source = chirp_file(tmp_path / "long.flac", 60.0, 48000)
+    copy = PcmCopy([(str(source), None)], 48000, str(tmp_path))
+    copy.request(40.0)
+    seen: dict[str, object] = {}
+    order: list[str] = []
+
+    def started() -> None:
+        seen["frames"] = sf.info(copy.path).frames  # the header says the final length at once
+        seen["head"] = copy.covers(0.0, HEAD_S)
+        seen["complete"] = copy.complete or copy.covers(0.0, 60.0)
+
+    def advanced() -> None:
+        for name, start_s in (("requested", 40.0), ("elsewhere", 20.0)):
+            if name not in order and copy.covers(start_s, start_s + 1.0):
+                order.append(name)
+
+    copy.notify = True
+    copy.run(threading.Event(), started, advanced)
+    try:
+        assert seen == {"frames": 60 * 48000, "head": True, "complete": False}
+        assert order == ["requested", "elsewhere"]
+        assert copy.complete and copy.covers(0.0, 60.0)
+    finally:
+        copy.release()
+
+
+def test_a_copy_released_before_it_is_made_is_never_made(tmp_path):
+    copy = PcmCopy([(str(tone_file(tmp_path / "a.wav", 0.5, 16000)), None)], 48000, str(tmp_path / "copies"))
+    copy.release()
+    with pytest.raises(Cancelled):
+        copy.run(threading.Event())
+    assert not list((tmp_path / "copies").glob("*"))
+
+
+def _aged(path: Path, seconds: float) -> Path:
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+    return path
+
+
+def test_stale_copies_are_removed_but_not_one_in_use_or_just_made(tmp_path):
+    """A crashed run leaves its copy unlocked: removed. A copy some viewer plays holds a
+    shared lock: kept, however old. One a minute old may not be locked yet: kept."""
+    in_use = PcmCopy([(str(tone_file(tmp_path / "a.wav", 0.5, 16000)), None)], 48000, str(tmp_path))
+    in_use.run(threading.Event())
+    _aged(Path(in_use.path), 3 * 24 * 3600)
+    ages_s = {"pencastviewer-play-crashed.wav": 3600, "pencastviewer-play-new.wav": 5, "notes.wav": 3 * 86400}
+    for name, age_s in ages_s.items():
+        (tmp_path / name).write_bytes(b"RIFF")
+        _aged(tmp_path / name, age_s)
+    crashed, just_made, other = (tmp_path / name for name in ages_s)
+    try:
+        assert remove_stale_copies(str(tmp_path)) == 1
+        assert not crashed.exists()
+        assert Path(in_use.path).exists() and just_made.exists() and other.exists()
+    finally:
+        in_use.release()
+    assert not Path(in_use.path).exists()

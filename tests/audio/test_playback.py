@@ -7,8 +7,10 @@ Figures are printed (run with -s to see them):
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -161,6 +163,156 @@ def test_seek_starts_playback_where_asked(kind, speech, output, pulse_sink, qtbo
     print(f"\n{kind}: seek start errors ms {errors}; drift 0.5 s later ms {drifts}")
     assert max(abs(e) for e in errors) <= SEEK_TOLERANCE_MS[kind], errors
     assert max(abs(d) for _, d in results) <= 1.0  # and it then plays on at 1×, without gaps
+
+
+LONG_S = 600.0  # "long-ish": its whole copy takes a noticeable time, the wait for it did too
+
+
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """Ten minutes of speech-like sound as FLAC: noise under a syllable-rate envelope over a
+    floor (never silent, and no two moments alike, so any snippet can be located)."""
+    rng = np.random.default_rng(7)
+    blocks = []
+    for start in range(0, round(LONG_S * RATE), 60 * RATE):
+        t = (start + np.arange(60 * RATE)) / RATE
+        envelope = 0.05 + 0.5 * np.abs(np.sin(2 * np.pi * 4 * t))
+        blocks.append((0.3 * envelope * rng.standard_normal(len(t))).astype(np.float32))
+    samples = np.concatenate(blocks)
+    path = tmp_path_factory.mktemp("long") / "lecture.flac"
+    sf.write(path, samples, RATE)
+    return path, samples
+
+
+def _play_right_after_load(qtbot, out, pulse_sink, path: Path, source: np.ndarray, target_s: float):
+    """Load, seek and play at once, as a tap right after opening does: (error of where the
+    sound starts, ms; ms from play() to sound; copying at play(); clean take: no underrun,
+    and the sound 0.5 s later is where it should be, to the ms: no hole was played)."""
+    take = pulse_sink.start_recording()
+    out.load(str(path))
+    out.seek(target_s)
+    command_t = time.monotonic()
+    out.play()
+    copying = out.is_copying()
+    qtbot.wait(1500)
+    out.pause()
+    qtbot.wait(100)
+    recording = take.stop()
+    search_from = max(0, recording.index_at(command_t) - RATE // 50)
+    first = first_sound(recording.samples[search_from:])
+    assert first is not None, "the sink played nothing after play()"
+    start = first + search_from
+    latency_ms = (start / RATE - (command_t - recording.start_monotonic)) * 1000
+    heard = recording.samples[start:start + RATE]
+    lead, length, target = RATE // 100, RATE // 10, round(target_s * RATE)
+    found = locate(heard[lead:lead + length], source, target - RATE // 2, target + RATE // 2)
+    later = locate(heard[RATE // 2:RATE // 2 + length], source, found + RATE // 4, found + RATE)
+    clean = underrun_ms(heard) == 0 and abs(later - found - (RATE // 2 - lead)) <= RATE // 1000
+    return (found - lead - target) / RATE * 1000, latency_ms, copying, clean
+
+
+@pytest.mark.audio
+def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(long_recording, pulse_sink,
+                                                                          qtbot, tmp_path):
+    """A tap right after opening a long recording sounds from the tapped place without
+    waiting for the whole copy (the copy is made around it first), exactly there; seeks
+    stay exact once the copy is complete; the copy is deleted on unload."""
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    path, source = long_recording
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    try:
+        for _ in range(3):  # a take the sink underran in measures the machine: take it again
+            error_ms, latency_ms, copying, clean = _play_right_after_load(qtbot, out, pulse_sink, path,
+                                                                          source, 500.0)
+            if clean:
+                break
+        else:
+            pytest.fail("every take underran or skipped: machine too loaded, or holes in the copy?")
+        qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
+        later = [round(_seek_error_ms(qtbot, out, pulse_sink, source, t)[0], 2) for t in (123.4, 587.9)]
+        print(f"\n10-minute FLAC: right after load, seek to 500 s and play: sound {latency_ms:.0f} ms "
+              f"after play(), start error {error_ms:+.2f} ms; after the copy, seek errors {later} ms")
+        assert copying  # play() was given before the copy was complete...
+        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]  # ...and sounded where asked
+        assert max(abs(e) for e in later) <= SEEK_TOLERANCE_MS["flac"]
+        copies = list(tmp_path.glob("pencastviewer-play-*.wav"))
+        assert len(copies) == 1 and sf.info(copies[0]).frames == len(source)
+        out.unload()
+        qtbot.wait(20)
+        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
+
+
+def _after_last_silence(recording: np.ndarray, before: int) -> tuple[int, float]:
+    """(index where sound resumes after the last ≥ 5 ms of exact zeros before `before` —
+    a paused player leaves the null sink silent —, how long that silence lasted in ms)."""
+    zero = np.concatenate(([0], (recording[:before] == 0).astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(zero))
+    starts, ends = edges[0::2], edges[1::2]
+    long_runs = np.flatnonzero(ends - starts >= RATE // 200)
+    if not len(long_runs):
+        return 0, 0.0
+    k = long_runs[-1]
+    return int(ends[k]), (ends[k] - starts[k]) / RATE * 1000
+
+
+@pytest.mark.audio
+def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(long_recording, pulse_sink, qtbot,
+                                                                         tmp_path, monkeypatch):
+    """With the copy slowed down (0.25 s per chunk), a seek while playing to a place not yet
+    written pauses until the copy has it, then sounds exactly from there: the hole in the
+    file is never played."""
+    from pencastviewer.audio import pcm_copy, qt_output
+
+    real_read = pcm_copy._Run.read
+
+    def slow_read(run, n_frames: int) -> np.ndarray:
+        time.sleep(0.25)
+        return real_read(run, n_frames)
+
+    monkeypatch.setattr(pcm_copy._Run, "read", slow_read)
+    monkeypatch.setattr(pcm_copy, "HEAD_S", 1.0)
+    monkeypatch.setattr(qt_output, "LEAD_S", 2.0)
+    monkeypatch.setattr(qt_output, "AHEAD_S", 1.5)
+    path, source = long_recording
+    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
+    try:
+        out.load(str(path), LONG_S)
+        out.seek(300.0)
+        out.play()
+        qtbot.waitUntil(lambda: out.position_s() > 300.3, timeout=10000)
+        assert out.is_copying() and not out._copy.covers(100.0, 101.0)
+        for _ in range(ATTEMPTS):
+            take = pulse_sink.start_recording()
+            out.seek(100.0)
+            qtbot.wait(1500)
+            recording = take.stop().samples
+            found = locate(source[100 * RATE:100 * RATE + RATE // 10], recording)
+            start, waited_ms = _after_last_silence(recording, found + RATE // 10)
+            if underrun_ms(recording[found:found + RATE]) == 0:
+                break
+            out.seek(300.0)
+            qtbot.wait(300)
+        else:
+            pytest.fail("the sink underran in every take: machine too loaded?")
+        out.pause()
+        error_ms = (start - found) / RATE * 1000
+        print(f"\nseek to audio not yet copied (copy slowed down): silent {waited_ms:.0f} ms, "
+              f"then sound from the target {error_ms:+.2f} ms")
+        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
+        later = locate(recording[found + RATE // 2:found + RATE // 2 + RATE // 10], source,
+                       100 * RATE + RATE // 4, 101 * RATE)
+        assert abs(later - (100 * RATE + RATE // 2)) <= RATE // 1000  # and plays on without holes
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
 
 
 # --- the playhead against what is heard --------------------------------------------------
@@ -341,6 +493,32 @@ def test_loading_again_abandons_the_copy_in_progress(speech, pulse_sink, qtbot, 
     qtbot.wait(1)
 
 
+EXIT_SCRIPT = """
+import pathlib, sys
+from PySide6.QtCore import QCoreApplication, QTimer
+from pencastviewer.audio.qt_output import QtAudioOutput
+app = QCoreApplication([])
+out = QtAudioOutput(cache_dir=sys.argv[1])
+out.ready_changed.connect(lambda ready: QTimer.singleShot(300, app.quit))
+out.load(sys.argv[2])
+app.exec()
+print(len(list(pathlib.Path(sys.argv[1]).glob("pencastviewer-play-*.wav"))))
+"""
+
+
+@pytest.mark.audio
+def test_the_copy_is_deleted_when_the_program_exits(speech, pulse_sink, tmp_path):
+    """The program quits without unloading: the copy still goes (and none is left behind)."""
+    workdir, source = speech
+    path = write_format(workdir / "exit.flac", source)
+    env = dict(os.environ, PULSE_SERVER=pulse_sink.server, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", EXIT_SCRIPT, str(tmp_path), str(path)], env=env,
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "1"  # the copy was there while the program ran
+    assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+
+
 @pytest.mark.audio
 def test_unreadable_file_reports_an_error_naming_it(output, qtbot, tmp_path):
     bogus = tmp_path / "not-audio.m4a"
@@ -353,12 +531,15 @@ def test_unreadable_file_reports_an_error_naming_it(output, qtbot, tmp_path):
 
 @pytest.mark.audio
 def test_factory_picks_the_real_backend_when_a_device_exists(pulse_sink, qtbot):
-    from pencastviewer.audio.devices import create_output, has_output_device
+    from pencastviewer.audio.devices import create_output, has_output_device, playback_cache_dir
 
     assert has_output_device()
     real, silent = create_output(), create_output(prefer_silent=True)
     assert not real.is_silent
     assert silent.is_silent
+    # copies (350 MB an hour) go to the user's cache folder, not to a /tmp that may be in memory
+    assert real._cache_dir == playback_cache_dir() and Path(playback_cache_dir()).parts[-2:] == (
+        "pencastviewer", "playback")
     real.deleteLater()
     qtbot.wait(1)
 
