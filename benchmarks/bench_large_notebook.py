@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -95,6 +96,7 @@ class Reference:
     def __init__(self, path: str) -> None:
         from pencastviewer.audio.decode_av import FFmpegDecoder
 
+        self.path = path
         self.decoder = FFmpegDecoder(path, path)
 
     def locate_ms(self, heard: np.ndarray, target_s: float) -> float:
@@ -318,19 +320,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pv-bench-large-"))
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # a cold cache: peaks and copies made anew
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
-    if args.ink_only:
-        ink_only(args.hours, work)
-        return
-    path = large_notebook(LargeNotebookSpec(hours=args.hours))
-    large_notebook(LargeNotebookSpec(hours=args.hours), ink_only=True)
-    sink = start_sink()
-    from pencastviewer.app.audio_files import playable_path
+    try:
+        if args.ink_only:
+            ink_only(args.hours, work)
+        else:
+            measure(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
-    app, window = setup(work)
-    output = window.session.output
-    print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; output: "
-          f"{'silent' if output.is_silent else 'QtMultimedia into a private PulseAudio null sink'}")
-    memory = {"before open": rss_mb()}
+
+def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Opening, Reference]:
+    """Open, tap far in at once, seek all over while the copy is made, wait for the peaks."""
+    from pencastviewer.app.audio_files import playable_path
 
     first = Opening(window, path, TAP_S, sink)
 
@@ -338,7 +339,6 @@ def main() -> None:
         return Reference(str(playable_path(window.session.document.notebook.recordings[0].files[0])))
 
     tap = first.wait_shown(reference_of)
-    watch = CopyWatch(output)
     memory["after open"] = rss_mb()
     reference = reference_of()
     print(f"first open: first page painted {first.ms('open', 'painted'):.0f} ms after open; document ready "
@@ -348,8 +348,13 @@ def main() -> None:
     during = seeks_while_playing(window.session, sink, reference, SEEKS_S)
     print(f"  seeks over the 3 hours while the copy is made: {describe(during, SEEKS_S)}")
     first.wait()
-    build_s = first.times["waveform"] - first.times["opened"]
     memory["after peaks"] = rss_mb()
+    return first, reference
+
+
+def play_and_copy(window, sink, first: Opening, reference: Reference, memory: dict[str, float]) -> None:
+    """Play 10 s, wait for the whole copy, seek again."""
+    output, watch = window.session.output, CopyWatch(window.session.output)
     window.session.play_at(0, 1000.0)
     pause_s(10.0)
     output.pause()
@@ -360,25 +365,41 @@ def main() -> None:
     print(f"  seeks after the copy: {describe(after, SEEKS_S[:4])}")
     memory["after the copy"] = rss_mb()
 
-    decode_s = decoder_alone_s(str(playable_path(window.session.document.notebook.recordings[0].files[0])))
+
+def later_opens(window, path: Path, sink, reference: Reference, runs: int) -> None:
+    later = []
+    for _ in range(runs):
+        opening = Opening(window, path, None, sink)
+        opening.wait_shown(lambda: reference)
+        opening.wait()
+        later.append(opening)
+        pause_s(0.5)
+    print(f"later opens ({runs}): first page painted ms "
+          f"{fmt([o.ms('open', 'painted') for o in later])}; recording selected → waveform shown ms "
+          f"{fmt([o.ms('opened', 'waveform') for o in later])}; audio loaded ms "
+          f"{fmt([o.ms('open', 'ready') for o in later])}")
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
+    path = large_notebook(LargeNotebookSpec(hours=args.hours))
+    large_notebook(LargeNotebookSpec(hours=args.hours), ink_only=True)
+    sink = start_sink()
+    app, window = setup(work)
+    output = window.session.output
+    print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; output: "
+          f"{'silent' if output.is_silent else 'QtMultimedia into a private PulseAudio null sink'}")
+    memory = {"before open": rss_mb()}
+    first, reference = first_open(window, path, sink, memory)
+    play_and_copy(window, sink, first, reference, memory)
+    build_s = first.times["waveform"] - first.times["opened"]
+    decode_s = decoder_alone_s(str(reference.path))
     print(f"recording selected → waveform shown, first open (peaks built while the copy is made): "
           f"{build_s:.1f} s; decoder alone {decode_s:.1f} s; throughput ratio {decode_s / build_s:.2f}")
     latencies = press_to_seek(app, window, args.taps)
     print(f"mouse press → seek issued, page of {len(window.canvas.page.strokes)} strokes: median "
           f"{np.percentile(latencies, 50) * 1000:.2f} ms, p99 {np.percentile(latencies, 99) * 1000:.2f} ms "
           f"over {len(latencies)} presses on ink")
-
-    later = []
-    for _ in range(args.runs):
-        opening = Opening(window, path, None, sink)
-        opening.wait_shown(lambda: reference)
-        opening.wait()
-        later.append(opening)
-        pause_s(0.5)
-    print(f"later opens ({args.runs}): first page painted ms "
-          f"{fmt([o.ms('open', 'painted') for o in later])}; recording selected → waveform shown ms "
-          f"{fmt([o.ms('opened', 'waveform') for o in later])}; audio loaded ms "
-          f"{fmt([o.ms('open', 'ready') for o in later])}")
+    later_opens(window, path, sink, reference, args.runs)
     memory["after later opens"] = rss_mb()
     window.close()
     output.unload()

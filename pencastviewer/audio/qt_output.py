@@ -16,10 +16,12 @@ joined in one copy play with no gap at all.
 The copy is played while it is being made (pcm_copy: header first, then the audio in
 chunks, what the player asked for first). The player is only sent to a position once the
 copy holds LEAD_S from there; until then play/seek are remembered and the playhead
-waits (a few ms: 8 s of audio decode in 5-40 ms). While playing, a position report closer
-than AHEAD_S to what is missing stalls and replays from there once it is in: Qt's
-demuxer reads up to 4 s ahead, and a hole in the file reads as silence. So a 3-hour
-recording plays from anywhere at once, where waiting for the whole copy took 9-30 s.
+waits. While playing, a position report closer than AHEAD_S to what is missing stalls
+and replays from there once it is in: Qt's demuxer reads up to 4 s ahead, and a hole in
+the file reads as silence. Measured on 3 hours of Opus (benchmarks/bench_large_notebook.py):
+a tap right after opening sounds 0.4 s after play() (Qt loading the file is most of it),
+where the whole copy took 50 s; a seek to audio not yet copied 0.05-0.13 s, up to 0.5 s
+when a page turn is painted meanwhile (the GUI thread holds the GIL); 31-41 ms once copied.
 
 Position: Qt's reports are smoothed by PlayheadClock. With pitch compensation at a rate
 other than 1, Qt reports the position of the audio entering the stretcher, which is
@@ -50,8 +52,9 @@ from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is, remove_
 from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
 
 STRETCH_LAG_S = 0.105  # wall-clock delay of Qt's pitch-keeping stretcher (see the module doc)
-LEAD_S = 8.0  # the copy holds this much from a position before the player is sent there
-AHEAD_S = 5.0  # while playing, less than this written ahead stalls (Qt reads 4 s ahead)
+# Qt's demuxer reads up to 4 s ahead of what plays (qffmpegdemuxer.cpp, MaxBufferedDurationUs):
+LEAD_S = 5.5  # the copy holds this much from a position before the player is sent there
+AHEAD_S = 4.5  # while playing, less than this written ahead stalls (must stay < LEAD_S)
 _Status = QMediaPlayer.MediaStatus
 _QUEUED = Qt.ConnectionType.QueuedConnection
 _cleaned_folders: set[str | None] = set()  # stale copies are looked for once per folder and run
