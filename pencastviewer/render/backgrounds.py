@@ -52,7 +52,9 @@ class RasterCache:
         if key in self._images:
             self._images.move_to_end(key)
             return self._images[key]
-        scaled = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scaled = image.scaled(
+            size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         return self._remember(key, scaled)
 
     def _document(self, path: str | None, data: bytes | None) -> QPdfDocument:
