@@ -101,8 +101,10 @@ def bench_open(app: QApplication, folder: Path) -> None:
     start = time.perf_counter()
     window.open_file(path)
     loop.exec()  # an idle event loop, as in the program (a busy loop would starve the reader)
-    print(f"open → first page shown: {(painted[0] - start) * 1000:.0f} ms "
-          f"({path.stat().st_size / 1e6:.1f} MB .pencast, 100 pages, 50 000 strokes)")
+    print(
+        f"open → first page shown: {(painted[0] - start) * 1000:.0f} ms "
+        f"({path.stat().st_size / 1e6:.1f} MB .pencast, 100 pages, 50 000 strokes)"
+    )
     window.close()
     window.deleteLater()
     pump(app, 0.2)
@@ -137,11 +139,15 @@ def bench_reveal(app: QApplication, session: Session, canvas: PageCanvas, n_fram
         canvas.viewport().repaint()
         full.append(time.perf_counter() - t)
     size = f"{canvas.viewport().width()}×{canvas.viewport().height()}"
-    print(f"repaint during reveal, 5 000 strokes at {size}: "
-          f"median {percentile_ms(frames, 50):.2f} ms, p95 {percentile_ms(frames, 95):.2f} ms, "
-          f"max {max(frames) * 1000:.1f} ms over {len(frames)} frames")
-    print(f"  (a jump that changes every stroke, e.g. a tap: full repaint from the sprites "
-          f"{percentile_ms(full, 50):.0f} ms)")
+    print(
+        f"repaint during reveal, 5 000 strokes at {size}: "
+        f"median {percentile_ms(frames, 50):.2f} ms, p95 {percentile_ms(frames, 95):.2f} ms, "
+        f"max {max(frames) * 1000:.1f} ms over {len(frames)} frames"
+    )
+    print(
+        f"  (a jump that changes every stroke, e.g. a tap: full repaint from the sprites "
+        f"{percentile_ms(full, 50):.0f} ms)"
+    )
 
 
 def bench_tap(app: QApplication, session: Session, canvas: PageCanvas, n_taps: int) -> None:
@@ -174,9 +180,11 @@ def bench_tap(app: QApplication, session: Session, canvas: PageCanvas, n_taps: i
         QApplication.sendEvent(viewport, release)
         app.processEvents()
     output.seek = original_seek
-    print(f"mouse press → seek issued: median {percentile_ms(latencies, 50):.2f} ms, "
-          f"p99 {percentile_ms(latencies, 99):.2f} ms over {len(latencies)} presses on ink "
-          f"({n_taps - len(latencies)} missed)")
+    print(
+        f"mouse press → seek issued: median {percentile_ms(latencies, 50):.2f} ms, "
+        f"p99 {percentile_ms(latencies, 99):.2f} ms over {len(latencies)} presses on ink "
+        f"({n_taps - len(latencies)} missed)"
+    )
 
 
 def main() -> None:
@@ -202,10 +210,14 @@ def main() -> None:
         first_s = time.perf_counter() - t
         warm_s = settle(app, canvas)
         n_points = session.document.notebook.pages[0].n_points
-        print(f"dense page: 5 000 strokes, {n_points} points, zoom {canvas.zoom_percent:.0f} % (fit page), "
-              f"device pixel ratio {canvas.devicePixelRatioF():g}")
-        print(f"  first paint after a page change or zoom {first_s * 1000:.0f} ms; stroke sprites then made "
-              f"in idle time within {warm_s:.1f} s")
+        print(
+            f"dense page: 5 000 strokes, {n_points} points, zoom {canvas.zoom_percent:.0f} % (fit page), "
+            f"device pixel ratio {canvas.devicePixelRatioF():g}"
+        )
+        print(
+            f"  first paint after a page change or zoom {first_s * 1000:.0f} ms; stroke sprites then made "
+            f"in idle time within {warm_s:.1f} s"
+        )
         bench_reveal(app, session, canvas, args.frames)
         bench_tap(app, session, canvas, args.taps)
 

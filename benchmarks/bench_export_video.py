@@ -74,9 +74,11 @@ def run(name: str, document: OpenedNotebook, spec: ClipSpec, out: Path) -> None:
     with av.open(str(out)) as container:
         n_frames = container.streams.video[0].frames
         duration_s = container.duration / 1e6
-    print(f"{name}: {spec.duration_s:.1f} s clip at {spec.size[0]}×{spec.size[1]} in {elapsed:.1f} s "
-          f"= {spec.duration_s / elapsed:.1f}× real time, {elapsed / n_frames * 1e3:.2f} ms/frame, "
-          f"{out.stat().st_size / 1e6:.1f} MB, {n_frames} frames, duration {duration_s:.3f} s")
+    print(
+        f"{name}: {spec.duration_s:.1f} s clip at {spec.size[0]}×{spec.size[1]} in {elapsed:.1f} s "
+        f"= {spec.duration_s / elapsed:.1f}× real time, {elapsed / n_frames * 1e3:.2f} ms/frame, "
+        f"{out.stat().st_size / 1e6:.1f} MB, {n_frames} frames, duration {duration_s:.3f} s"
+    )
 
 
 def main() -> None:
@@ -94,8 +96,10 @@ def main() -> None:
         run("synthetic lecture", document, ClipSpec(0, 0.0, length, size=size), folder / "lecture.mp4")
         start = time.perf_counter()
         export_clip(document, ClipSpec(0, 0.0, length), folder / "lecture.html")
-        print(f"synthetic lecture as a web page: {time.perf_counter() - start:.1f} s, "
-              f"{(folder / 'lecture.html').stat().st_size / 1e6:.1f} MB")
+        print(
+            f"synthetic lecture as a web page: {time.perf_counter() - start:.1f} s, "
+            f"{(folder / 'lecture.html').stat().st_size / 1e6:.1f} MB"
+        )
         demo = open_notebook(ROOT / "pencastviewer" / "resources" / "demo.pencast")
         length = demo.notebook.recordings[0].duration_s
         run("bundled demo", demo, ClipSpec(0, 0.0, length, size=size), folder / "demo.mp4")

@@ -106,7 +106,7 @@ class Reference:
         start = round((target_s - 1.0) * RATE)
         around = self.decoder.read(start, 2 * RATE)[:, 0]
         lead = RATE // 100
-        found = locate(heard[lead:lead + RATE // 10], around)
+        found = locate(heard[lead : lead + RATE // 10], around)
         return (found - lead - RATE) / RATE * 1000
 
 
@@ -121,7 +121,7 @@ def heard_from(sink_take, command_t: float, reference: Reference, target_s: floa
         return float("nan"), float("nan")
     start = search_from + first
     latency_ms = (start / RATE - (command_t - recording.start_monotonic)) * 1000
-    return latency_ms, reference.locate_ms(recording.samples[start:start + RATE // 2], target_s)
+    return latency_ms, reference.locate_ms(recording.samples[start : start + RATE // 2], target_s)
 
 
 class Opening:
@@ -218,12 +218,14 @@ def press_to_seek(app, window, n_taps: int) -> list[float]:
         where = canvas.viewport().mapToGlobal(pos)
         seeks.clear()
         t = time.perf_counter()
-        QApplication.sendEvent(canvas.viewport(), QMouseEvent(QEvent.Type.MouseButtonPress, pos, where, left,
-                                                              left, keys))
+        QApplication.sendEvent(
+            canvas.viewport(), QMouseEvent(QEvent.Type.MouseButtonPress, pos, where, left, left, keys)
+        )
         if seeks:
             latencies.append(seeks[0] - t)
-        QApplication.sendEvent(canvas.viewport(), QMouseEvent(QEvent.Type.MouseButtonRelease, pos, where,
-                                                              left, none, keys))
+        QApplication.sendEvent(
+            canvas.viewport(), QMouseEvent(QEvent.Type.MouseButtonRelease, pos, where, left, none, keys)
+        )
         app.processEvents()
     output.seek = original
     window.session.output.pause()
@@ -267,10 +269,13 @@ class CopyWatch:
 
 
 def describe(results: list[tuple[float, float]], positions: tuple[float, ...]) -> str:
-    per_seek = ", ".join(f"{p:.0f} s: {lat:.0f} ms/{err:+.1f} ms" for p, (lat, err) in zip(positions, results,
-                                                                                         strict=True))
-    return (f"latency ms {fmt([r[0] for r in results])}; |start error| ms {fmt([abs(r[1]) for r in results])}"
-            f"\n    (position: latency/start error) {per_seek}")
+    per_seek = ", ".join(
+        f"{p:.0f} s: {lat:.0f} ms/{err:+.1f} ms" for p, (lat, err) in zip(positions, results, strict=True)
+    )
+    return (
+        f"latency ms {fmt([r[0] for r in results])}; |start error| ms {fmt([abs(r[1]) for r in results])}"
+        f"\n    (position: latency/start error) {per_seek}"
+    )
 
 
 def ink_only_growth_mb(hours: float) -> float:
@@ -341,10 +346,14 @@ def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Open
     tap = first.wait_shown(reference_of)
     memory["after open"] = rss_mb()
     reference = reference_of()
-    print(f"first open: first page painted {first.ms('open', 'painted'):.0f} ms after open; document ready "
-          f"{first.ms('open', 'opened'):.0f} ms; audio loaded in Qt {first.ms('open', 'ready'):.0f} ms")
-    print(f"  tap at {TAP_S:.0f} s right after open: first sound {tap[0]:.0f} ms after play() "
-          f"({first.ms('open', 'tap') + tap[0]:.0f} ms after open), start error {tap[1]:+.2f} ms")
+    print(
+        f"first open: first page painted {first.ms('open', 'painted'):.0f} ms after open; document ready "
+        f"{first.ms('open', 'opened'):.0f} ms; audio loaded in Qt {first.ms('open', 'ready'):.0f} ms"
+    )
+    print(
+        f"  tap at {TAP_S:.0f} s right after open: first sound {tap[0]:.0f} ms after play() "
+        f"({first.ms('open', 'tap') + tap[0]:.0f} ms after open), start error {tap[1]:+.2f} ms"
+    )
     during = seeks_while_playing(window.session, sink, reference, SEEKS_S)
     print(f"  seeks over the 3 hours while the copy is made: {describe(during, SEEKS_S)}")
     first.wait()
@@ -374,10 +383,12 @@ def later_opens(window, path: Path, sink, reference: Reference, runs: int) -> No
         opening.wait()
         later.append(opening)
         pause_s(0.5)
-    print(f"later opens ({runs}): first page painted ms "
-          f"{fmt([o.ms('open', 'painted') for o in later])}; recording selected → waveform shown ms "
-          f"{fmt([o.ms('opened', 'waveform') for o in later])}; audio loaded ms "
-          f"{fmt([o.ms('open', 'ready') for o in later])}")
+    print(
+        f"later opens ({runs}): first page painted ms "
+        f"{fmt([o.ms('open', 'painted') for o in later])}; recording selected → waveform shown ms "
+        f"{fmt([o.ms('opened', 'waveform') for o in later])}; audio loaded ms "
+        f"{fmt([o.ms('open', 'ready') for o in later])}"
+    )
 
 
 def measure(args: argparse.Namespace, work: Path) -> None:
@@ -386,19 +397,25 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     sink = start_sink()
     app, window = setup(work)
     output = window.session.output
-    print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; output: "
-          f"{'silent' if output.is_silent else 'QtMultimedia into a private PulseAudio null sink'}")
+    print(
+        f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; output: "
+        f"{'silent' if output.is_silent else 'QtMultimedia into a private PulseAudio null sink'}"
+    )
     memory = {"before open": rss_mb()}
     first, reference = first_open(window, path, sink, memory)
     play_and_copy(window, sink, first, reference, memory)
     build_s = first.times["waveform"] - first.times["opened"]
     decode_s = decoder_alone_s(str(reference.path))
-    print(f"recording selected → waveform shown, first open (peaks built while the copy is made): "
-          f"{build_s:.1f} s; decoder alone {decode_s:.1f} s; throughput ratio {decode_s / build_s:.2f}")
+    print(
+        f"recording selected → waveform shown, first open (peaks built while the copy is made): "
+        f"{build_s:.1f} s; decoder alone {decode_s:.1f} s; throughput ratio {decode_s / build_s:.2f}"
+    )
     latencies = press_to_seek(app, window, args.taps)
-    print(f"mouse press → seek issued, page of {len(window.canvas.page.strokes)} strokes: median "
-          f"{np.percentile(latencies, 50) * 1000:.2f} ms, p99 {np.percentile(latencies, 99) * 1000:.2f} ms "
-          f"over {len(latencies)} presses on ink")
+    print(
+        f"mouse press → seek issued, page of {len(window.canvas.page.strokes)} strokes: median "
+        f"{np.percentile(latencies, 50) * 1000:.2f} ms, p99 {np.percentile(latencies, 99) * 1000:.2f} ms "
+        f"over {len(latencies)} presses on ink"
+    )
     later_opens(window, path, sink, reference, args.runs)
     memory["after later opens"] = rss_mb()
     window.close()
@@ -410,8 +427,10 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     figures = "; ".join(f"{name} {mb:.0f} ({mb - base:+.0f})" for name, mb in memory.items())
     print(f"resident memory (VmRSS) MB: {figures}")
     worst = max(mb for name, mb in memory.items() if name != "after later opens") - base
-    print(f"  the same ink without a recording grows {ink:.0f} MB: growth for the recording "
-          f"{worst - ink:.0f} MB at most (target < 150)")
+    print(
+        f"  the same ink without a recording grows {ink:.0f} MB: growth for the recording "
+        f"{worst - ink:.0f} MB at most (target < 150)"
+    )
 
 
 if __name__ == "__main__":

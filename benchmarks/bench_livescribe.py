@@ -39,8 +39,14 @@ COLD_READ = (
 def cold_read_s(pdf: Path, env: dict[str, str]) -> tuple[float, float]:
     """Imports + read in a new interpreter, everything `info` does after start-up:
     (wall, CPU) seconds. CPU time shows the work when the machine is busy."""
-    result = subprocess.run([sys.executable, "-c", COLD_READ, str(pdf)], cwd=ROOT, check=True,
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", COLD_READ, str(pdf)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     wall, cpu = result.stdout.split()
     return float(wall), float(cpu)
 
@@ -67,8 +73,10 @@ def main() -> None:
     if not args.pdf.is_file():
         sys.exit(f"{args.pdf} not found (the shared fixtures are needed)")
     notebook = read_notebook(args.pdf)
-    print(f"{args.pdf.name}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, "
-          f"{notebook.n_points} points, {sum(r.duration_s for r in notebook.recordings):.3f} s of audio")
+    print(
+        f"{args.pdf.name}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, "
+        f"{notebook.n_points} points, {sum(r.duration_s for r in notebook.recordings):.3f} s of audio"
+    )
     # As installed: bytecode compiled once and cached (outside the tree), not on every start.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory() as pycache:
@@ -77,8 +85,10 @@ def main() -> None:
         cold = [cold_read_s(args.pdf, env) for _ in range(args.runs)]
     warm = [warm_read_s(args.pdf) for _ in range(args.runs)]
     wall, cpu = statistics.median(w for w, _ in cold), statistics.median(c for _, c in cold)
-    print(f"read_notebook, fresh interpreter (imports + read): median {wall * 1e3:.0f} ms wall, "
-          f"{cpu * 1e3:.0f} ms CPU (target ≤ 500 ms)")
+    print(
+        f"read_notebook, fresh interpreter (imports + read): median {wall * 1e3:.0f} ms wall, "
+        f"{cpu * 1e3:.0f} ms CPU (target ≤ 500 ms)"
+    )
     print(f"read_notebook, warm process: median {statistics.median(warm) * 1e3:.1f} ms")
     if not notebook.recordings:
         return
@@ -87,8 +97,10 @@ def main() -> None:
     timings = [decode_s(data) for _ in range(args.runs)]
     seconds = statistics.median(t for t, _, _ in timings)
     _, n_frames, rate = timings[0]
-    print(f"decode {audio.member}: {n_frames} frames = {n_frames / rate:.3f} s "
-          f"in median {seconds * 1e3:.1f} ms = {n_frames / rate / seconds:.0f}× real time (target > 300×)")
+    print(
+        f"decode {audio.member}: {n_frames} frames = {n_frames / rate:.3f} s "
+        f"in median {seconds * 1e3:.1f} ms = {n_frames / rate / seconds:.0f}× real time (target > 300×)"
+    )
 
 
 if __name__ == "__main__":

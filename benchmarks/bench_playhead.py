@@ -37,8 +37,8 @@ def write_m4a(path: Path, samples: np.ndarray, rate: int) -> None:
         stream = out.add_stream("aac", rate=rate, layout="mono")
         for start in range(0, len(samples), 1024):
             block = np.zeros((1, 1024), np.float32)
-            chunk = samples[start:start + 1024]
-            block[0, :len(chunk)] = chunk
+            chunk = samples[start : start + 1024]
+            block[0, : len(chunk)] = chunk
             frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="mono")
             frame.sample_rate, frame.pts = rate, start
             out.mux(stream.encode(frame))
@@ -46,9 +46,12 @@ def write_m4a(path: Path, samples: np.ndarray, rate: int) -> None:
 
 
 def bench_copies(minutes: float, workdir: Path) -> None:
-    cases = [("M4A AAC 16 kHz mono (Livescribe)", "m4a", 16000),
-             ("Ogg Vorbis 48 kHz mono (Xournal++)", "ogg", 48000),
-             ("FLAC 48 kHz mono", "flac", 48000), ("WAV 16-bit 16 kHz mono", "wav", 16000)]
+    cases = [
+        ("M4A AAC 16 kHz mono (Livescribe)", "m4a", 16000),
+        ("Ogg Vorbis 48 kHz mono (Xournal++)", "ogg", 48000),
+        ("FLAC 48 kHz mono", "flac", 48000),
+        ("WAV 16-bit 16 kHz mono", "wav", 16000),
+    ]
     for label, kind, rate in cases:
         path = workdir / f"source.{kind}"
         samples = speechlike(minutes * 60, rate)
@@ -57,15 +60,16 @@ def bench_copies(minutes: float, workdir: Path) -> None:
         elif kind == "ogg":  # in blocks: libsndfile 1.2.2 crashes encoding minutes of Vorbis at once
             with sf.SoundFile(path, "w", rate, 1, format="OGG", subtype="VORBIS") as out:
                 for block in range(0, len(samples), 1 << 16):
-                    out.write(samples[block:block + (1 << 16)])
+                    out.write(samples[block : block + (1 << 16)])
         else:
             sf.write(path, samples, rate, subtype="PCM_16" if kind == "wav" else None)
         start = time.perf_counter()
         playable = make_playable([(str(path), None)], 48000, str(workdir))
         elapsed = time.perf_counter() - start
         size_mb = Path(playable.path).stat().st_size / 1e6
-        print(f"copy of {label}: {elapsed / minutes:.2f} s and {size_mb / minutes:.1f} MB"
-              " per minute of audio")
+        print(
+            f"copy of {label}: {elapsed / minutes:.2f} s and {size_mb / minutes:.1f} MB per minute of audio"
+        )
         Path(playable.path).unlink()
 
 
@@ -132,7 +136,7 @@ def bench_raw_seeks(workdir: Path) -> None:
                 heard = take.stop().samples
                 start = first_sound(heard)
                 target = round(target_s * rate)
-                snippet = heard[start + 4800:start + 14400]  # 0.1-0.3 s after playback began
+                snippet = heard[start + 4800 : start + 14400]  # 0.1-0.3 s after playback began
                 found = locate(snippet, source, target - rate // 2, target + rate // 2)
                 errors.append(round((found - 4800 - target) / rate * 1000, 1))
             print(f"raw QMediaPlayer seek start error, {kind} 48 kHz: {errors} ms")

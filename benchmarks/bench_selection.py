@@ -89,25 +89,33 @@ def main() -> None:
         plain = full_repaints(canvas)
         session.select_strokes(0, range(n))
         lit = full_repaints(canvas)
-        print(f"full repaint of the page picture: {percentile_ms(plain, 50):.0f} ms plain, "
-              f"{percentile_ms(lit, 50):.0f} ms with every stroke highlighted")
+        print(
+            f"full repaint of the page picture: {percentile_ms(plain, 50):.0f} ms plain, "
+            f"{percentile_ms(lit, 50):.0f} ms with every stroke highlighted"
+        )
         frames_lit = reveal_frames(app, session)
         session.clear_selection()
         frames_plain = reveal_frames(app, session)
-        print(f"reveal frame: median {percentile_ms(frames_plain, 50):.2f} ms plain, "
-              f"{percentile_ms(frames_lit, 50):.2f} ms all highlighted "
-              f"(p95 {percentile_ms(frames_plain, 95):.2f} / {percentile_ms(frames_lit, 95):.2f} ms)")
+        print(
+            f"reveal frame: median {percentile_ms(frames_plain, 50):.2f} ms plain, "
+            f"{percentile_ms(frames_lit, 50):.2f} ms all highlighted "
+            f"(p95 {percentile_ms(frames_plain, 95):.2f} / {percentile_ms(frames_lit, 95):.2f} ms)"
+        )
         centre = QPointF(960, 540)
         diagonal = [centre + QPointF(4 * k, 2.5 * k) for k in range(200)]
         rect = band_moves(app, canvas, RECTANGLE, diagonal)
         circle = [centre + QPointF(700 * math.cos(a / 40), 420 * math.sin(a / 40)) for a in range(252)]
         lasso = band_moves(app, canvas, LASSO, circle)
         moves = lasso[:-1]
-        print(f"band move + its paint: rectangle median {percentile_ms(rect[:-1], 50):.2f} ms, "
-              f"lasso median {percentile_ms(moves, 50):.2f} ms (p95 {percentile_ms(moves, 95):.2f})")
+        print(
+            f"band move + its paint: rectangle median {percentile_ms(rect[:-1], 50):.2f} ms, "
+            f"lasso median {percentile_ms(moves, 50):.2f} ms (p95 {percentile_ms(moves, 95):.2f})"
+        )
         chosen = session.selected_strokes[1] if session.selected_strokes else ()
-        print(f"lasso release ({len(circle)} points) → {len(chosen)} of {n} strokes selected: "
-              f"{lasso[-1] * 1000:.0f} ms")
+        print(
+            f"lasso release ({len(circle)} points) → {len(chosen)} of {n} strokes selected: "
+            f"{lasso[-1] * 1000:.0f} ms"
+        )
         canvas.close()
 
 

@@ -26,8 +26,10 @@ def main() -> None:
     started = time.perf_counter()
     strokes = synthetic_strokes(n_points, seed=7)
     data = encode_stf(strokes)
-    print(f"built {n_points} points in {len(strokes)} strokes, {len(data)} bytes "
-          f"({8 * len(data) / n_points:.1f} bits/point) in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built {n_points} points in {len(strokes)} strokes, {len(data)} bytes "
+        f"({8 * len(data) / n_points:.1f} bits/point) in {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     livescribe_stf.decode_stf(data[:200] + b"\x80", lenient=True)  # builds the lookup tables
     print(f"lookup tables built in {1000 * (time.perf_counter() - started):.0f} ms (once per process)")
@@ -45,8 +47,10 @@ def main() -> None:
     for name, seconds in (("wall", wall), ("cpu", cpu)):
         median = statistics.median(seconds)
         spread = f"min {min(seconds) * 1000:.0f}, max {max(seconds) * 1000:.0f}"
-        print(f"decode {name}: median {median * 1000:.0f} ms over {runs} runs ({spread}) "
-              f"-> {n_points / median:,.0f} points/s")
+        print(
+            f"decode {name}: median {median * 1000:.0f} ms over {runs} runs ({spread}) "
+            f"-> {n_points / median:,.0f} points/s"
+        )
 
 
 if __name__ == "__main__":

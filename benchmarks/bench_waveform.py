@@ -106,13 +106,19 @@ def bench_build(path: Path, runs: int) -> peaks.PeakPyramid:
     ratios = [round(d[0] / b[0], 2) for d, b in zip(decodes, builds, strict=True)]
     n = pyramid.n_frames
     print(f"audio: {n / RATE / 3600:.2f} h, {n} frames, {path.stat().st_size / 1e6:.0f} MB FLAC")
-    print(f"decoder alone: best {decode_s:.2f} s ({n / decode_s / 1e6:.0f} Mframes/s), "
-          f"CPU {decode_cpu:.2f} s, same {peaks.READ_FRAMES}-frame blocks as the build")
+    print(
+        f"decoder alone: best {decode_s:.2f} s ({n / decode_s / 1e6:.0f} Mframes/s), "
+        f"CPU {decode_cpu:.2f} s, same {peaks.READ_FRAMES}-frame blocks as the build"
+    )
     print(f"pyramid build: best {build_s:.2f} s ({n / build_s / 1e6:.0f} Mframes/s), CPU {build_cpu:.2f} s")
-    print(f"throughput ratio build/decoder: best-of-{runs} {decode_s / build_s:.2f}, "
-          f"median {float(np.median(ratios)):.2f}, each run {ratios}")
-    print(f"resident memory growth while building: max {max(b[2] for b in builds) / 1e6:.1f} MB "
-          f"(level 0 alone: {pyramid.levels[0].nbytes / 1e6:.1f} MB)")
+    print(
+        f"throughput ratio build/decoder: best-of-{runs} {decode_s / build_s:.2f}, "
+        f"median {float(np.median(ratios)):.2f}, each run {ratios}"
+    )
+    print(
+        f"resident memory growth while building: max {max(b[2] for b in builds) / 1e6:.1f} MB "
+        f"(level 0 alone: {pyramid.levels[0].nbytes / 1e6:.1f} MB)"
+    )
     return pyramid
 
 
@@ -126,8 +132,10 @@ def bench_cache_key(path: Path) -> None:
     start = time.perf_counter()
     peaks.cache_key([(path, None)])
     quick_s = time.perf_counter() - start
-    print(f"cache key: sha256 of the whole file {full_s:.2f} s; the key used (size, mtime, first and last "
-          f"MiB above {peaks.FULL_HASH_BYTES >> 20} MiB) {quick_s * 1e3:.1f} ms")
+    print(
+        f"cache key: sha256 of the whole file {full_s:.2f} s; the key used (size, mtime, first and last "
+        f"MiB above {peaks.FULL_HASH_BYTES >> 20} MiB) {quick_s * 1e3:.1f} ms"
+    )
 
 
 def bench_second_open(path: Path, work: Path) -> None:
@@ -188,10 +196,14 @@ def bench_repaint(pyramid: peaks.PeakPyramid, width: int, height: int, per_zoom:
             plot.grab()  # renders the whole widget: axis, curve, items
             times.append((time.perf_counter() - start) * 1e3)
         everything += times
-        print(f"  span {span:>6} s: {len(plot.envelope.getData()[0]) // 2:>5} bars, "
-              f"median {np.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms")
-    print(f"repaint {width}x{height} (range change + query + full widget grab): "
-          f"p95 {np.percentile(everything, 95):.2f} ms, max {max(everything):.2f} ms over {len(everything)}")
+        print(
+            f"  span {span:>6} s: {len(plot.envelope.getData()[0]) // 2:>5} bars, "
+            f"median {np.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms"
+        )
+    print(
+        f"repaint {width}x{height} (range change + query + full widget grab): "
+        f"p95 {np.percentile(everything, 95):.2f} ms, max {max(everything):.2f} ms over {len(everything)}"
+    )
     plot.close()
 
 

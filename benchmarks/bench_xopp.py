@@ -82,8 +82,10 @@ def main() -> None:
             f"{n_strokes / median:,.0f} strokes/s; {len(notebook.recordings)} recordings"
         )
         opened = [open_to_first_paint(path) for _ in range(runs)]
-        print(f"open in the window → first page painted (parse included): median "
-              f"{statistics.median(opened) * 1000:.0f} ms (min {min(opened) * 1000:.0f}) over {runs} runs")
+        print(
+            f"open in the window → first page painted (parse included): median "
+            f"{statistics.median(opened) * 1000:.0f} ms (min {min(opened) * 1000:.0f}) over {runs} runs"
+        )
         compare_pdf_export(path, runs)
 
 
@@ -121,8 +123,15 @@ os._exit(0)  # measured; skip tearing down the window and its worker threads
 def open_to_first_paint(path: Path) -> float:
     """Seconds from "open this file" to the first page painted, in a fresh process."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(path)], env=env, cwd=ROOT,
-                         capture_output=True, text=True, check=True, timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", OPEN_CHILD, str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     return float(out.strip().splitlines()[-1])
 
 
@@ -137,8 +146,11 @@ def compare_pdf_export(path: Path, runs: int) -> None:
         print("PDF export vs Xournal++: skipped (xournalpp or Xvfb missing)")
         return
     display = ":93"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x1024x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(1.0)
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen")
@@ -152,8 +164,10 @@ def compare_pdf_export(path: Path, runs: int) -> None:
     finally:
         xvfb.terminate()
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"PDF export of all pages, fresh process each: pencastviewer median {a:.2f} s, "
-          f"xournalpp --create-pdf median {b:.2f} s; ratio ours/theirs {a / b:.2f} (runs: {runs})")
+    print(
+        f"PDF export of all pages, fresh process each: pencastviewer median {a:.2f} s, "
+        f"xournalpp --create-pdf median {b:.2f} s; ratio ours/theirs {a / b:.2f} (runs: {runs})"
+    )
 
 
 if __name__ == "__main__":

@@ -108,14 +108,19 @@ def make_notebook(spec: LargeNotebookSpec, audio_path: Path | None) -> Notebook:
     title = f"{spec.hours:g}-hour lecture, {spec.pages} pages"
     if audio_path is None:
         return Notebook(tuple(pages), (), title=title)
-    audio = AudioFile(AudioStore.FILE, str(audio_path), "opus", spec.sample_rate, 1, spec.n_frames,
-                      0.0, duration_ms)
+    audio = AudioFile(
+        AudioStore.FILE, str(audio_path), "opus", spec.sample_rate, 1, spec.n_frames, 0.0, duration_ms
+    )
     recording = Recording("lecture", (audio,))
     return Notebook(tuple(pages), (recording,), title=title)
 
 
-def large_notebook(spec: LargeNotebookSpec | None = None, folder: Path | None = None,
-                   verbose: bool = True, ink_only: bool = False) -> Path:
+def large_notebook(
+    spec: LargeNotebookSpec | None = None,
+    folder: Path | None = None,
+    verbose: bool = True,
+    ink_only: bool = False,
+) -> Path:
     """The .pencast for `spec`, made now unless an earlier run left it in `folder`.
     ink_only: the same pages without the recording."""
     spec = spec or LargeNotebookSpec()
@@ -138,8 +143,11 @@ def large_notebook(spec: LargeNotebookSpec | None = None, folder: Path | None = 
     finally:
         audio_path.unlink(missing_ok=True)
     if verbose:
-        print(f"made {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.0f} s "
-              f"(audio {encoded_s:.0f} s)", file=sys.stderr)
+        print(
+            f"made {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.0f} s "
+            f"(audio {encoded_s:.0f} s)",
+            file=sys.stderr,
+        )
     return path
 
 

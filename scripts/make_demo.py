@@ -44,8 +44,14 @@ CREATED = dt.datetime(2009, 6, 11, 19, 30, tzinfo=dt.timezone(dt.timedelta(hours
 CLOCK_START_MS = CREATED.timestamp() * 1000.0  # the notebook clock is Unix ms here
 
 PAGE_W_MM, PAGE_H_MM = 4963 * MM_PER_ANOTO, 6278 * MM_PER_ANOTO  # Livescribe A5 page
-RULING = Ruling(style="lined", spacing_mm=7.0, line_color=(150, 190, 230, 255), margin_mm=24.0,
-                margin_color=(230, 130, 150, 255), header_mm=24.0)
+RULING = Ruling(
+    style="lined",
+    spacing_mm=7.0,
+    line_color=(150, 190, 230, 255),
+    margin_mm=24.0,
+    margin_color=(230, 130, 150, 255),
+    header_mm=24.0,
+)
 TEXT_X_MM = RULING.margin_mm + 3.0
 RIGHT_LIMIT_MM = PAGE_W_MM - 12.0
 BOTTOM_LIMIT_MM = PAGE_H_MM - 12.0
@@ -59,50 +65,122 @@ SPEED_RANGE_MM_S = (30.0, 60.0)  # average pen-down speed of a line after fittin
 
 # (kind, written note, what is said while writing it); "page" starts a new page.
 NOTES: list[tuple[str, str, str]] = [
-    ("title", "CloudCamp Paris", "Good evening. Here are my notes from CloudCamp Paris, the unconference "
-     "about cloud computing, held tonight right here in Paris, with free pizza and drinks."),
-    ("text", "11 June 2009 - room full", "It is Thursday, the eleventh of June, two thousand and nine, and "
-     "the room is completely full: people are even standing at the back, near the door."),
-    ("heading", "Lightning talks", "First, six lightning talks by the sponsors, five minutes each, "
-     "and not one second more: a bell rings at five minutes."),
-    ("bullet", "Sun: open cloud platform", "Sun presented its open cloud platform, with a public A P I "
-     "that anyone is free to implement, for computing and for storage."),
-    ("bullet", "Aserver: servers in France", "Aserver talked about renting virtual servers, hosted in "
-     "their own data centres here in France."),
-    ("bullet", "RunMyProcess: workflow SaaS", "RunMyProcess showed how to build business workflows "
-     "that run entirely as a service, designed in the web browser, with nothing at all to install on your "
-     "own servers."),
-    ("bullet", "RightScale: manage EC2", "RightScale explained how they deploy and manage whole "
-     "farms of servers on Amazon E C 2, using server templates."),
-    ("bullet", "Orange: telco cloud", "Orange explained why a telecom operator wants to become a "
-     "cloud provider for businesses, on its own network."),
-    ("bullet", "Zeus: load balancing", "Zeus showed their traffic manager: software load balancing "
-     "that follows the virtual machines wherever they move."),
-    ("arrow", "pay per use", "The common message of all six talks: you pay only for what you use, "
-     "by the hour."),
+    (
+        "title",
+        "CloudCamp Paris",
+        "Good evening. Here are my notes from CloudCamp Paris, the unconference "
+        "about cloud computing, held tonight right here in Paris, with free pizza and drinks.",
+    ),
+    (
+        "text",
+        "11 June 2009 - room full",
+        "It is Thursday, the eleventh of June, two thousand and nine, and "
+        "the room is completely full: people are even standing at the back, near the door.",
+    ),
+    (
+        "heading",
+        "Lightning talks",
+        "First, six lightning talks by the sponsors, five minutes each, "
+        "and not one second more: a bell rings at five minutes.",
+    ),
+    (
+        "bullet",
+        "Sun: open cloud platform",
+        "Sun presented its open cloud platform, with a public A P I "
+        "that anyone is free to implement, for computing and for storage.",
+    ),
+    (
+        "bullet",
+        "Aserver: servers in France",
+        "Aserver talked about renting virtual servers, hosted in their own data centres here in France.",
+    ),
+    (
+        "bullet",
+        "RunMyProcess: workflow SaaS",
+        "RunMyProcess showed how to build business workflows "
+        "that run entirely as a service, designed in the web browser, with nothing at all to install on your "
+        "own servers.",
+    ),
+    (
+        "bullet",
+        "RightScale: manage EC2",
+        "RightScale explained how they deploy and manage whole "
+        "farms of servers on Amazon E C 2, using server templates.",
+    ),
+    (
+        "bullet",
+        "Orange: telco cloud",
+        "Orange explained why a telecom operator wants to become a "
+        "cloud provider for businesses, on its own network.",
+    ),
+    (
+        "bullet",
+        "Zeus: load balancing",
+        "Zeus showed their traffic manager: software load balancing "
+        "that follows the virtual machines wherever they move.",
+    ),
+    (
+        "arrow",
+        "pay per use",
+        "The common message of all six talks: you pay only for what you use, by the hour.",
+    ),
     ("page", "", ""),
-    ("heading", "The unpanel", "Then came the unpanel: the audience asks the questions, and the "
-     "experts are picked from the audience too."),
-    ("bullet", "security? where is data", "The first question was, of course, about security, and "
-     "about the country where the data is really stored, because of European privacy law."),
-    ("bullet", "lock-in: open standards", "Many people are afraid of vendor lock in, and they ask "
-     "for open standards, so that they can move their applications from one cloud to another."),
-    ("bullet", "private vs public cloud", "A long debate followed about private clouds inside the "
-     "company, versus public clouds on the internet."),
-    ("heading", "Architecture breakout", "After the coffee break, the room split into small groups around "
-     "the tables, and I joined the breakout session about application architecture for the cloud."),
-    ("bullet", "design for failure", "Rule number one: design for failure, because any server can "
-     "disappear at any moment."),
-    ("bullet", "stateless web tier", "Keep the web servers stateless, so that you can scale out "
-     "simply by adding more machines."),
-    ("bullet", "queues between tiers", "Put message queues between the tiers, to absorb the peaks "
-     "of load without losing requests."),
-    ("box", "To do: try EC2", "And one thing to do for me next week: try Amazon E C 2 to host the "
-     "demo of our next product, instead of buying servers."),
+    (
+        "heading",
+        "The unpanel",
+        "Then came the unpanel: the audience asks the questions, and the "
+        "experts are picked from the audience too.",
+    ),
+    (
+        "bullet",
+        "security? where is data",
+        "The first question was, of course, about security, and "
+        "about the country where the data is really stored, because of European privacy law.",
+    ),
+    (
+        "bullet",
+        "lock-in: open standards",
+        "Many people are afraid of vendor lock in, and they ask "
+        "for open standards, so that they can move their applications from one cloud to another.",
+    ),
+    (
+        "bullet",
+        "private vs public cloud",
+        "A long debate followed about private clouds inside the "
+        "company, versus public clouds on the internet.",
+    ),
+    (
+        "heading",
+        "Architecture breakout",
+        "After the coffee break, the room split into small groups around "
+        "the tables, and I joined the breakout session about application architecture for the cloud.",
+    ),
+    (
+        "bullet",
+        "design for failure",
+        "Rule number one: design for failure, because any server can disappear at any moment.",
+    ),
+    (
+        "bullet",
+        "stateless web tier",
+        "Keep the web servers stateless, so that you can scale out simply by adding more machines.",
+    ),
+    (
+        "bullet",
+        "queues between tiers",
+        "Put message queues between the tiers, to absorb the peaks of load without losing requests.",
+    ),
+    (
+        "box",
+        "To do: try EC2",
+        "And one thing to do for me next week: try Amazon E C 2 to host the "
+        "demo of our next product, instead of buying servers.",
+    ),
 ]
 
 
 # ---- handwriting geometry: polylines in mm, page coordinates, y downwards ----------------
+
 
 class Hand:
     """A seeded hand writing Hershey 'scripts' glyphs with slight human irregularity."""
@@ -164,8 +242,9 @@ class Hand:
                 joined.append(piece)
         return joined + marks
 
-    def line(self, start: tuple[float, float], end: tuple[float, float],
-             wobble_mm: float = 0.15) -> np.ndarray:
+    def line(
+        self, start: tuple[float, float], end: tuple[float, float], wobble_mm: float = 0.15
+    ) -> np.ndarray:
         """A hand-drawn straight line: a slight bow and tremor."""
         a, b = np.asarray(start, float), np.asarray(end, float)
         u = np.linspace(0.0, 1.0, max(int(np.hypot(*(b - a)) / 0.5), 5))
@@ -218,9 +297,15 @@ def draw_note(hand: Hand, kind: str, text: str, base_mm: float) -> list[np.ndarr
     elif kind == "box":
         x += 3.0  # room for the box inside the margin
     elif kind == "arrow":
-        lead = [hand.line((x, mid), (x + 7.0, mid - 0.15), 0.1),
-                np.vstack([hand.line((x + 5.2, mid - 1.5), (x + 7.2, mid - 0.15), 0.05),
-                           hand.line((x + 7.2, mid - 0.15), (x + 5.2, mid + 1.3), 0.05)])]
+        lead = [
+            hand.line((x, mid), (x + 7.0, mid - 0.15), 0.1),
+            np.vstack(
+                [
+                    hand.line((x + 5.2, mid - 1.5), (x + 7.2, mid - 0.15), 0.05),
+                    hand.line((x + 7.2, mid - 0.15), (x + 5.2, mid + 1.3), 0.05),
+                ]
+            ),
+        ]
         x += 10.0
     strokes, x_end = hand.text(text, x, base_mm, cap)
     if x_end > RIGHT_LIMIT_MM:
@@ -261,6 +346,7 @@ def layout(hand: Hand) -> list[list[tuple[list[np.ndarray], int]]]:
 
 # ---- timing: when each point was written ------------------------------------------------
 
+
 def _densify(xy: np.ndarray, step_mm: float = 0.2) -> np.ndarray:
     keep = np.concatenate([[True], np.hypot(*np.diff(xy, axis=0).T) > 1e-9])
     xy = xy[keep]
@@ -296,8 +382,9 @@ def _sample(xy: np.ndarray, profile_ms: np.ndarray, start_ms: float) -> tuple[np
     return _on_anoto_grid(pts), start_ms + np.arange(n + 1) * SAMPLE_MS
 
 
-def _place(dense: list[np.ndarray], unit: list[np.ndarray], gaps_ms: list[float], start_ms: float,
-           speed: float) -> list[tuple[np.ndarray, np.ndarray]]:
+def _place(
+    dense: list[np.ndarray], unit: list[np.ndarray], gaps_ms: list[float], start_ms: float, speed: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Sample the traces one after the other from start_ms at `speed` times the unit pace."""
     timed, t = [], float(round(start_ms))
     for d, u, gap in zip(dense, unit, gaps_ms, strict=True):
@@ -307,8 +394,9 @@ def _place(dense: list[np.ndarray], unit: list[np.ndarray], gaps_ms: list[float]
     return timed
 
 
-def time_line(strokes: list[np.ndarray], start_ms: float, end_ms: float,
-              rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+def time_line(
+    strokes: list[np.ndarray], start_ms: float, end_ms: float, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Give the strokes of one note line times between start_ms and end_ms, at a pace that
     fills the window within a plausible average writing speed (SPEED_RANGE_MM_S)."""
     dense = [_densify(s) for s in strokes]
@@ -325,8 +413,10 @@ def time_line(strokes: list[np.ndarray], start_ms: float, end_ms: float,
         speed = min(speed * 1.02, high)
         timed = _place(dense, unit, gaps_ms, start_ms, speed)
     if timed[-1][1][-1] > end_ms:
-        raise ValueError(f"a note line needs {timed[-1][1][-1] - start_ms:.0f} ms to write but its "
-                         f"phrase leaves {end_ms - start_ms:.0f} ms: shorten the note or lengthen the phrase")
+        raise ValueError(
+            f"a note line needs {timed[-1][1][-1] - start_ms:.0f} ms to write but its "
+            f"phrase leaves {end_ms - start_ms:.0f} ms: shorten the note or lengthen the phrase"
+        )
     return timed
 
 
@@ -342,7 +432,7 @@ def speak(text: str, wav_path: Path) -> np.ndarray:
     if rate != SAMPLE_RATE:
         raise RuntimeError(f"espeak-ng wrote {rate} Hz, expected {SAMPLE_RATE}")
     voiced = np.flatnonzero(np.abs(data) > 0.01)
-    return data[max(voiced[0] - SAMPLE_RATE // 40, 0): voiced[-1] + SAMPLE_RATE // 20]
+    return data[max(voiced[0] - SAMPLE_RATE // 40, 0) : voiced[-1] + SAMPLE_RATE // 20]
 
 
 def record(workdir: Path, rng: np.random.Generator) -> tuple[np.ndarray, dict[int, tuple[float, float]]]:
@@ -378,16 +468,16 @@ def with_fixed_ogg_serial(ogg: bytes, serial: int = 0x44454D4F) -> bytes:
     the demo is byte-for-byte reproducible."""
     table, out, pos = _ogg_crc_table(), bytearray(ogg), 0
     while pos < len(out):
-        if out[pos:pos + 4] != b"OggS":
+        if out[pos : pos + 4] != b"OggS":
             raise ValueError(f"not an Ogg page at byte {pos}")
         n_segments = out[pos + 26]
-        end = pos + 27 + n_segments + sum(out[pos + 27: pos + 27 + n_segments])
-        out[pos + 14: pos + 18] = serial.to_bytes(4, "little")
-        out[pos + 22: pos + 26] = bytes(4)
+        end = pos + 27 + n_segments + sum(out[pos + 27 : pos + 27 + n_segments])
+        out[pos + 14 : pos + 18] = serial.to_bytes(4, "little")
+        out[pos + 22 : pos + 26] = bytes(4)
         crc = 0
         for byte in out[pos:end]:
             crc = ((crc << 8) & 0xFFFFFFFF) ^ table[((crc >> 24) ^ byte) & 0xFF]
-        out[pos + 22: pos + 26] = crc.to_bytes(4, "little")
+        out[pos + 22 : pos + 26] = crc.to_bytes(4, "little")
         pos = end
     return bytes(out)
 
@@ -397,12 +487,13 @@ def write_ogg(samples: np.ndarray, path: Path) -> int:
     # In blocks: libsndfile 1.2 crashes when handed a long Vorbis buffer in one call.
     with sf.SoundFile(path, "w", SAMPLE_RATE, 1, format="OGG", subtype="VORBIS") as out:
         for start in range(0, len(samples), 16384):
-            out.write(samples[start: start + 16384])
+            out.write(samples[start : start + 16384])
     path.write_bytes(with_fixed_ogg_serial(path.read_bytes()))
     return sf.info(str(path)).frames
 
 
 # ---- the notebook -----------------------------------------------------------------------
+
 
 def build_notebook(workdir: Path) -> Notebook:
     """The demo notebook; its recording is an Ogg file written into `workdir`."""
@@ -411,9 +502,16 @@ def build_notebook(workdir: Path) -> Notebook:
     samples, spans = record(workdir, rng)
     ogg = workdir / "cloudcamp-paris.ogg"
     n_frames = write_ogg(samples, ogg)
-    audio = AudioFile(store=AudioStore.FILE, member=str(ogg), codec="vorbis", sample_rate=SAMPLE_RATE,
-                      channels=1, n_frames=n_frames, clock_start_ms=CLOCK_START_MS,
-                      clock_duration_ms=n_frames / SAMPLE_RATE * 1000.0)
+    audio = AudioFile(
+        store=AudioStore.FILE,
+        member=str(ogg),
+        codec="vorbis",
+        sample_rate=SAMPLE_RATE,
+        channels=1,
+        n_frames=n_frames,
+        clock_start_ms=CLOCK_START_MS,
+        clock_duration_ms=n_frames / SAMPLE_RATE * 1000.0,
+    )
     pages = []
     for number, lines in enumerate(pages_lines, start=1):
         strokes = []
@@ -422,11 +520,17 @@ def build_notebook(workdir: Path) -> Notebook:
             begin_ms = CLOCK_START_MS + (start_s + rng.uniform(0.25, 0.55)) * 1000.0
             for xy, t_ms in time_line(line, begin_ms, CLOCK_START_MS + (end_s - 0.15) * 1000.0, rng):
                 strokes.append(Stroke(xy, t_ms, width_mm=PEN_MM, color=INK, recording=0))
-        pages.append(Page(PAGE_W_MM, PAGE_H_MM, strokes, label=str(number),
-                          background=Background(ruling=RULING)))
+        pages.append(
+            Page(PAGE_W_MM, PAGE_H_MM, strokes, label=str(number), background=Background(ruling=RULING))
+        )
     recording = Recording(name="CloudCamp Paris", files=(audio,), created=CREATED)
-    return Notebook(pages=pages, recordings=(recording,), title="CloudCamp Paris — notes",
-                    source_format="pencast", created=CREATED)
+    return Notebook(
+        pages=pages,
+        recordings=(recording,),
+        title="CloudCamp Paris — notes",
+        source_format="pencast",
+        created=CREATED,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,9 +544,11 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         write_pencast(notebook, args.output)
     recording = notebook.recordings[0]
-    print(f"{args.output}: {args.output.stat().st_size} bytes, {len(notebook.pages)} pages, "
-          f"{notebook.n_strokes} strokes, {notebook.n_points} points, "
-          f"recording {recording.duration_s:.1f} s at {recording.sample_rate} Hz")
+    print(
+        f"{args.output}: {args.output.stat().st_size} bytes, {len(notebook.pages)} pages, "
+        f"{notebook.n_strokes} strokes, {notebook.n_points} points, "
+        f"recording {recording.duration_s:.1f} s at {recording.sample_rate} Hz"
+    )
     return 0
 
 

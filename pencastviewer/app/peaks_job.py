@@ -30,8 +30,9 @@ def peaks_cache_dir() -> Path:
     return cache_dir() / "peaks"
 
 
-def load_or_build(files: Sequence[PeakSource], directory: Path,
-                  progress: Progress | None = None) -> PeakPyramid:
+def load_or_build(
+    files: Sequence[PeakSource], directory: Path, progress: Progress | None = None
+) -> PeakPyramid:
     """The pyramid of `files` played back-to-back: from `directory` when cached there under
     their content key, else built (and saved; a cache that cannot be written is skipped)."""
     key = cache_key(files)
@@ -57,8 +58,9 @@ class PeaksJob(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, files: Sequence[tuple[str, float]], directory: Path | None = None,
-                 parent: QObject | None = None):
+    def __init__(
+        self, files: Sequence[tuple[str, float]], directory: Path | None = None, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.files = [(str(path), float(seconds)) for path, seconds in files]
         self.directory = directory or peaks_cache_dir()

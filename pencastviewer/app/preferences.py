@@ -137,8 +137,10 @@ class Preferences:
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         geometry = self.settings.value("window/geometry", None)
         state = self.settings.value("window/state", None)
-        return (geometry if isinstance(geometry, QByteArray) else None,
-                state if isinstance(state, QByteArray) else None)
+        return (
+            geometry if isinstance(geometry, QByteArray) else None,
+            state if isinstance(state, QByteArray) else None,
+        )
 
     def set_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
         self.settings.setValue("window/geometry", geometry)

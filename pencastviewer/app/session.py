@@ -284,8 +284,13 @@ class Session(QObject):
             self.output.set_muted(self.muted)
             self.muted_changed.emit(self.muted)
 
-    def set_options(self, *, preroll_s: float | None = None, show_ghosts: bool | None = None,
-                    auto_page_turn: bool | None = None) -> None:
+    def set_options(
+        self,
+        *,
+        preroll_s: float | None = None,
+        show_ghosts: bool | None = None,
+        auto_page_turn: bool | None = None,
+    ) -> None:
         if preroll_s is not None:
             self.preroll_s = min(max(float(preroll_s), 0.0), 30.0)
         if show_ghosts is not None:
@@ -327,8 +332,9 @@ class Session(QObject):
             if heard is not None and heard[0] == self.recording:
                 self._set_selections(self.selected_strokes, (heard[1], heard[2]))
 
-    def _set_selections(self, strokes: tuple[int, tuple[int, ...]] | None,
-                        span: tuple[float, float] | None) -> None:
+    def _set_selections(
+        self, strokes: tuple[int, tuple[int, ...]] | None, span: tuple[float, float] | None
+    ) -> None:
         """Both selections at once, so whoever hears either signal finds them consistent."""
         span = _clamped(span)
         span_changed, strokes_changed = span != self.selection, strokes != self.selected_strokes

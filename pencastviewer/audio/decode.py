@@ -77,8 +77,9 @@ class AudioDecoder(abc.ABC):
         end = min(max(int(start_frame) + int(n_frames), start), self.n_frames)
         return self._read_range(start, end)
 
-    def blocks(self, block_frames: int = 65536, start_frame: int = 0,
-               end_frame: int | None = None) -> Iterator[NDArray[np.float32]]:
+    def blocks(
+        self, block_frames: int = 65536, start_frame: int = 0, end_frame: int | None = None
+    ) -> Iterator[NDArray[np.float32]]:
         """Consecutive blocks of `block_frames` frames (the last may be shorter) from
         `start_frame` to `end_frame` (default: the end), decoded as they are asked for."""
         if block_frames <= 0:
@@ -96,8 +97,9 @@ class AudioDecoder(abc.ABC):
     def __enter__(self) -> AudioDecoder:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -140,14 +142,15 @@ class SoundFileDecoder(AudioDecoder):
                 # MP3 needs a couple of frames decoded before the target (bit reservoir, overlap).
                 before = max(0, start_frame - self._preroll)
                 self._file.seek(before)
-                frames = self._read(end_frame - before)[start_frame - before:]
+                frames = self._read(end_frame - before)[start_frame - before :]
             else:
                 frames = self._read_checked(start_frame, end_frame)
         except (sf.LibsndfileError, RuntimeError) as e:
             raise AudioError(f"{self._label}: cannot decode at frame {start_frame} ({e})") from None
         if len(frames) < end_frame - start_frame:  # a truncated file: keep the promised length
-            frames = np.vstack([frames, np.zeros((end_frame - start_frame - len(frames), self.channels),
-                                                 np.float32)])
+            frames = np.vstack(
+                [frames, np.zeros((end_frame - start_frame - len(frames), self.channels), np.float32)]
+            )
         return frames
 
     def _read_checked(self, start: int, end: int) -> NDArray[np.float32]:
@@ -162,9 +165,12 @@ class SoundFileDecoder(AudioDecoder):
         """Read on from the trusted position, remembering the fingerprints passed."""
         first = self._pos
         frames = self._read_on(n_frames)
-        for q in range(-(-first // CHECKPOINT_FRAMES) * CHECKPOINT_FRAMES,
-                       first + len(frames) - FINGERPRINT_FRAMES + 1, CHECKPOINT_FRAMES):
-            self._fingerprints[q] = frames[q - first:q - first + FINGERPRINT_FRAMES].copy()
+        for q in range(
+            -(-first // CHECKPOINT_FRAMES) * CHECKPOINT_FRAMES,
+            first + len(frames) - FINGERPRINT_FRAMES + 1,
+            CHECKPOINT_FRAMES,
+        ):
+            self._fingerprints[q] = frames[q - first : q - first + FINGERPRINT_FRAMES].copy()
         self._pos = first + len(frames)
         return frames
 
@@ -183,8 +189,9 @@ class SoundFileDecoder(AudioDecoder):
         """Move libsndfile to a trusted position at or before `start`."""
         restart = self._pos > start
         base = 0 if restart else self._pos
-        usable = (q for q in self._fingerprints
-                  if self._may_seek and base < q and q + FINGERPRINT_FRAMES <= start)
+        usable = (
+            q for q in self._fingerprints if self._may_seek and base < q and q + FINGERPRINT_FRAMES <= start
+        )
         for q in sorted(usable, reverse=True)[:2]:
             if self._seek_verified(q):
                 return
@@ -197,7 +204,7 @@ class SoundFileDecoder(AudioDecoder):
         before = max(0, checkpoint - SEEK_PREROLL_FRAMES)
         self._file.seek(before)
         frames = self._read(checkpoint - before + FINGERPRINT_FRAMES)
-        if np.array_equal(frames[checkpoint - before:], self._fingerprints[checkpoint]):
+        if np.array_equal(frames[checkpoint - before :], self._fingerprints[checkpoint]):
             self._pos = checkpoint + FINGERPRINT_FRAMES
             return True
         return False

@@ -230,10 +230,10 @@ class FFmpegDecoder(AudioDecoder):
             chunk_end = position + len(data)
             lo, hi = max(position, start), min(chunk_end, end)
             if hi > lo:
-                out[lo - start:hi - start] = data[lo - position:hi - position]
+                out[lo - start : hi - start] = data[lo - position : hi - position]
             if chunk_end > end:
                 keep = max(end, position)
-                self._pending = (keep, data[keep - position:])
+                self._pending = (keep, data[keep - position :])
             if chunk_end >= end:
                 return
 

@@ -33,8 +33,9 @@ def playback_cache_dir() -> str:
     return str(root / "pencastviewer" / "playback")
 
 
-def create_output(prefer_silent: bool = False, parent: QObject | None = None,
-                  cache_dir: str | None = None) -> AudioOutput:
+def create_output(
+    prefer_silent: bool = False, parent: QObject | None = None, cache_dir: str | None = None
+) -> AudioOutput:
     """The Qt backend when an output device exists (and silence is not asked for), else
     the silent one: check `output.is_silent` to tell the user "no audio device".
     cache_dir: where the Qt backend writes its copies (default: playback_cache_dir())."""

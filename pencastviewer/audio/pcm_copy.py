@@ -131,8 +131,9 @@ def _wav_header(n_frames: int, sample_rate: int, channels: int) -> bytes:
     return riff + b"fmt " + fmt + b"data" + struct.pack("<I", data_bytes)
 
 
-def _pcm_blocks(blocks: Iterator[np.ndarray], rate_in: int, rate_out: int,
-                channels: int) -> Iterator[np.ndarray]:
+def _pcm_blocks(
+    blocks: Iterator[np.ndarray], rate_in: int, rate_out: int, channels: int
+) -> Iterator[np.ndarray]:
     """Float32 (n, c) blocks at rate_in as interleaved int16 at rate_out with `channels` (1 or 2)."""
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="s16", layout=layout, rate=rate_out)
@@ -172,7 +173,7 @@ def _ogg_frames(path: str, start_frame: int) -> Iterator[np.ndarray]:
             data = data.T if frame.format.is_planar else data.reshape(-1, frame.layout.nb_channels)
             position += len(data)
             if position > start_frame:
-                yield data[max(0, len(data) - (position - start_frame)):].astype(np.float32, copy=False)
+                yield data[max(0, len(data) - (position - start_frame)) :].astype(np.float32, copy=False)
 
 
 def _batched(frames: Iterator[np.ndarray], n_frames: int) -> Iterator[np.ndarray]:
@@ -192,8 +193,10 @@ def _chunk_table(segments: list[_Segment]) -> tuple[np.ndarray, np.ndarray, np.n
     """(first frame, end frame, segment index) of every chunk: each file's own run of chunks."""
     none = np.zeros(0, np.int64)
     starts = [s.first_frame + np.arange(0, s.n_frames, CHUNK_FRAMES, dtype=np.int64) for s in segments]
-    ends = [np.minimum(first + CHUNK_FRAMES, s.first_frame + s.n_frames)
-            for first, s in zip(starts, segments, strict=True)]
+    ends = [
+        np.minimum(first + CHUNK_FRAMES, s.first_frame + s.n_frames)
+        for first, s in zip(starts, segments, strict=True)
+    ]
     segment_of = [np.full(len(first), i, np.int64) for i, first in enumerate(starts)]
     return np.concatenate([none, *starts]), np.concatenate([none, *ends]), np.concatenate([none, *segment_of])
 
@@ -227,7 +230,7 @@ class _Run:
                 break
             parts.append(block)
             have += len(block)
-        samples = np.concatenate(parts)[self._skip * self._channels:]
+        samples = np.concatenate(parts)[self._skip * self._channels :]
         self._skip = 0
         out, self._pending = samples[:wanted], samples[wanted:]
         self.next_frame += n_frames
@@ -243,8 +246,13 @@ class PcmCopy:
     thread; request(), covers() and release() may be called from any thread meanwhile.
     After run() returns, `path` holds the whole copy until release()."""
 
-    def __init__(self, files: Sequence[tuple[str, float | None]], sample_rate: int,
-                 directory: str | None = None, background_share: float = BACKGROUND_SHARE) -> None:
+    def __init__(
+        self,
+        files: Sequence[tuple[str, float | None]],
+        sample_rate: int,
+        directory: str | None = None,
+        background_share: float = BACKGROUND_SHARE,
+    ) -> None:
         self.files = tuple((str(path), duration) for path, duration in files)
         self.sample_rate, self.directory = sample_rate, directory
         self.background_share = background_share
@@ -301,8 +309,12 @@ class PcmCopy:
         self._wake.set()
 
     # --- the worker thread ------------------------------------------------------------
-    def run(self, cancel: threading.Event, started: Callable[[], None] = lambda: None,
-            advanced: Callable[[], None] = lambda: None) -> None:
+    def run(
+        self,
+        cancel: threading.Event,
+        started: Callable[[], None] = lambda: None,
+        advanced: Callable[[], None] = lambda: None,
+    ) -> None:
         """Make the whole copy; `started` once the header and the first HEAD_S seconds are
         written. Raises AudioError (one line naming the file) or Cancelled, deleting the copy."""
         try:
@@ -353,8 +365,9 @@ class PcmCopy:
                 return here + int(np.argmax(missing[here:])), self._n_requests
             return (int(np.argmax(missing)) if missing.any() else -1), self._n_requests
 
-    def _write_all(self, fd: int, cancel: threading.Event, started: Callable[[], None],
-                   advanced: Callable[[], None]) -> None:
+    def _write_all(
+        self, fd: int, cancel: threading.Event, started: Callable[[], None], advanced: Callable[[], None]
+    ) -> None:
         head = int(np.searchsorted(self._starts, round(HEAD_S * self.sample_rate), side="left"))
         frame_bytes, run, has_started = self.channels * 2, None, False
         try:
@@ -369,8 +382,11 @@ class PcmCopy:
                     if run is not None:
                         run.close()
                     run = _Run(segment, start - segment.first_frame, self.sample_rate, self.channels)
-                os.pwrite(fd, run.read(end - start).astype("<i2", copy=False).tobytes(),
-                          _HEADER_BYTES + start * frame_bytes)
+                os.pwrite(
+                    fd,
+                    run.read(end - start).astype("<i2", copy=False).tobytes(),
+                    _HEADER_BYTES + start * frame_bytes,
+                )
                 with self._lock:
                     self._written[i] = True
                     if n_requests == self._n_requests:
@@ -388,7 +404,6 @@ class PcmCopy:
         if not has_started:
             started()
 
-
     def _is_urgent(self, frame: int) -> bool:
         return 0 <= frame - self._requested_frame < FOREGROUND_S * self.sample_rate
 
@@ -399,8 +414,12 @@ class PcmCopy:
             self._wake.clear()
 
 
-def make_playable(files: Sequence[tuple[str, float | None]], sample_rate: int,
-                  directory: str | None = None, cancel: threading.Event | None = None) -> PlayableAudio:
+def make_playable(
+    files: Sequence[tuple[str, float | None]],
+    sample_rate: int,
+    directory: str | None = None,
+    cancel: threading.Event | None = None,
+) -> PlayableAudio:
     """The whole copy at once (or the file itself when fit to play). Raises AudioError or Cancelled."""
     as_is = playable_as_is(files, sample_rate)
     if as_is is not None:

@@ -106,8 +106,14 @@ class PeakPyramid:
     # --- cache file ------------------------------------------------------------------
     def save(self, path: Path, key: str = "") -> None:
         """Write atomically: magic, u32 header length, JSON header, level 0 as <i2 pairs."""
-        header = {"version": FORMAT_VERSION, "key": key, "sample_rate": self.sample_rate,
-                  "n_frames": self.n_frames, "bin_frames": BIN_FRAMES, "n_bins": len(self.levels[0])}
+        header = {
+            "version": FORMAT_VERSION,
+            "key": key,
+            "sample_rate": self.sample_rate,
+            "n_frames": self.n_frames,
+            "bin_frames": BIN_FRAMES,
+            "n_bins": len(self.levels[0]),
+        }
         data = json.dumps(header).encode()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
@@ -144,9 +150,14 @@ def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int]:
     try:
         header = json.loads(f.read(n_header))
         rate, n_frames, n_bins = int(header["sample_rate"]), int(header["n_frames"]), int(header["n_bins"])
-        valid = (header["version"] == FORMAT_VERSION and header["bin_frames"] == BIN_FRAMES
-                 and header["key"] == key and rate > 0 and n_frames >= 0
-                 and n_bins == -(-n_frames // BIN_FRAMES))
+        valid = (
+            header["version"] == FORMAT_VERSION
+            and header["bin_frames"] == BIN_FRAMES
+            and header["key"] == key
+            and rate > 0
+            and n_frames >= 0
+            and n_bins == -(-n_frames // BIN_FRAMES)
+        )
     except (ValueError, KeyError, TypeError) as e:
         raise PeaksFileError(f"{path}: bad header ({e})") from None
     if not valid:
@@ -255,12 +266,14 @@ def _prefetched(blocks: Iterator[NDArray[np.float32]], depth: int = 2) -> Iterat
         thread.join()
 
 
-def _feed_file(builder: PeakBuilder, path: str | os.PathLike[str], n_target: int,
-               on_frames: Callable[[int], None]) -> None:
+def _feed_file(
+    builder: PeakBuilder, path: str | os.PathLike[str], n_target: int, on_frames: Callable[[int], None]
+) -> None:
     """Feed exactly n_target frames: the file's own, cut or padded with silence."""
     with open_audio(path) as decoder:
-        blocks = decoder.blocks(READ_FRAMES, end_frame=math.ceil(n_target * decoder.sample_rate
-                                                                   / builder.sample_rate))
+        blocks = decoder.blocks(
+            READ_FRAMES, end_frame=math.ceil(n_target * decoder.sample_rate / builder.sample_rate)
+        )
         if decoder.sample_rate != builder.sample_rate:
             blocks = _resampled(blocks, decoder.sample_rate, builder.sample_rate)
         done = 0
@@ -285,8 +298,10 @@ def build_pyramid(files: Sequence[PeakSource], progress: Progress | None = None)
         raise ValueError("no audio file to build peaks from")
     infos = [probe(path) for path, _ in files]
     rate = infos[0].sample_rate
-    targets = [round(s * rate) if s and s > 0 else round(i.n_frames * rate / i.sample_rate)
-               for (_, s), i in zip(files, infos, strict=True)]
+    targets = [
+        round(s * rate) if s and s > 0 else round(i.n_frames * rate / i.sample_rate)
+        for (_, s), i in zip(files, infos, strict=True)
+    ]
     total = max(sum(targets), 1)
     builder = PeakBuilder(rate)
 

@@ -193,8 +193,13 @@ class AudioOutput(QObject):
 
     is_silent = False
 
-    def __init__(self, parent: QObject | None = None, *, confirm_reports: bool = True,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        confirm_reports: bool = True,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
         self._clock = PlayheadClock(now, confirm_reports=confirm_reports)
         self._state = STOPPED

@@ -94,8 +94,10 @@ def _background(archive: SafeZip, path: Path, page: PageDef, warnings: list[str]
             warnings.append(f"{png_name} is not a PNG image; the page has no background")
             return None
     if sources:
-        warnings.append(f"background {posixpath.basename(sources[0])} has no PNG in userdata/lsac_data; "
-                        "the page has no background")
+        warnings.append(
+            f"background {posixpath.basename(sources[0])} has no PNG in userdata/lsac_data; "
+            "the page has no background"
+        )
     return None
 
 
@@ -120,12 +122,17 @@ def _strokes(archive: SafeZip, members: list[str], label: str, warnings: list[st
         try:
             ink = decode_stf(archive.read(name, MAX_STF_BYTES), name, lenient=True)
         except FormatError as e:
-            warnings.append(f"page {label}: {name}: {e.problem}" + (f" (at {e.where})" if e.where else "")
-                            + "; its ink was skipped")
+            warnings.append(
+                f"page {label}: {name}: {e.problem}"
+                + (f" (at {e.where})" if e.where else "")
+                + "; its ink was skipped"
+            )
             continue
         if ink.damage is not None:
-            warnings.append(f"page {label}: {name}: {ink.damage.problem} (at {ink.damage.where}); "
-                            f"kept the {len(ink.strokes)} strokes before it")
+            warnings.append(
+                f"page {label}: {name}: {ink.damage.problem} (at {ink.damage.where}); "
+                f"kept the {len(ink.strokes)} strokes before it"
+            )
         for s in ink.strokes:
             xy_mm = np.column_stack((s.x, s.y)).astype(np.float64) * ANOTO_MM
             strokes.append(Stroke(xy_mm, s.t_ms.astype(np.float64), width_mm=INK_WIDTH_MM))
@@ -143,14 +150,18 @@ def _place_recordings(pages: list[Page], sessions: list[Session], warnings: list
     for session in sessions:
         here = [p for p in session.pages if p in shown]
         if not here:
-            warnings.append(f"Paper Replay session {session.name} was recorded on page(s) "
-                            f"{describe_pages(session.pages)}, which hold no ink of this notebook; "
-                            "its audio was not placed")
+            warnings.append(
+                f"Paper Replay session {session.name} was recorded on page(s) "
+                f"{describe_pages(session.pages)}, which hold no ink of this notebook; "
+                "its audio was not placed"
+            )
             continue
         if len(here) < len(session.pages):
             missing = tuple(p for p in session.pages if p not in shown)
-            warnings.append(f"Paper Replay session {session.name}: page(s) {describe_pages(missing)} "
-                            "are not in this notebook")
+            warnings.append(
+                f"Paper Replay session {session.name}: page(s) {describe_pages(missing)} "
+                "are not in this notebook"
+            )
         for page in here:
             spans.setdefault(page, []).append((session.start_ms, session.end_ms, len(recordings)))
         recordings.append(session.recording)
@@ -166,8 +177,9 @@ def _recording_at(start_ms: float, spans: list[tuple[int, int, int]]) -> int | N
     return next((rec for lo, hi, rec in spans if lo <= start_ms <= hi), None)
 
 
-def _layout(info: dict[str, str], defs: list[PageDef] | None, inked: Iterable[int],
-            warnings: list[str]) -> dict[int, tuple[str, PageDef | None]]:
+def _layout(
+    info: dict[str, str], defs: list[PageDef] | None, inked: Iterable[int], warnings: list[str]
+) -> dict[int, tuple[str, PageDef | None]]:
     """Label and definition of every page to show: each page with ink (page n of the
     notebook has address pagestart + n and is labelled n + 1), or the first page when
     there is no ink at all."""
@@ -176,8 +188,10 @@ def _layout(info: dict[str, str], defs: list[PageDef] | None, inked: Iterable[in
         try:
             start = parse_page_address(info.get("pagestart", ""))
         except ValueError:
-            warnings.append("main.info has no valid pagestart; page numbers and sizes are unknown, "
-                            "standard page size assumed")
+            warnings.append(
+                "main.info has no valid pagestart; page numbers and sizes are unknown, "
+                "standard page size assumed"
+            )
     layout: dict[int, tuple[str, PageDef | None]] = {}
     for address in sorted(inked):
         n = address - start if start is not None else -1
@@ -185,8 +199,10 @@ def _layout(info: dict[str, str], defs: list[PageDef] | None, inked: Iterable[in
             layout[address] = (str(n + 1), defs[n])
         else:
             if start is not None:
-                warnings.append(f"ink for page {page_address_text(address)}, which this notebook does not "
-                                "define; shown on a standard-size page")
+                warnings.append(
+                    f"ink for page {page_address_text(address)}, which this notebook does not "
+                    "define; shown on a standard-size page"
+                )
             layout[address] = (page_address_text(address), None)
     if not layout and defs and start is not None:
         warnings.append(f"the archive holds no ink; showing the first of the notebook's {len(defs)} pages")
@@ -206,11 +222,15 @@ def _notebook_pages(archive: SafeZip, path: Path, warnings: list[str]) -> tuple[
         except FormatError as e:
             warnings.append(f"main.document is unreadable ({e.problem}); standard page size assumed")
     elif ink_members:
-        warnings.append("the archive has no main.document; page numbers and sizes are unknown, "
-                        "standard page size assumed")
+        warnings.append(
+            "the archive has no main.document; page numbers and sizes are unknown, standard page size assumed"
+        )
     elif any(SESSION_INFO.search(n) for n in names):
-        raise NotAPencastError(path, "this is a Paper Replay audio archive: open the pen's notebook "
-                                     "archive and add this one as its audio")
+        raise NotAPencastError(
+            path,
+            "this is a Paper Replay audio archive: open the pen's notebook "
+            "archive and add this one as its audio",
+        )
     layout = _layout(info, defs, ink_members, warnings)
     if not layout:
         raise CorruptFileError(path, "the archive holds no ink and defines no notebook page")
@@ -223,8 +243,16 @@ def _notebook_pages(archive: SafeZip, path: Path, warnings: list[str]) -> tuple[
         background = backgrounds[page_def] if page_def is not None else None
         name = f"{label} ({page_address_text(address)})" if label != page_address_text(address) else label
         strokes = _strokes(archive, ink_members.get(address, []), name, warnings)
-        pages.append(Page(width_au * ANOTO_MM, height_au * ANOTO_MM, strokes, label=label,
-                          background=background, address=page_address_text(address)))
+        pages.append(
+            Page(
+                width_au * ANOTO_MM,
+                height_au * ANOTO_MM,
+                strokes,
+                label=label,
+                background=background,
+                address=page_address_text(address),
+            )
+        )
     return info, pages
 
 
@@ -236,8 +264,13 @@ def read_livescribe_archive(path: Path, options: ReadOptions) -> Notebook:
     for audio_path in options.audio_paths:
         sessions += _audio_archive_sessions(Path(audio_path), warnings)
     recordings = _place_recordings(pages, sorted(sessions, key=lambda s: s.start_ms), warnings)
-    return Notebook(pages=tuple(pages), recordings=tuple(recordings), title=info.get("title") or path.stem,
-                    source_format=FORMAT.name, warnings=tuple(warnings))
+    return Notebook(
+        pages=tuple(pages),
+        recordings=tuple(recordings),
+        title=info.get("title") or path.stem,
+        source_format=FORMAT.name,
+        warnings=tuple(warnings),
+    )
 
 
 def _audio_archive_sessions(audio_path: Path, warnings: list[str]) -> list[Session]:

@@ -170,8 +170,9 @@ def _timestamp_times(root: ET.Element, parser: _Parser) -> dict[str, float]:
     return resolved
 
 
-def _read_metadata(elem: ET.Element, parser: _Parser, backgrounds: dict[int, str],
-                   sessions: list[AudioSession]) -> None:
+def _read_metadata(
+    elem: ET.Element, parser: _Parser, backgrounds: dict[int, str], sessions: list[AudioSession]
+) -> None:
     for child in elem:
         name = local_name(child.tag)
         if name == "backgroundImage":
@@ -205,8 +206,9 @@ def _read_session(elem: ET.Element, number: int, parser: _Parser) -> AudioSessio
     return AudioSession(elem.get("name") or f"Session {number}", created, tuple(files), tuple(spans))
 
 
-def _read_page(elem: ET.Element, number: int, parser: _Parser, times: Mapping[str, float],
-               rate_hz: float) -> InkPage:
+def _read_page(
+    elem: ET.Element, number: int, parser: _Parser, times: Mapping[str, float], rate_hz: float
+) -> InkPage:
     where = f"traceGroup {number + 1}"
     address = parser.address(elem.get(XML_ID), where)
     page_index: int | None = None
@@ -230,8 +232,9 @@ def _read_page(elem: ET.Element, number: int, parser: _Parser, times: Mapping[st
     return InkPage(address, page_index, size_au, tuple(traces))
 
 
-def _read_trace(elem: ET.Element, where: str, parser: _Parser, times: Mapping[str, float],
-                rate_hz: float) -> InkTrace | None:
+def _read_trace(
+    elem: ET.Element, where: str, parser: _Parser, times: Mapping[str, float], rate_hz: float
+) -> InkTrace | None:
     text = elem.text or ""
     if not text.strip():
         parser.warnings.append(f"skipped an empty trace ({where})")
@@ -254,8 +257,9 @@ def _read_trace(elem: ET.Element, where: str, parser: _Parser, times: Mapping[st
     return InkTrace(xy_au, t_ms)
 
 
-def to_pages(ink: LivescribeInk, *, backgrounds: Mapping[str, bytes],
-             session_recordings: Sequence[int | None]) -> tuple[list[Page], list[str]]:
+def to_pages(
+    ink: LivescribeInk, *, backgrounds: Mapping[str, bytes], session_recordings: Sequence[int | None]
+) -> tuple[list[Page], list[str]]:
     """Model pages. backgrounds: image bytes by metadata key (absent when not found);
     session_recordings: each session's recording index (None when it has no audio). A
     stroke belongs to the first session with an audio_stroke on its page whose
@@ -264,11 +268,17 @@ def to_pages(ink: LivescribeInk, *, backgrounds: Mapping[str, bytes],
     pages = []
     for ink_page in ink.pages:
         address = page_address_text(ink_page.address)
-        spans = [(span.start_ms, span.end_ms, rec)
-                 for session, rec in zip(ink.sessions, session_recordings, strict=True) if rec is not None
-                 for span in session.spans if span.page_address == ink_page.address]
-        strokes = [Stroke(trace.xy_au * ANOTO_MM, trace.t_ms, recording=_recording_at(trace.t_ms[0], spans))
-                   for trace in ink_page.traces]
+        spans = [
+            (span.start_ms, span.end_ms, rec)
+            for session, rec in zip(ink.sessions, session_recordings, strict=True)
+            if rec is not None
+            for span in session.spans
+            if span.page_address == ink_page.address
+        ]
+        strokes = [
+            Stroke(trace.xy_au * ANOTO_MM, trace.t_ms, recording=_recording_at(trace.t_ms[0], spans))
+            for trace in ink_page.traces
+        ]
         background = None
         key = ink.backgrounds.get(ink_page.address)
         image = backgrounds.get(key) if key else None
@@ -278,8 +288,16 @@ def to_pages(ink: LivescribeInk, *, backgrounds: Mapping[str, bytes],
             warnings.append(f"page {address}: background {key!r} is not a PNG or JPEG image")
         width_au, height_au = ink_page.size_au
         label = str(ink_page.page_index) if ink_page.page_index is not None else ""
-        pages.append(Page(width_au * ANOTO_MM, height_au * ANOTO_MM, strokes, label=label,
-                          background=background, address=address))
+        pages.append(
+            Page(
+                width_au * ANOTO_MM,
+                height_au * ANOTO_MM,
+                strokes,
+                label=label,
+                background=background,
+                address=address,
+            )
+        )
     return pages, warnings
 
 

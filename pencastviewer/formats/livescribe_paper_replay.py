@@ -119,8 +119,11 @@ def _read_session(archive: SafeZip, container: Path, folder: str, label: str, wa
         warnings.append(f"{label}: {note} (ignored)")
     if not pages:
         raise ValueError("session.pages lists no page")
-    audio = sorted((int(m.group(1)), n) for n in archive.names()
-                   if posixpath.dirname(n) == folder and (m := _AUDIO.match(posixpath.basename(n))))
+    audio = sorted(
+        (int(m.group(1)), n)
+        for n in archive.names()
+        if posixpath.dirname(n) == folder and (m := _AUDIO.match(posixpath.basename(n)))
+    )
     if not audio:
         raise ValueError("it has no audio-N.aac file")
     files = _audio_files([name for _, name in audio], archive, container, start_ms, end_ms, label, warnings)
@@ -128,13 +131,22 @@ def _read_session(archive: SafeZip, container: Path, folder: str, label: str, wa
     return Session(name, start_ms, end_ms, pages, Recording(f"Paper Replay {name}", files))
 
 
-def _audio_files(names: list[str], archive: SafeZip, container: Path, start_ms: int, end_ms: int,
-                 label: str, warnings: list[str]) -> tuple[AudioFile, ...]:
+def _audio_files(
+    names: list[str],
+    archive: SafeZip,
+    container: Path,
+    start_ms: int,
+    end_ms: int,
+    label: str,
+    warnings: list[str],
+) -> tuple[AudioFile, ...]:
     """One session.info span for the whole session: a single file covers [start, end]; with
     several, only the first start is known, so they are laid back-to-back and that is said."""
     if len(names) > 1:
-        warnings.append(f"{label}: {len(names)} audio files but one start time; they are assumed to "
-                        "follow each other without pauses, so ink after the first may drift from the sound")
+        warnings.append(
+            f"{label}: {len(names)} audio files but one start time; they are assumed to "
+            "follow each other without pauses, so ink after the first may drift from the sound"
+        )
     files, clock_ms = [], float(start_ms)
     for name in names:
         probe = _probe(archive, name, label, warnings)
@@ -142,11 +154,23 @@ def _audio_files(names: list[str], archive: SafeZip, container: Path, start_ms: 
         span_ms = float(end_ms - start_ms) if len(names) == 1 else played_ms
         tolerance_ms = 2 * AAC_FRAME_SAMPLES / probe.sample_rate * 1000.0  # priming + last partial frame
         if len(names) == 1 and probe.n_frames and abs(played_ms - span_ms) > tolerance_ms:
-            warnings.append(f"{label}: the audio lasts {played_ms / 1000:.3f} s but the session spans "
-                            f"{span_ms / 1000:.3f} s on the pen clock; ink may drift from the sound")
-        files.append(AudioFile(store=AudioStore.ZIP, member=name, codec="aac", sample_rate=probe.sample_rate,
-                               channels=probe.channels, n_frames=probe.n_frames, clock_start_ms=clock_ms,
-                               clock_duration_ms=span_ms, container=str(container)))
+            warnings.append(
+                f"{label}: the audio lasts {played_ms / 1000:.3f} s but the session spans "
+                f"{span_ms / 1000:.3f} s on the pen clock; ink may drift from the sound"
+            )
+        files.append(
+            AudioFile(
+                store=AudioStore.ZIP,
+                member=name,
+                codec="aac",
+                sample_rate=probe.sample_rate,
+                channels=probe.channels,
+                n_frames=probe.n_frames,
+                clock_start_ms=clock_ms,
+                clock_duration_ms=span_ms,
+                container=str(container),
+            )
+        )
         clock_ms += span_ms
     return tuple(files)
 
@@ -158,8 +182,10 @@ def _probe(archive: SafeZip, name: str, label: str, warnings: list[str]) -> Adts
         warnings.append(f"{label}: {posixpath.basename(name)} is {e}; assumed 16 kHz mono, length unknown")
         return AdtsProbe(16000, 1, 0)
     if probe.problem:
-        warnings.append(f"{label}: {posixpath.basename(name)} is damaged ({probe.problem}); "
-                        f"only the first {probe.n_frames / probe.sample_rate:.1f} s are counted")
+        warnings.append(
+            f"{label}: {posixpath.basename(name)} is damaged ({probe.problem}); "
+            f"only the first {probe.n_frames / probe.sample_rate:.1f} s are counted"
+        )
     if probe.channels == 0:
         warnings.append(f"{label}: {posixpath.basename(name)} declares its channels in-stream; assumed mono")
         probe = AdtsProbe(probe.sample_rate, 1, probe.n_frames, probe.problem)

@@ -154,28 +154,48 @@ def _probe_audio(data: bytes) -> tuple[str, int, int, int]:
         raise ValueError(str(e)) from None
 
 
-def _audio_file(entry: SessionFile, embedded: dict[str, pikepdf.Stream], path: Path,
-                warnings: list[str]) -> AudioFile:
+def _audio_file(
+    entry: SessionFile, embedded: dict[str, pikepdf.Stream], path: Path, warnings: list[str]
+) -> AudioFile:
     span_ms = entry.end_ms - entry.start_ms
-    placement = {"member": entry.key, "clock_start_ms": entry.start_ms, "clock_duration_ms": span_ms,
-                 "container": str(path)}
+    placement = {
+        "member": entry.key,
+        "clock_start_ms": entry.start_ms,
+        "clock_duration_ms": span_ms,
+        "container": str(path),
+    }
     stream = embedded.get(entry.key)
     if stream is None:
         warnings.append(f"audio file {entry.key!r} is named but not embedded in the PDF")
-        return AudioFile(store=AudioStore.MISSING, codec="aac", sample_rate=0, channels=0, n_frames=0,
-                         **placement)
+        return AudioFile(
+            store=AudioStore.MISSING, codec="aac", sample_rate=0, channels=0, n_frames=0, **placement
+        )
     data = _stream_bytes(stream, path, f"embedded file {entry.key!r}", MAX_AUDIO_BYTES)
     try:
         codec, sample_rate, channels, n_frames = _probe_audio(data)
     except ValueError as e:
         warnings.append(f"audio file {entry.key!r} is damaged and may not play ({_first_line(e)})")
-        return AudioFile(store=AudioStore.PDF_EMBEDDED, codec="aac", sample_rate=LIVESCRIBE_SAMPLE_RATE,
-                         channels=1, n_frames=0, **placement)
+        return AudioFile(
+            store=AudioStore.PDF_EMBEDDED,
+            codec="aac",
+            sample_rate=LIVESCRIBE_SAMPLE_RATE,
+            channels=1,
+            n_frames=0,
+            **placement,
+        )
     if abs(n_frames / sample_rate * 1000.0 - span_ms) > LIVESCRIBE_AAC_FRAME / sample_rate * 1000.0:
-        warnings.append(f"audio file {entry.key!r} lasts {n_frames / sample_rate:.3f} s but spans "
-                        f"{span_ms / 1000:.3f} s on the pen clock; ink may drift from the sound")
-    return AudioFile(store=AudioStore.PDF_EMBEDDED, codec=codec, sample_rate=sample_rate, channels=channels,
-                     n_frames=n_frames, **placement)
+        warnings.append(
+            f"audio file {entry.key!r} lasts {n_frames / sample_rate:.3f} s but spans "
+            f"{span_ms / 1000:.3f} s on the pen clock; ink may drift from the sound"
+        )
+    return AudioFile(
+        store=AudioStore.PDF_EMBEDDED,
+        codec=codec,
+        sample_rate=sample_rate,
+        channels=channels,
+        n_frames=n_frames,
+        **placement,
+    )
 
 
 def _created(unix_ms: float | None) -> dt.datetime | None:
@@ -187,8 +207,9 @@ def _created(unix_ms: float | None) -> dt.datetime | None:
         return None
 
 
-def _recordings(sessions: Sequence[AudioSession], embedded: dict[str, pikepdf.Stream], path: Path,
-                warnings: list[str]) -> tuple[list[Recording], list[int | None]]:
+def _recordings(
+    sessions: Sequence[AudioSession], embedded: dict[str, pikepdf.Stream], path: Path, warnings: list[str]
+) -> tuple[list[Recording], list[int | None]]:
     """One Recording per session with audio files, and each session's recording index."""
     recordings: list[Recording] = []
     indices: list[int | None] = []
@@ -203,8 +224,9 @@ def _recordings(sessions: Sequence[AudioSession], embedded: dict[str, pikepdf.St
     return recordings, indices
 
 
-def _background_images(metadata: pikepdf.Dictionary, keys: set[str], path: Path,
-                       warnings: list[str]) -> dict[str, bytes]:
+def _background_images(
+    metadata: pikepdf.Dictionary, keys: set[str], path: Path, warnings: list[str]
+) -> dict[str, bytes]:
     images = {}
     for key in sorted(keys):
         try:
@@ -227,11 +249,13 @@ def read_pencast_pdf(path: Path, options: ReadOptions) -> Notebook:
             metadata = _metadata(pdf, path)
         except NotAPencastError:
             if damage := _damage(pdf, path):  # a truncated pencast loses its catalog first
-                raise CorruptFileError(path, f"the PDF is damaged ({damage}); no pencast data found"
-                                       ) from None
+                raise CorruptFileError(
+                    path, f"the PDF is damaged ({damage}); no pencast data found"
+                ) from None
             raise
-        inkml = _stream_bytes(metadata.get("/Livescribe_InkML"), path, "the Livescribe_InkML stream",
-                              MAX_INKML_BYTES)
+        inkml = _stream_bytes(
+            metadata.get("/Livescribe_InkML"), path, "the Livescribe_InkML stream", MAX_INKML_BYTES
+        )
         ink = parse_inkml(inkml, path)
         images = _background_images(metadata, set(ink.backgrounds.values()), path, warnings)
         recordings, session_recordings = _recordings(ink.sessions, _embedded_files(pdf), path, warnings)
@@ -241,8 +265,13 @@ def read_pencast_pdf(path: Path, options: ReadOptions) -> Notebook:
         raise CorruptFileError(path, "the pencast data holds no notebook page")
     pages, page_warnings = to_pages(ink, backgrounds=images, session_recordings=session_recordings)
     created = min((r.created for r in recordings if r.created is not None), default=None)
-    return Notebook(pages=tuple(pages), recordings=tuple(recordings), source_format=FORMAT.name,
-                    created=created, warnings=(*ink.warnings, *warnings, *page_warnings))
+    return Notebook(
+        pages=tuple(pages),
+        recordings=tuple(recordings),
+        source_format=FORMAT.name,
+        created=created,
+        warnings=(*ink.warnings, *warnings, *page_warnings),
+    )
 
 
 FORMAT = FormatSpec(

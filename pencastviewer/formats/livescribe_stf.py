@@ -94,7 +94,7 @@ def canonical_code(name: str) -> dict[int, tuple[int, int]]:
             codes[symbol] = (code, length)
             code += 1
         previous = length
-    if sum(2.0 ** -length for _, length in codes.values()) != 1.0:
+    if sum(2.0**-length for _, length in codes.values()) != 1.0:
         raise RuntimeError(f"STF table {name} is not a complete prefix code")  # a packaging bug
     return codes
 

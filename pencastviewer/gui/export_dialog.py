@@ -170,8 +170,11 @@ class ExportDialog(QDialog):
     # --- the clip ----------------------------------------------------------------------
     def _range_spec(self) -> ClipSpec:
         key, s = self.range_box.currentData(), self.session
-        from_ink = {"lead_in_s": self.lead_in.value(), "lead_out_s": self.lead_out.value(),
-                    "sync_offsets_ms": s.sync_offsets_ms}
+        from_ink = {
+            "lead_in_s": self.lead_in.value(),
+            "lead_out_s": self.lead_out.value(),
+            "sync_offsets_ms": s.sync_offsets_ms,
+        }
         if key == RANGE_SELECTION:
             assert s.selection is not None
             return clip_for_span(self.document, s.recording, *s.selection, sync_offset_ms=s.sync_offset_ms)

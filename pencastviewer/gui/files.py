@@ -39,8 +39,10 @@ def what_to_do(message: str) -> str:
         return f"pencastviewer reads {kinds}. Choose one of those files."
     if "cannot read" in message:
         return "Check that you may read the file and that its disk is still connected."
-    return ("The file may be damaged or incomplete. If it was copied from a pen, a cloud service "
-            "or an e-mail, copy it again; if it was exported, export it again.")
+    return (
+        "The file may be damaged or incomplete. If it was copied from a pen, a cloud service "
+        "or an e-mail, copy it again; if it was exported, export it again."
+    )
 
 
 class FileKeeper:
@@ -77,8 +79,9 @@ class FileKeeper:
         memory = self.preferences.file_memory(path)
         located = {name: Path(p) for name, p in (memory.located if memory else {}).items()}
         folders = tuple(Path(f) for f in self.preferences.audio_folders())
-        return ReadOptions(audio_paths=tuple(Path(a) for a in audio or ()), search_dirs=folders,
-                           located=located)
+        return ReadOptions(
+            audio_paths=tuple(Path(a) for a in audio or ()), search_dirs=folders, located=located
+        )
 
     def reopen(self) -> None:
         """Read the current file again (e.g. once a recording was located); its place is kept."""
@@ -106,7 +109,7 @@ class FileKeeper:
         window = self.window
         window.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
         kept = self.session.document
-        still = (f"“{kept.path.name}” is still open, as you left it." if kept else "Nothing was changed.")
+        still = f"“{kept.path.name}” is still open, as you left it." if kept else "Nothing was changed."
         text = f"“{Path(path).name}” could not be opened.\n\n{message}\n\n{what_to_do(message)}\n\n{still}"
         QMessageBox.warning(window, "Could not open the file", text)
 
@@ -132,8 +135,14 @@ class FileKeeper:
     def current_memory(self) -> FileMemory:
         s, canvas = self.session, self.window.canvas
         zoom: str | float = canvas.mode if canvas.mode != CUSTOM else round(canvas.zoom_percent, 2)
-        return FileMemory(position_s=s.position_s(), recording=max(s.recording, 0), page=s.page,
-                          sync_offsets_ms=dict(s.sync_offsets_ms), zoom=zoom, located=dict(self._located))
+        return FileMemory(
+            position_s=s.position_s(),
+            recording=max(s.recording, 0),
+            page=s.page,
+            sync_offsets_ms=dict(s.sync_offsets_ms),
+            zoom=zoom,
+            located=dict(self._located),
+        )
 
     def remember_current(self) -> None:
         if self.session.document is not None and self.session.document.path == self._settled:

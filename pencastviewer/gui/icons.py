@@ -73,8 +73,11 @@ _GLYPHS: dict[str, Callable[[QPainter], object]] = {
     "stop": lambda p: p.drawRect(QRectF(7, 7, 10, 10)),
     "back_5": lambda p: (_triangle(p, 3, False), _triangle(p, 11, False)),
     "forward_5": lambda p: (_triangle(p, 5), _triangle(p, 13)),
-    "previous_phrase": lambda p: (p.drawRect(QRectF(4, 6, 2, 12)), _triangle(p, 7, False),
-                                  _triangle(p, 14, False)),
+    "previous_phrase": lambda p: (
+        p.drawRect(QRectF(4, 6, 2, 12)),
+        _triangle(p, 7, False),
+        _triangle(p, 14, False),
+    ),
     "next_phrase": lambda p: (_triangle(p, 3), _triangle(p, 10), p.drawRect(QRectF(18, 6, 2, 12))),
     "volume": lambda p: _speaker(p, False),
     "muted": lambda p: _speaker(p, True),

@@ -34,19 +34,68 @@ from .zoom_box import ZoomBox
 MENUS = {  # menu title -> command names (None: a separator)
     "&File": ("open", "recent", "locate_recording", "export", None, "preferences", None, "quit"),
     "&Edit": ("select_all", "clear_selection"),
-    "&View": ("fit_page", "fit_width", "actual_size", "zoom_in", "zoom_out", None, "previous_page",
-              "next_page", "first_page", "last_page", None, "show_ghosts", "auto_page_turn", None,
-              "show_pages", "show_recordings", "full_screen"),
-    "&Playback": ("play_pause", "stop", None, "back_5", "forward_5", "back_30", "forward_30", None,
-                  "previous_phrase", "next_phrase", "previous_stroke", "next_stroke", None, "slower",
-                  "faster", "normal_speed", None, "volume_up", "volume_down", "mute", None,
-                  "sync_earlier", "sync_later", "sync_reset"),
+    "&View": (
+        "fit_page",
+        "fit_width",
+        "actual_size",
+        "zoom_in",
+        "zoom_out",
+        None,
+        "previous_page",
+        "next_page",
+        "first_page",
+        "last_page",
+        None,
+        "show_ghosts",
+        "auto_page_turn",
+        None,
+        "show_pages",
+        "show_recordings",
+        "full_screen",
+    ),
+    "&Playback": (
+        "play_pause",
+        "stop",
+        None,
+        "back_5",
+        "forward_5",
+        "back_30",
+        "forward_30",
+        None,
+        "previous_phrase",
+        "next_phrase",
+        "previous_stroke",
+        "next_stroke",
+        None,
+        "slower",
+        "faster",
+        "normal_speed",
+        None,
+        "volume_up",
+        "volume_down",
+        "mute",
+        None,
+        "sync_earlier",
+        "sync_later",
+        "sync_reset",
+    ),
     "&Help": ("shortcuts", "about"),
 }
 SELECTION_HINT = " — Ctrl+E exports them, Esc clears"
 TOOLBAR_ICONS = ("open", "export", "previous_page", "next_page", "zoom_in", "zoom_out")
-NEEDS_DOCUMENT = ("export", "select_all", "previous_page", "next_page", "first_page", "last_page", "fit_page",
-                  "fit_width", "actual_size", "zoom_in", "zoom_out")
+NEEDS_DOCUMENT = (
+    "export",
+    "select_all",
+    "previous_page",
+    "next_page",
+    "first_page",
+    "last_page",
+    "fit_page",
+    "fit_width",
+    "actual_size",
+    "zoom_in",
+    "zoom_out",
+)
 
 
 class MainWindow(QMainWindow):
@@ -115,8 +164,9 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower()}-dock")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         action = self.actions_by_name[command_name]
         action.setChecked(True)
@@ -186,8 +236,11 @@ class MainWindow(QMainWindow):
 
     def _apply_preferences(self) -> None:
         prefs, s = self.preferences, self.session
-        s.set_options(preroll_s=prefs.get("preroll_s"), show_ghosts=prefs.get("show_ghosts"),
-                      auto_page_turn=prefs.get("auto_page_turn"))
+        s.set_options(
+            preroll_s=prefs.get("preroll_s"),
+            show_ghosts=prefs.get("show_ghosts"),
+            auto_page_turn=prefs.get("auto_page_turn"),
+        )
         s.set_rate(prefs.get("rate"))
         s.set_volume(prefs.get("volume"))
         s.set_muted(prefs.get("muted"))
@@ -218,8 +271,10 @@ class MainWindow(QMainWindow):
 
     def _on_session_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
-        advice = ("The ink can still be viewed. Check that the audio file is where the notebook "
-                  "expects it, or open the notebook again.")
+        advice = (
+            "The ink can still be viewed. Check that the audio file is where the notebook "
+            "expects it, or open the notebook again."
+        )
         QMessageBox.warning(self, "Playback problem", f"{text}\n\n{advice}")
 
     def _on_session_strokes_selected(self, selected: tuple[int, tuple[int, ...]] | None) -> None:
@@ -267,18 +322,22 @@ class MainWindow(QMainWindow):
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
         values = dialog.values()
-        s.set_options(preroll_s=values.preroll_s, show_ghosts=values.show_ghosts,
-                      auto_page_turn=values.auto_page_turn)
+        s.set_options(
+            preroll_s=values.preroll_s, show_ghosts=values.show_ghosts, auto_page_turn=values.auto_page_turn
+        )
         self.preferences.set("theme", values.theme)
         if self.theme is not None:
             self.theme.apply(values.theme)
         self.missing.set_audio_folders(values.audio_folders)
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About pencastviewer",
-                          "pencastviewer — open, play and export handwritten notes recorded with audio "
-                          "(Livescribe pencasts, Xournal++, InkML and .pencast).\n\n"
-                          "Click on ink to hear what was said while it was written.")
+        QMessageBox.about(
+            self,
+            "About pencastviewer",
+            "pencastviewer — open, play and export handwritten notes recorded with audio "
+            "(Livescribe pencasts, Xournal++, InkML and .pencast).\n\n"
+            "Click on ink to hear what was said while it was written.",
+        )
 
     # --- window events ------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -301,4 +360,3 @@ class MainWindow(QMainWindow):
         self.files.remember_current()
         self.files.save_window()
         super().closeEvent(event)
-

@@ -137,8 +137,10 @@ class PageCanvas(QAbstractScrollArea):
         self.layer.valid = False  # before the ranges change: a clamped value scrolls
         content = self._content_size()
         view = self.viewport().size()
-        for bar, extent, span in ((self.horizontalScrollBar(), content.width(), view.width()),
-                                  (self.verticalScrollBar(), content.height(), view.height())):
+        for bar, extent, span in (
+            (self.horizontalScrollBar(), content.width(), view.width()),
+            (self.verticalScrollBar(), content.height(), view.height()),
+        ):
             bar.setRange(0, max(0, extent - span))  # (the scroll area shows or hides the bar)
             bar.setPageStep(span)
             bar.setSingleStep(max(20, span // 20))
@@ -148,8 +150,10 @@ class PageCanvas(QAbstractScrollArea):
         page = self.page
         if page is None:
             return QSize(0, 0)
-        return QSize(round(page.width_mm * self.px_per_mm) + 2 * MARGIN_PX,
-                     round(page.height_mm * self.px_per_mm) + 2 * MARGIN_PX)
+        return QSize(
+            round(page.width_mm * self.px_per_mm) + 2 * MARGIN_PX,
+            round(page.height_mm * self.px_per_mm) + 2 * MARGIN_PX,
+        )
 
     def page_origin(self) -> QPointF:
         """Where the page's top-left corner is in viewport coordinates: centred on an
@@ -221,14 +225,16 @@ class PageCanvas(QAbstractScrollArea):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             notches = event.angleDelta().y() / 120.0
             if notches:
-                self.zoom_by(WHEEL_ZOOM_PER_NOTCH ** notches, event.position())
+                self.zoom_by(WHEEL_ZOOM_PER_NOTCH**notches, event.position())
             event.accept()
             return
         super().wheelEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if (isinstance(event, QNativeGestureEvent)
-                and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture):  # touchpad pinch
+        if (
+            isinstance(event, QNativeGestureEvent)
+            and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+        ):  # touchpad pinch
             self.zoom_by(1.0 + event.value(), event.position())
             return True
         if event.type() == QEvent.Type.Gesture and isinstance(event, QGestureEvent):
@@ -261,8 +267,14 @@ class PageCanvas(QAbstractScrollArea):
             return
         dpr = self.viewport().devicePixelRatioF()
         if not self.layer.valid or self.layer.dpr != dpr:
-            self.layer.rebuild(self.viewport().size(), dpr, self.view_transform(), self.desk_color(),
-                               self.current_reveal(), self.ink_style())
+            self.layer.rebuild(
+                self.viewport().size(),
+                dpr,
+                self.view_transform(),
+                self.desk_color(),
+                self.current_reveal(),
+                self.ink_style(),
+            )
             self._warm_timer.start()
         rect = QRectF(event.rect())
         source = QRectF(rect.x() * dpr, rect.y() * dpr, rect.width() * dpr, rect.height() * dpr)

@@ -37,8 +37,9 @@ def _stroke_extents(renderer: PageRenderer | None) -> tuple[np.ndarray, np.ndarr
         return np.zeros((0, 4)), np.zeros(0)
     strokes = renderer.page.strokes
     bounds = np.array([s.bounds_mm() for s in strokes], dtype=np.float64)
-    widths = np.array([s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max()))
-                       for s in strokes])
+    widths = np.array(
+        [s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max())) for s in strokes]
+    )
     return bounds, widths
 
 
@@ -75,8 +76,15 @@ class PageLayer:
         """Device pixels per millimetre."""
         return self.transform.m11()
 
-    def rebuild(self, size: QSize, dpr: float, logical_transform: QTransform, desk: QColor,
-                reveal: RevealState | None, style: InkStyle) -> None:
+    def rebuild(
+        self,
+        size: QSize,
+        dpr: float,
+        logical_transform: QTransform,
+        desk: QColor,
+        reveal: RevealState | None,
+        style: InkStyle,
+    ) -> None:
         """Repaint everything for a viewport of `size` logical px at `dpr`."""
         device = QSize(max(1, math.ceil(size.width() * dpr)), max(1, math.ceil(size.height() * dpr)))
         if self.pixmap.size() != device:
@@ -157,7 +165,7 @@ class PageLayer:
     def _points_rect(self, i: int, lo: int, hi: int) -> RectMM:
         """Around points lo-1 .. hi-1 of stroke i: the segments drawn since the last frame."""
         assert self.renderer is not None
-        xy = self.renderer.page.strokes[i].xy_mm[max(lo - 1, 0):max(hi, 1)]
+        xy = self.renderer.page.strokes[i].xy_mm[max(lo - 1, 0) : max(hi, 1)]
         m = self._margin_mm(i)
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
         return x0 - m, y0 - m, x1 + m, y1 + m
@@ -179,8 +187,10 @@ class PageLayer:
     def _device_rect(self, rect_mm: RectMM) -> QRect:
         x0, y0, x1, y1 = rect_mm
         r = self.transform.mapRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        rect = QRect(QPoint(math.floor(r.left()), math.floor(r.top())),
-                     QPoint(math.ceil(r.right()) - 1, math.ceil(r.bottom()) - 1))
+        rect = QRect(
+            QPoint(math.floor(r.left()), math.floor(r.top())),
+            QPoint(math.ceil(r.right()) - 1, math.ceil(r.bottom()) - 1),
+        )
         return rect.intersected(QRect(QPoint(0, 0), self.pixmap.size()))
 
     # --- scrolling -------------------------------------------------------------------------

@@ -46,8 +46,9 @@ class PreferencesDialog(QDialog):
         self.preroll.setDecimals(1)
         self.preroll.setSuffix(" s")
         self.preroll.setValue(values.preroll_s)
-        self.preroll.setToolTip("A click on ink plays from this long before the point was written,\n"
-                                "so you hear what led to it.")
+        self.preroll.setToolTip(
+            "A click on ink plays from this long before the point was written,\nso you hear what led to it."
+        )
         self.ghosts = QCheckBox("Show ink still to come, faintly, while playing", self)
         self.ghosts.setChecked(values.show_ghosts)
         self.auto_turn = QCheckBox("Turn to the page being written while playing", self)
@@ -72,8 +73,10 @@ class PreferencesDialog(QDialog):
 
     def _audio_folders_box(self, folders: tuple[str, ...]) -> QGroupBox:
         box = QGroupBox("Audio folders", self)
-        box.setToolTip("Where to look for a recording a notebook links to when it is not beside\n"
-                       "the notebook, in its audio/ folder or in Xournal++'s audio folder.")
+        box.setToolTip(
+            "Where to look for a recording a notebook links to when it is not beside\n"
+            "the notebook, in its audio/ folder or in Xournal++'s audio folder."
+        )
         self.audio_folders = QListWidget(box)
         self.audio_folders.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.audio_folders.addItems(list(folders))
@@ -111,5 +114,10 @@ class PreferencesDialog(QDialog):
         return [self.audio_folders.item(i).text() for i in range(self.audio_folders.count())]
 
     def values(self) -> PreferenceValues:
-        return PreferenceValues(self.preroll.value(), self.ghosts.isChecked(), self.auto_turn.isChecked(),
-                                self.theme.currentData(), tuple(self._folders()))
+        return PreferenceValues(
+            self.preroll.value(),
+            self.ghosts.isChecked(),
+            self.auto_turn.isChecked(),
+            self.theme.currentData(),
+            tuple(self._folders()),
+        )

@@ -57,12 +57,16 @@ class RecordingsPanel(QListWidget):
         assert doc is not None
         for recording in doc.notebook.recordings:
             item = QListWidgetItem()
-            item.setToolTip(f"{recording.name}\n{len(recording.files)} file(s), {recording.codec}, "
-                            f"{recording.sample_rate} Hz")
+            item.setToolTip(
+                f"{recording.name}\n{len(recording.files)} file(s), {recording.codec}, "
+                f"{recording.sample_rate} Hz"
+            )
             if recording.is_missing:  # still selectable: its ink is there, only its sound is not
                 item.setData(MISSING_ROLE, True)
-                item.setToolTip(f"{recording.name}\nThe audio was not found. Right-click or double-click "
-                                "to locate it (File ▸ Locate recording…).")
+                item.setToolTip(
+                    f"{recording.name}\nThe audio was not found. Right-click or double-click "
+                    "to locate it (File ▸ Locate recording…)."
+                )
                 font = item.font()
                 font.setItalic(True)
                 item.setFont(font)

@@ -50,8 +50,12 @@ def stroke_bounds(strokes: Sequence[Stroke]) -> np.ndarray:
 
 def overlapping(bounds: np.ndarray, area: QRectF) -> np.ndarray:
     """Which of the (n, 4) bounds meet `area` (mm)."""
-    return ((bounds[:, 2] >= area.left()) & (bounds[:, 0] <= area.right())
-            & (bounds[:, 3] >= area.top()) & (bounds[:, 1] <= area.bottom()))
+    return (
+        (bounds[:, 2] >= area.left())
+        & (bounds[:, 0] <= area.right())
+        & (bounds[:, 3] >= area.top())
+        & (bounds[:, 1] <= area.bottom())
+    )
 
 
 def strokes_inside(strokes: Sequence[Stroke], bounds: np.ndarray, polygon: np.ndarray) -> list[int]:

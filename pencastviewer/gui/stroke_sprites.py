@@ -35,14 +35,19 @@ class StrokeSprites:
         self.renderer = renderer
         self.style = style
         n = len(renderer.page.strokes)
-        self._reveals = {PLAIN: None, WRITTEN: RevealState(np.ones(n, bool), ()),
-                         GHOST: RevealState(np.zeros(n, bool), ())}
+        self._reveals = {
+            PLAIN: None,
+            WRITTEN: RevealState(np.ones(n, bool), ()),
+            GHOST: RevealState(np.zeros(n, bool), ()),
+        }
         self._highlighter = np.array([s.tool == Tool.HIGHLIGHTER for s in renderer.page.strokes], bool)
         self._no_audio = np.array([s.recording is None for s in renderer.page.strokes], bool)
         bounds = [s.bounds_mm() for s in renderer.page.strokes]
         self._bounds = np.array(bounds, dtype=np.float64).reshape(-1, 4)
-        widest = [s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max()))
-                  for s in renderer.page.strokes]
+        widest = [
+            s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max()))
+            for s in renderer.page.strokes
+        ]
         self._margin_mm = np.array(widest, dtype=np.float64)
         self._sprites: OrderedDict[tuple[int, int], tuple[QImage, QPoint] | None] = OrderedDict()
         self._bytes = 0

@@ -85,8 +85,10 @@ class Transport(QToolBar):
         self.sync_label = QLabel("", self)
         self.sync_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Sync +00000 ms "))
         self.sync_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sync_label.setToolTip("Audio sync offset of this recording (remembered for the file).\n"
-                                   "Positive: the audio of a stroke comes later in the recording.")
+        self.sync_label.setToolTip(
+            "Audio sync offset of this recording (remembered for the file).\n"
+            "Positive: the audio of a stroke comes later in the recording."
+        )
         for name, text in (("sync_earlier", "−"), ("sync_later", "+")):
             button = QToolButton(self)
             button.setDefaultAction(self._actions[name])

@@ -17,12 +17,16 @@ from support.xcorr import locate
 from pencastviewer.audio.decode import AudioError, open_audio, probe
 
 # Livescribe fixtures: (file, decoded samples at 16 kHz, audio_file end − start in ms).
-LIVESCRIBE_AUDIO = [("3-dots.pdf", 119_808, 7_488), ("corners-page.pdf", 333_824, 20_864),
-                    ("2-pages.pdf", 2_013_184, 125_824)]
+LIVESCRIBE_AUDIO = [
+    ("3-dots.pdf", 119_808, 7_488),
+    ("corners-page.pdf", 333_824, 20_864),
+    ("2-pages.pdf", 2_013_184, 125_824),
+]
 AAC_FRAME = 1024
 
 
 # ---- factories ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, int]:
@@ -49,7 +53,7 @@ def write_aac(path: Path, signal: np.ndarray, rate: int, container_format: str) 
         stream = out.add_stream("aac", rate=rate, layout="stereo" if signal.shape[1] == 2 else "mono")
         stream.codec_context.options = {"aac_pns": "0"}
         for start in range(0, len(signal), AAC_FRAME):
-            chunk = np.ascontiguousarray(signal[start:start + AAC_FRAME].T)
+            chunk = np.ascontiguousarray(signal[start : start + AAC_FRAME].T)
             frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout=stream.layout.name)
             frame.sample_rate, frame.pts = rate, start
             out.mux(stream.encode(frame))
@@ -61,7 +65,7 @@ def write_sf(path: Path, signal: np.ndarray, rate: int, **kwargs: str) -> Path:
     """In one-second pieces: libsndfile 1.2 crashes writing a long Ogg Vorbis in one call."""
     with sf.SoundFile(path, "w", rate, signal.shape[1], **kwargs) as out:
         for start in range(0, len(signal), rate):
-            out.write(signal[start:start + rate])
+            out.write(signal[start : start + rate])
     return path
 
 
@@ -97,16 +101,28 @@ def assert_reads_match(source: Path | bytes, full: np.ndarray, starts: list[int]
     with open_audio(source, name_hint="x.m4a" if isinstance(source, bytes) else "") as decoder:
         for start in starts:
             got = decoder.read(start, n)
-            assert np.array_equal(got, full[start:start + n]), f"read({start}, {n}) differs"
+            assert np.array_equal(got, full[start : start + n]), f"read({start}, {n}) differs"
 
 
 def spread_starts(n_frames: int) -> list[int]:
     """Far jumps both ways, codec-frame boundaries ±1, a step back, the very end."""
-    return [n_frames // 2, 5, n_frames // 3 * 2 + 1, AAC_FRAME * 40 - 1, AAC_FRAME * 40, AAC_FRAME * 40 + 1,
-            n_frames // 2 - 7000, 3 * AAC_FRAME + 17, n_frames - 100, 0, n_frames // 4]
+    return [
+        n_frames // 2,
+        5,
+        n_frames // 3 * 2 + 1,
+        AAC_FRAME * 40 - 1,
+        AAC_FRAME * 40,
+        AAC_FRAME * 40 + 1,
+        n_frames // 2 - 7000,
+        3 * AAC_FRAME + 17,
+        n_frames - 100,
+        0,
+        n_frames // 4,
+    ]
 
 
 # ---- our own files: WAV, FLAC, Ogg Vorbis, M4A, ADTS ---------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["wav", "flac", "ogg", "opus", "m4a", "aac"])
 def test_read_at_any_start_equals_the_sequential_decode(encoded: dict[str, Path], kind: str) -> None:
@@ -125,7 +141,7 @@ def test_ogg_seeks_after_a_full_pass_are_exact(speech: tuple[np.ndarray, int], t
     with open_audio(path) as decoder:
         assert sum(len(block) for block in decoder.blocks()) == len(full)
         for start in [int(s) for s in rng.integers(0, len(full), 60)] + [131072 + 64, 262144 + 1]:
-            assert np.array_equal(decoder.read(start, 2000), full[start:start + 2000]), start
+            assert np.array_equal(decoder.read(start, 2000), full[start : start + 2000]), start
 
 
 def test_mp3_reads_land_on_the_right_sample(encoded: dict[str, Path]) -> None:
@@ -134,12 +150,13 @@ def test_mp3_reads_land_on_the_right_sample(encoded: dict[str, Path]) -> None:
     full = sequential(encoded["mp3"])
     with open_audio(encoded["mp3"]) as decoder:
         for start in spread_starts(len(full)):
-            np.testing.assert_allclose(decoder.read(start, 3000), full[start:start + 3000], atol=1e-6)
+            np.testing.assert_allclose(decoder.read(start, 3000), full[start : start + 3000], atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["wav", "flac", "ogg", "mp3", "m4a", "aac"])
-def test_length_probe_and_decode_agree(encoded: dict[str, Path], speech: tuple[np.ndarray, int],
-                                       kind: str) -> None:
+def test_length_probe_and_decode_agree(
+    encoded: dict[str, Path], speech: tuple[np.ndarray, int], kind: str
+) -> None:
     signal, rate = speech
     info = probe(encoded[kind])
     full = sequential(encoded[kind])
@@ -160,19 +177,27 @@ def test_channels_keep_their_order(encoded: dict[str, Path], kind: str) -> None:
 
 def test_codec_names(encoded: dict[str, Path]) -> None:
     codecs = {kind: probe(path).codec for kind, path in encoded.items()}
-    assert codecs == {"wav": "pcm", "flac": "flac", "ogg": "vorbis", "opus": "opus", "mp3": "mp3",
-                      "m4a": "aac", "aac": "aac"}
+    assert codecs == {
+        "wav": "pcm",
+        "flac": "flac",
+        "ogg": "vorbis",
+        "opus": "opus",
+        "mp3": "mp3",
+        "m4a": "aac",
+        "aac": "aac",
+    }
 
 
-def test_priming_dropped_only_when_the_container_says_so(encoded: dict[str, Path],
-                                                         speech: tuple[np.ndarray, int]) -> None:
+def test_priming_dropped_only_when_the_container_says_so(
+    encoded: dict[str, Path], speech: tuple[np.ndarray, int]
+) -> None:
     """The MP4 carries an edit list (FFmpeg drops the priming: decoded sample k = source
     sample k); raw ADTS cannot say, so the priming frame stays and the sound starts 1024
     samples in."""
     source = speech[0][:, 0]
     for kind, expected_lag in (("m4a", 0), ("aac", AAC_FRAME)):
         decoded = sequential(encoded[kind])[:, 0]
-        snippet = decoded[20_000 + expected_lag:30_000 + expected_lag]
+        snippet = decoded[20_000 + expected_lag : 30_000 + expected_lag]
         found = locate(snippet, source, 20_000 - 3 * AAC_FRAME, 20_000 + 3 * AAC_FRAME)
         assert abs(found - 20_000) <= 2, kind
 
@@ -215,11 +240,13 @@ def test_unreadable_input_raises_audio_error(encoded: dict[str, Path], tmp_path:
 
 # ---- the Livescribe recordings -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("name", "samples", "span_ms"), LIVESCRIBE_AUDIO)
-def test_livescribe_audio_length_matches_the_pen_clock(livescribe_dir: Path, name: str, samples: int,
-                                                       span_ms: int) -> None:
+def test_livescribe_audio_length_matches_the_pen_clock(
+    livescribe_dir: Path, name: str, samples: int, span_ms: int
+) -> None:
     data = livescribe_audio(livescribe_dir / name)
-    stsd_channels = int.from_bytes(data[data.index(b"mp4a") + 20:data.index(b"mp4a") + 22], "big")
+    stsd_channels = int.from_bytes(data[data.index(b"mp4a") + 20 : data.index(b"mp4a") + 22], "big")
     info = probe(data, name_hint="Livescribe_Audio0.m4a")
     decoded = sequential(data, name_hint="Livescribe_Audio0.m4a")
     assert stsd_channels == 2  # the header's claim ...

@@ -33,9 +33,9 @@ def test_files_are_joined_trimmed_and_padded_to_their_durations(tmp_path):
         samples, rate = sf.read(playable.path, dtype="float32")
         assert rate == 48000 and samples.ndim == 1
         assert len(samples) == round(1.5 * 48000)
-        assert np.max(np.abs(samples[round(0.75 * 48000):round(0.8 * 48000)])) > 0.3  # trimmed tone
-        assert np.max(np.abs(samples[round(0.85 * 48000):round(1.25 * 48000)])) > 0.3  # second file
-        assert np.max(np.abs(samples[round(1.31 * 48000):])) == 0.0  # padded with silence
+        assert np.max(np.abs(samples[round(0.75 * 48000) : round(0.8 * 48000)])) > 0.3  # trimmed tone
+        assert np.max(np.abs(samples[round(0.85 * 48000) : round(1.25 * 48000)])) > 0.3  # second file
+        assert np.max(np.abs(samples[round(1.31 * 48000) :])) == 0.0  # padded with silence
     finally:
         Path(playable.path).unlink()
 
@@ -87,9 +87,11 @@ def chirp_file(path: Path, seconds: float, rate: int, **write_options) -> Path:
 def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
     """Runs of chunks started anywhere (resampled from 16 and 44.1 kHz, decoded from FLAC,
     WAV and Ogg Vorbis, which is sought with FFmpeg) join into the same samples as one pass."""
-    files = [(str(chirp_file(tmp_path / "a.flac", 9.0, 16000)), 8.5),
-             (str(chirp_file(tmp_path / "b.wav", 7.0, 44100, subtype="PCM_16")), None),
-             (str(chirp_file(tmp_path / "c.ogg", 8.0, 48000, format="OGG", subtype="VORBIS")), 9.0)]
+    files = [
+        (str(chirp_file(tmp_path / "a.flac", 9.0, 16000)), 8.5),
+        (str(chirp_file(tmp_path / "b.wav", 7.0, 44100, subtype="PCM_16")), None),
+        (str(chirp_file(tmp_path / "c.ogg", 8.0, 48000, format="OGG", subtype="VORBIS")), 9.0),
+    ]
     in_order = make_playable(files, 48000, str(tmp_path))
     copy = PcmCopy(files, 48000, str(tmp_path))
     targets = iter(np.random.default_rng(0).uniform(0.0, 24.5, 12).tolist())
@@ -109,7 +111,7 @@ def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
         assert len(made) == len(expected) == round(24.5 * 48000)
         assert np.max(np.abs(made.astype(int) - expected)) <= 1  # Vorbis: FFmpeg vs libsndfile rounding
         at_48k = chirp(np.arange(48000, 96000) / 48000)  # b.wav's second second, made from 44.1 kHz
-        assert np.max(np.abs(made[round(9.5 * 48000):round(10.5 * 48000)] / 32768 - at_48k)) < 0.003
+        assert np.max(np.abs(made[round(9.5 * 48000) : round(10.5 * 48000)] / 32768 - at_48k)) < 0.003
     finally:
         copy.release()
         Path(in_order.path).unlink()

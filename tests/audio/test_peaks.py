@@ -45,7 +45,7 @@ def quantized(values: np.ndarray) -> np.ndarray:
 def brute_force_level(signal: np.ndarray, level: int) -> np.ndarray:
     """(min, max) over every channel of each run of BIN_FRAMES * 2**level frames, one by one."""
     size = BIN_FRAMES * 2**level
-    rows = [(signal[i:i + size].min(), signal[i:i + size].max()) for i in range(0, len(signal), size)]
+    rows = [(signal[i : i + size].min(), signal[i : i + size].max()) for i in range(0, len(signal), size)]
     return quantized(np.array(rows, dtype=np.float32).reshape(-1, 2))
 
 
@@ -67,7 +67,7 @@ def test_every_level_equals_brute_force_on_random_blocks(channels: int) -> None:
     builder, start = PeakBuilder(48000), 0
     while start < len(signal):  # ragged blocks: bins straddle block boundaries
         n = int(rng.integers(1, 3000))
-        builder.feed(signal[start:start + n])
+        builder.feed(signal[start : start + n])
         start += n
     assert_matches_brute_force(builder.finish(), signal)
 
@@ -77,8 +77,11 @@ def test_files_back_to_back_are_one_pyramid_cut_or_padded_to_their_seconds(tmp_p
     a = random_signal(10_000, 2, seed=2)  # stereo, 1.25 s, played as 1.0 s (cut)
     b = random_signal(7_000, 1, seed=3)  # mono, 0.875 s, played as 1.0 s (padded with silence)
     c = random_signal(4_321, 1, seed=4)  # its own length
-    files = [(write_wav(tmp_path / "a.wav", a, rate), 1.0), (write_wav(tmp_path / "b.wav", b, rate), 1.0),
-             (write_wav(tmp_path / "c.wav", c, rate), None)]
+    files = [
+        (write_wav(tmp_path / "a.wav", a, rate), 1.0),
+        (write_wav(tmp_path / "b.wav", b, rate), 1.0),
+        (write_wav(tmp_path / "c.wav", c, rate), None),
+    ]
     pyramid = build_pyramid(files)
     assert pyramid.n_frames == rate + rate + len(c) and pyramid.sample_rate == rate
     # brute force over the concatenation; mono files doubled to two identical channels
@@ -90,8 +93,10 @@ def test_files_back_to_back_are_one_pyramid_cut_or_padded_to_their_seconds(tmp_p
 def test_a_file_at_another_rate_is_brought_to_the_first_files_rate(tmp_path: Path) -> None:
     first = random_signal(16_000, seed=5)
     half_rate = random_signal(8_000, seed=6)
-    files = [(write_wav(tmp_path / "a.wav", first, 16000), None),
-             (write_wav(tmp_path / "b.wav", half_rate, 8000), None)]
+    files = [
+        (write_wav(tmp_path / "a.wav", first, 16000), None),
+        (write_wav(tmp_path / "b.wav", half_rate, 8000), None),
+    ]
     pyramid = build_pyramid(files)
     assert pyramid.sample_rate == 16000
     assert_matches_brute_force(pyramid, np.concatenate([first, np.repeat(half_rate, 2, axis=0)]))
@@ -116,10 +121,13 @@ def long_pyramid() -> PeakPyramid:
     return PeakPyramid(rate, n_frames, np.stack([-values, values], axis=1))
 
 
-@pytest.mark.parametrize(("start_s", "end_s", "n_bins"), [(0, 3600, 1000), (100, 160, 800), (1000, 1003, 800),
-                                                          (5, 6, 2000), (0, 3600, 3), (3590, 3700, 640)])
-def test_query_takes_the_coarsest_level_with_enough_bins(long_pyramid: PeakPyramid, start_s: float,
-                                                         end_s: float, n_bins: int) -> None:
+@pytest.mark.parametrize(
+    ("start_s", "end_s", "n_bins"),
+    [(0, 3600, 1000), (100, 160, 800), (1000, 1003, 800), (5, 6, 2000), (0, 3600, 3), (3590, 3700, 640)],
+)
+def test_query_takes_the_coarsest_level_with_enough_bins(
+    long_pyramid: PeakPyramid, start_s: float, end_s: float, n_bins: int
+) -> None:
     p = long_pyramid
     times, mins, maxs = p.query(start_s, end_s, n_bins)
     step_s = times[1] - times[0]
@@ -133,7 +141,7 @@ def test_query_takes_the_coarsest_level_with_enough_bins(long_pyramid: PeakPyram
     assert times[0] <= start_s < times[0] + step_s
     assert times[-1] < min(end_s, p.duration_s) <= times[-1] + step_s
     first = round(times[0] / step_s)
-    expected = p.levels[level][first:first + len(times)] / 32767
+    expected = p.levels[level][first : first + len(times)] / 32767
     np.testing.assert_allclose(mins, expected[:, 0], rtol=1e-6)
     np.testing.assert_allclose(maxs, expected[:, 1], rtol=1e-6)
 
@@ -165,8 +173,12 @@ def test_damaged_cache_files_are_refused(tmp_path: Path) -> None:
     data = good.read_bytes()
     header_end = data.index(b"}") + 1
     lying = data[:header_end].replace(b'"n_bins": 4', b'"n_bins": 4000000000') + data[header_end:]
-    cases = {"truncated": data[:-3], "not ours": b"RIFF" + data[4:], "no header": data[:10],
-             "header lies": lying}
+    cases = {
+        "truncated": data[:-3],
+        "not ours": b"RIFF" + data[4:],
+        "no header": data[:10],
+        "header lies": lying,
+    }
     for name, damaged in cases.items():
         path = tmp_path / f"{name}.peaks"
         path.write_bytes(damaged)
@@ -193,8 +205,9 @@ def test_a_cached_pyramid_is_loaded_not_rebuilt(tmp_path: Path, monkeypatch: pyt
     np.testing.assert_array_equal(load_or_build(files, tmp_path).levels[0], built.levels[0])
 
 
-def test_quick_key_of_large_files_sees_size_head_and_mtime(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quick_key_of_large_files_sees_size_head_and_mtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(peaks, "FULL_HASH_BYTES", 1000)
     path = tmp_path / "big.bin"
     path.write_bytes(bytes(3 << 20))

@@ -24,8 +24,10 @@ from support.xcorr import chirp_time_s, first_sound, linear_chirp, locate
 from pencastviewer.audio.playback import PLAYING, STOPPED, PlayheadClock, SequenceMap
 
 RATE = 48000
-TEXT = ("The quick brown fox jumps over the lazy dog. Pencast viewer plays the audio in sync with "
-        "the ink. One two three four five six seven eight nine ten.")
+TEXT = (
+    "The quick brown fox jumps over the lazy dog. Pencast viewer plays the audio in sync with "
+    "the ink. One two three four five six seven eight nine ten."
+)
 SEEK_TOLERANCE_MS = {"wav": 20.0, "flac": 20.0, "ogg": 20.0, "opus": 20.0, "m4a": 70.0}
 PLAYHEAD_P95_MS = 40.0
 CHIRP_S, CHIRP_F0_HZ, CHIRP_F1_HZ = 16.0, 200.0, 4200.0
@@ -59,8 +61,8 @@ def write_m4a(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
         frame_size = 1024
         for start in range(0, len(samples), frame_size):
             block = np.zeros((1, frame_size), np.float32)
-            chunk = samples[start:start + frame_size]
-            block[0, :len(chunk)] = chunk
+            chunk = samples[start : start + frame_size]
+            block[0, : len(chunk)] = chunk
             frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="mono")
             frame.sample_rate, frame.pts = rate, start
             out.mux(stream.encode(frame))
@@ -129,7 +131,7 @@ def _play_from(qtbot, out, take_source, target_s: float, play_ms: int):
     assert first is not None, "the sink played nothing after play()"
     start = first + search_from
     start_delay_s = start / RATE - (command_t - recording.start_monotonic)
-    heard = recording.samples[start:start + round(play_ms / 1000 * RATE * 0.8)]
+    heard = recording.samples[start : start + round(play_ms / 1000 * RATE * 0.8)]
     return recording, start, underrun_ms(heard) == 0 and start_delay_s < LATE_START_S
 
 
@@ -140,14 +142,18 @@ def _seek_error_ms(qtbot, out, pulse_sink, source: np.ndarray, target_s: float) 
     target = round(target_s * RATE)
     for _ in range(ATTEMPTS):
         recording, start, clean = _play_from(qtbot, out, pulse_sink, target_s, 800)
-        heard = recording.samples[start:start + lead + later + length]
+        heard = recording.samples[start : start + lead + later + length]
         if clean:
             break
     else:
         pytest.fail("the sink underran in every take: machine too loaded?")
-    found = locate(heard[lead:lead + length], source, target - later, target + later)
-    found_later = locate(heard[lead + later:lead + later + length], source, found + later - RATE // 10,
-                         found + later + RATE // 10)
+    found = locate(heard[lead : lead + length], source, target - later, target + later)
+    found_later = locate(
+        heard[lead + later : lead + later + length],
+        source,
+        found + later - RATE // 10,
+        found + later + RATE // 10,
+    )
     return (found - lead - target) / RATE * 1000, (found_later - found - later) / RATE * 1000
 
 
@@ -203,17 +209,18 @@ def _play_right_after_load(qtbot, out, pulse_sink, path: Path, source: np.ndarra
     assert first is not None, "the sink played nothing after play()"
     start = first + search_from
     latency_ms = (start / RATE - (command_t - recording.start_monotonic)) * 1000
-    heard = recording.samples[start:start + RATE]
+    heard = recording.samples[start : start + RATE]
     lead, length, target = RATE // 100, RATE // 10, round(target_s * RATE)
-    found = locate(heard[lead:lead + length], source, target - RATE // 2, target + RATE // 2)
-    later = locate(heard[RATE // 2:RATE // 2 + length], source, found + RATE // 4, found + RATE)
+    found = locate(heard[lead : lead + length], source, target - RATE // 2, target + RATE // 2)
+    later = locate(heard[RATE // 2 : RATE // 2 + length], source, found + RATE // 4, found + RATE)
     clean = underrun_ms(heard) == 0 and abs(later - found - (RATE // 2 - lead)) <= RATE // 1000
     return (found - lead - target) / RATE * 1000, latency_ms, copying, clean
 
 
 @pytest.mark.audio
-def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(long_recording, pulse_sink,
-                                                                          qtbot, tmp_path):
+def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(
+    long_recording, pulse_sink, qtbot, tmp_path
+):
     """A tap right after opening a long recording sounds from the tapped place without
     waiting for the whole copy (the copy is made around it first), exactly there; seeks
     stay exact once the copy is complete; the copy is deleted on unload."""
@@ -223,16 +230,19 @@ def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(long_re
     out = QtAudioOutput(cache_dir=str(tmp_path))
     try:
         for _ in range(3):  # a take the sink underran in measures the machine: take it again
-            error_ms, latency_ms, copying, clean = _play_right_after_load(qtbot, out, pulse_sink, path,
-                                                                          source, 500.0)
+            error_ms, latency_ms, copying, clean = _play_right_after_load(
+                qtbot, out, pulse_sink, path, source, 500.0
+            )
             if clean:
                 break
         else:
             pytest.fail("every take underran or skipped: machine too loaded, or holes in the copy?")
         qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
         later = [round(_seek_error_ms(qtbot, out, pulse_sink, source, t)[0], 2) for t in (123.4, 587.9)]
-        print(f"\n10-minute FLAC: right after load, seek to 500 s and play: sound {latency_ms:.0f} ms "
-              f"after play(), start error {error_ms:+.2f} ms; after the copy, seek errors {later} ms")
+        print(
+            f"\n10-minute FLAC: right after load, seek to 500 s and play: sound {latency_ms:.0f} ms "
+            f"after play(), start error {error_ms:+.2f} ms; after the copy, seek errors {later} ms"
+        )
         assert copying  # play() was given before the copy was complete...
         assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]  # ...and sounded where asked
         assert max(abs(e) for e in later) <= SEEK_TOLERANCE_MS["flac"]
@@ -262,8 +272,9 @@ def _after_last_silence(recording: np.ndarray, before: int) -> tuple[int, float]
 
 
 @pytest.mark.audio
-def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(long_recording, pulse_sink, qtbot,
-                                                                         tmp_path, monkeypatch):
+def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
+    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+):
     """With the copy slowed down (0.25 s per chunk), a seek while playing to a place not yet
     written pauses until the copy has it, then sounds exactly from there: the hole in the
     file is never played."""
@@ -292,9 +303,9 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(long_rec
             out.seek(100.0)
             qtbot.wait(1500)
             recording = take.stop().samples
-            found = locate(source[100 * RATE:100 * RATE + RATE // 10], recording)
+            found = locate(source[100 * RATE : 100 * RATE + RATE // 10], recording)
             start, waited_ms = _after_last_silence(recording, found + RATE // 10)
-            if underrun_ms(recording[found:found + RATE]) == 0:
+            if underrun_ms(recording[found : found + RATE]) == 0:
                 break
             out.seek(300.0)
             qtbot.wait(300)
@@ -302,11 +313,17 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(long_rec
             pytest.fail("the sink underran in every take: machine too loaded?")
         out.pause()
         error_ms = (start - found) / RATE * 1000
-        print(f"\nseek to audio not yet copied (copy slowed down): silent {waited_ms:.0f} ms, "
-              f"then sound from the target {error_ms:+.2f} ms")
+        print(
+            f"\nseek to audio not yet copied (copy slowed down): silent {waited_ms:.0f} ms, "
+            f"then sound from the target {error_ms:+.2f} ms"
+        )
         assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
-        later = locate(recording[found + RATE // 2:found + RATE // 2 + RATE // 10], source,
-                       100 * RATE + RATE // 4, 101 * RATE)
+        later = locate(
+            recording[found + RATE // 2 : found + RATE // 2 + RATE // 10],
+            source,
+            100 * RATE + RATE // 4,
+            101 * RATE,
+        )
         assert abs(later - (100 * RATE + RATE // 2)) <= RATE // 1000  # and plays on without holes
     finally:
         out.unload()
@@ -330,7 +347,7 @@ def _playhead_errors_ms(recording, samples) -> np.ndarray:
     errors = []
     for t, position_s in samples:
         index = recording.index_at(t)
-        snippet = recording.samples[max(0, index - window // 2):index + window // 2]
+        snippet = recording.samples[max(0, index - window // 2) : index + window // 2]
         if len(snippet) < window or np.min(np.abs(snippet).reshape(-1, RATE // 1000).max(axis=1)) < 0.05:
             continue  # a start, a pause or a seek inside the window: nothing steady to place
         heard_s = chirp_time_s(snippet, CHIRP_F0_HZ, CHIRP_SLOPE, RATE)
@@ -377,8 +394,10 @@ def test_playhead_follows_what_is_heard(speech, output, pulse_sink, qtbot):
     for _ in range(3):
         report = _measure_playhead(qtbot, output, pulse_sink)
         takes.append(report)
-        figures = [f"{name} p95 |err| {p95:.1f} ms, median {med:+.1f} ms (n={n})"
-                   for name, (p95, med, n) in report.items()]
+        figures = [
+            f"{name} p95 |err| {p95:.1f} ms, median {med:+.1f} ms (n={n})"
+            for name, (p95, med, n) in report.items()
+        ]
         print("\nplayhead − heard: " + "; ".join(figures))
         if all(p95 <= PLAYHEAD_P95_MS for p95, _, _ in report.values()):
             break
@@ -408,10 +427,12 @@ def test_playhead_never_runs_backwards_while_playing(speech, output, qtbot):
 @pytest.mark.audio
 def test_sequence_plays_files_back_to_back_without_gap(speech, output, pulse_sink, qtbot):
     workdir, source = speech
-    parts = [source[:RATE], source[RATE:2 * RATE + RATE // 2], source[2 * RATE + RATE // 2:4 * RATE]]
+    parts = [source[:RATE], source[RATE : 2 * RATE + RATE // 2], source[2 * RATE + RATE // 2 : 4 * RATE]]
     kinds = ["flac", "ogg", "m4a"]
-    files = [(str(write_format(workdir / f"part{i}.{k}", p)), len(p) / RATE) for i, (p, k) in
-             enumerate(zip(parts, kinds, strict=True))]
+    files = [
+        (str(write_format(workdir / f"part{i}.{k}", p)), len(p) / RATE)
+        for i, (p, k) in enumerate(zip(parts, kinds, strict=True))
+    ]
     load_and_wait(qtbot, output, files)
     assert output.duration_s() == pytest.approx(4.0, abs=1e-3)
     assert output.file_at(1.2) == (1, pytest.approx(0.2))
@@ -419,17 +440,21 @@ def test_sequence_plays_files_back_to_back_without_gap(speech, output, pulse_sin
     length = round(2.1 * RATE)  # from 0.6 s across both boundaries (1.0 s and 2.5 s)
     for _ in range(ATTEMPTS):
         recording, start, clean = _play_from(qtbot, output, pulse_sink, 0.6, 2300)
-        heard = recording.samples[start:start + length]
+        heard = recording.samples[start : start + length]
         if clean:
             break
     else:
         pytest.fail("the sink underran in every take: machine too loaded?")
-    expected_start = locate(heard[:RATE // 5], source, round(0.5 * RATE), round(0.7 * RATE))
-    expected = source[expected_start:expected_start + length]
+    expected_start = locate(heard[: RATE // 5], source, round(0.5 * RATE), round(0.7 * RATE))
+    expected = source[expected_start : expected_start + length]
     # a gap or an overlap at a boundary would leave everything after it misaligned
     tail = slice(round(1.95 * RATE), length)
-    drift = locate(heard[tail], source, expected_start + tail.start - RATE // 10,
-                   expected_start + tail.start + RATE // 10) - (expected_start + tail.start)
+    drift = locate(
+        heard[tail],
+        source,
+        expected_start + tail.start - RATE // 10,
+        expected_start + tail.start + RATE // 10,
+    ) - (expected_start + tail.start)
     print(f"\nsequence: offset after two file boundaries {drift / RATE * 1000:.2f} ms")
     assert expected_start == round(0.6 * RATE)
     assert abs(drift) <= RATE // 1000  # within 1 ms: no gap at the boundaries (lossy parts differ a little)
@@ -439,7 +464,7 @@ def test_sequence_plays_files_back_to_back_without_gap(speech, output, pulse_sin
 @pytest.mark.audio
 def test_playing_to_the_end_emits_ended_and_stops(speech, output, qtbot):
     workdir, source = speech
-    path = write_format(workdir / "end.ogg", source[:2 * RATE])
+    path = write_format(workdir / "end.ogg", source[: 2 * RATE])
     load_and_wait(qtbot, output, [(str(path), 2.0)])
     output.seek(1.7)
     with qtbot.waitSignal(output.ended, timeout=5000):
@@ -512,8 +537,14 @@ def test_the_copy_is_deleted_when_the_program_exits(speech, pulse_sink, tmp_path
     workdir, source = speech
     path = write_format(workdir / "exit.flac", source)
     env = dict(os.environ, PULSE_SERVER=pulse_sink.server, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", EXIT_SCRIPT, str(tmp_path), str(path)], env=env,
-                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, str(tmp_path), str(path)],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == "1"  # the copy was there while the program ran
     assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
@@ -539,7 +570,9 @@ def test_factory_picks_the_real_backend_when_a_device_exists(pulse_sink, qtbot):
     assert silent.is_silent
     # copies (350 MB an hour) go to the user's cache folder, not to a /tmp that may be in memory
     assert real._cache_dir == playback_cache_dir() and Path(playback_cache_dir()).parts[-2:] == (
-        "pencastviewer", "playback")
+        "pencastviewer",
+        "playback",
+    )
     real.deleteLater()
     qtbot.wait(1)
 

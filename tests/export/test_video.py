@@ -76,7 +76,7 @@ def frame_ink(frame: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     left, top, width, height = page_area(frame)
     assert abs(width - shape[1]) <= 1 and abs(height - shape[0]) <= 1
     h, w = min(height, shape[0]), min(width, shape[1])
-    return ink_mask(frame[top:top + h, left:left + w])
+    return ink_mask(frame[top : top + h, left : left + w])
 
 
 # ---- fixtures -----------------------------------------------------------------------------------
@@ -112,8 +112,9 @@ def decoded(clip_mp4: Path) -> dict:
     return kept
 
 
-def speaking_notebook(folder: Path, pages: list[list[tuple[float, float]]],
-                      seconds: float = 4.0) -> OpenedNotebook:
+def speaking_notebook(
+    folder: Path, pages: list[list[tuple[float, float]]], seconds: float = 4.0
+) -> OpenedNotebook:
     """A notebook with a `seconds` recording (a WAV of noise) and, per page, horizontal
     strokes written over the given (start, end) seconds, one line each."""
     rate = 16000
@@ -175,11 +176,11 @@ def test_audio_track_is_the_clip_of_the_recording(demo: OpenedNotebook, decoded:
     source, rate = sf.read(io.BytesIO(audio_bytes(demo.notebook.recordings[0].files[0])), dtype="float32")
     heard = decoded["audio"]
     for at_s in (2.0, 15.0, 27.0):
-        snippet = heard[round(at_s * rate): round((at_s + 1.0) * rate)]
+        snippet = heard[round(at_s * rate) : round((at_s + 1.0) * rate)]
         expected = round((CLIP[0] + at_s) * rate)
         found = locate(snippet, source, expected - rate, expected + rate)
         assert abs(found - expected) <= 2  # in place to the sample (AAC priming is accounted for)
-        original = source[expected: expected + len(snippet)]
+        original = source[expected : expected + len(snippet)]
         assert np.corrcoef(snippet, original)[0, 1] > 0.95
 
 
@@ -216,7 +217,7 @@ def test_a_page_clip_opens_on_its_page(demo: OpenedNotebook, tmp_path: Path) -> 
     with av.open(str(out)) as container:
         first = next(container.decode(video=0)).to_ndarray(format="rgb24")
     left, top, width, height = page_area(first)
-    shown_ink = ink_mask(first[top:top + height, left:left + width]).sum()
+    shown_ink = ink_mask(first[top : top + height, left : left + width]).sum()
     page1_ink = ink_mask(rgb_array(render_page_image(demo.notebook.pages[0], width))).sum()
     assert page1_ink > 300 and shown_ink < 0.02 * page1_ink  # page 2: nothing written on it yet
 
@@ -253,7 +254,7 @@ def test_incremental_frames_equal_a_full_repaint(demo: OpenedNotebook) -> None:
             rect = painter.page_rect(page)
             reveal = demo.timeline.reveal(page, t_ms)
             full = render_page_image(demo.notebook.pages[page], rect.width(), reveal=reveal)
-            ours = rgb_array(painter.image)[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+            ours = rgb_array(painter.image)[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
             reference = rgb_array(full)[: ours.shape[0], : ours.shape[1]]
             ours_ink, reference_ink = ink_mask(ours), ink_mask(reference)
             # the same ink, but for antialiased edges (a written stroke covers its ghost)
@@ -270,13 +271,21 @@ def test_before_any_writing_a_frame_shows_only_ghosts(demo: OpenedNotebook) -> N
     painter = FramePainter(demo, ClipSpec(0, 0.0, 160.0), (1280, 720))
     painter.frame_at(0.0)
     rect = painter.page_rect(0)
-    paper = rgb_array(painter.image)[rect.top() + 1:rect.bottom(), rect.left() + 1:rect.right()]
+    paper = rgb_array(painter.image)[rect.top() + 1 : rect.bottom(), rect.left() + 1 : rect.right()]
     assert ink_mask(paper).sum() == 0  # no stroke in full colour
     ghosts = paper.astype(int) @ [0.299, 0.587, 0.114]
     page = demo.notebook.pages[0]
-    plain = render_page_image(page, rect.width(), reveal=RevealState(np.zeros(len(page.strokes), bool), ()),
-                              style=InkStyle(show_ghosts=False))
-    background = rgb_array(plain)[1:rect.height() - 1, 1:rect.width() - 1].astype(int) @ [0.299, 0.587, 0.114]
+    plain = render_page_image(
+        page,
+        rect.width(),
+        reveal=RevealState(np.zeros(len(page.strokes), bool), ()),
+        style=InkStyle(show_ghosts=False),
+    )
+    background = rgb_array(plain)[1 : rect.height() - 1, 1 : rect.width() - 1].astype(int) @ [
+        0.299,
+        0.587,
+        0.114,
+    ]
     assert ((background - ghosts) > 10).sum() > 1000  # ... but every stroke as a faint ghost
 
 

@@ -166,8 +166,8 @@ def darkest_near(browser: Chromium, time_s: float, client: dict) -> float:
         audio.addEventListener("seeked", () => {{
             const canvas = document.getElementById("ink"), rect = canvas.getBoundingClientRect();
             const dpr = canvas.width / rect.width;
-            const x = Math.floor(({client['x']} - rect.left) * dpr);
-            const y = Math.floor(({client['y']} - rect.top) * dpr);
+            const x = Math.floor(({client["x"]} - rect.left) * dpr);
+            const y = Math.floor(({client["y"]} - rect.top) * dpr);
             const rgba = canvas.getContext("2d").getImageData(x - 1, y - 1, 3, 3).data;
             let darkest = 255;
             for (let i = 0; i < rgba.length; i += 4) {{

@@ -38,9 +38,13 @@ def read(path: Path, options: ReadOptions | None = None):
 
 # ---- factories --------------------------------------------------------------------------------
 
+
 def document(n_pages: int, width: int = 4963, height: int = 6278) -> bytes:
-    pages = "".join(f'<page basepath="pages/{i % 2}" areasfile_ref="page.areas" gfxfile_ref="page.gfx" '
-                    f'width="{width}" height="{height}" haspattern="1"/>' for i in range(n_pages))
+    pages = "".join(
+        f'<page basepath="pages/{i % 2}" areasfile_ref="page.areas" gfxfile_ref="page.gfx" '
+        f'width="{width}" height="{height}" haspattern="1"/>'
+        for i in range(n_pages)
+    )
     return f'<document version="1.0" pattern_ref="main.pattern">{pages}</document>'.encode()
 
 
@@ -61,8 +65,13 @@ def notebook_members(n_pages: int = 4) -> dict[str, bytes]:
 
 
 def stroke(start_ms: int, x0: int = 1000, n: int = 5) -> PenStroke:
-    return PenStroke(start_ms, [x0 + 10 * i for i in range(n)], [800 + 3 * i for i in range(n)],
-                     [30] * (n - 1) + [0], list(range(n)))
+    return PenStroke(
+        start_ms,
+        [x0 + 10 * i for i in range(n)],
+        [800 + 3 * i for i in range(n)],
+        [30] * (n - 1) + [0],
+        list(range(n)),
+    )
 
 
 def write_zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -75,12 +84,13 @@ def write_zip(path: Path, members: dict[str, bytes]) -> Path:
 def adts_audio(seconds: float, sample_rate: int = 16000) -> bytes:
     """A real ADTS AAC file made by FFmpeg's encoder."""
     buffer = io.BytesIO()
-    samples = (0.3 * np.sin(np.arange(int(seconds * sample_rate)) * 2 * np.pi * 440 / sample_rate))
+    samples = 0.3 * np.sin(np.arange(int(seconds * sample_rate)) * 2 * np.pi * 440 / sample_rate)
     with av.open(buffer, "w", format="adts") as out:
         stream = out.add_stream("aac", rate=sample_rate, layout="mono")
         for i in range(0, len(samples), 1024):
-            frame = av.AudioFrame.from_ndarray(samples[i : i + 1024].astype(np.float32).reshape(1, -1),
-                                               format="fltp", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                samples[i : i + 1024].astype(np.float32).reshape(1, -1), format="fltp", layout="mono"
+            )
             frame.sample_rate, frame.pts = sample_rate, i
             for packet in stream.encode(frame):
                 out.mux(packet)
@@ -89,11 +99,20 @@ def adts_audio(seconds: float, sample_rate: int = 16000) -> bytes:
     return buffer.getvalue()
 
 
-def session_members(start_ms: int, end_ms: int, pages: list[str], audio: bytes | None,
-                    folder: str = SESSION, magic: bytes = INFO_MAGIC) -> dict[str, bytes]:
+def session_members(
+    start_ms: int,
+    end_ms: int,
+    pages: list[str],
+    audio: bytes | None,
+    folder: str = SESSION,
+    magic: bytes = INFO_MAGIC,
+) -> dict[str, bytes]:
     info = magic + start_ms.to_bytes(8, "big") + end_ms.to_bytes(8, "big") + bytes(8)
-    listing = b"\xca\xbe\x01\x00\x00" + bytes([len(pages)]) + b"".join(
-        parse_page_address(p).to_bytes(8, "big") + bytes(8) for p in pages)
+    listing = (
+        b"\xca\xbe\x01\x00\x00"
+        + bytes([len(pages)])
+        + b"".join(parse_page_address(p).to_bytes(8, "big") + bytes(8) for p in pages)
+    )
     members = {f"{folder}/session.info": info, f"{folder}/session.pages": listing}
     if audio is not None:
         members[f"{folder}/audio-0.aac"] = audio
@@ -111,6 +130,7 @@ def span_ms(audio: bytes) -> int:
 
 
 # ---- the real archive ----------------------------------------------------------------------------
+
 
 def test_fixture_is_detected(livescribe_dir: Path) -> None:
     assert detect(livescribe_dir / ARCHIVE).name == "livescribe-archive"
@@ -145,6 +165,7 @@ def test_fixture_background_is_the_right_hand_png(livescribe_dir: Path) -> None:
 
 
 # ---- generated notebooks -------------------------------------------------------------------------
+
 
 def test_several_stf_files_on_a_page_merge_by_time(tmp_path: Path) -> None:
     members = notebook_members()
@@ -201,12 +222,14 @@ def test_not_a_livescribe_zip_is_not_sniffed(tmp_path: Path) -> None:
 
 # ---- Paper Replay --------------------------------------------------------------------------------
 
+
 def test_paper_replay_in_the_same_archive(tmp_path: Path, audio_2s: bytes) -> None:
     start = 5_000_000
     end = start + span_ms(audio_2s)
     members = notebook_members()
-    members[f"data/2208.1.12.19/{PEN}/a.stf"] = encode_stf([stroke(start - 5000), stroke(start + 700),
-                                                             stroke(start + 1500), stroke(end + 10)])
+    members[f"data/2208.1.12.19/{PEN}/a.stf"] = encode_stf(
+        [stroke(start - 5000), stroke(start + 700), stroke(start + 1500), stroke(end + 10)]
+    )
     members[f"data/2208.1.12.20/{PEN}/b.stf"] = encode_stf([stroke(start + 900)])  # a page not in the session
     members |= session_members(start, end, ["2208.1.12.19"], audio_2s)
     path = write_zip(tmp_path / "nb.zip", members)
@@ -234,8 +257,9 @@ def test_paper_replay_in_a_second_archive(tmp_path: Path, audio_2s: bytes) -> No
     members = notebook_members()
     members[f"data/2208.1.12.21/{PEN}/a.stf"] = encode_stf([stroke(start + 1000)])
     notebook_path = write_zip(tmp_path / "nb.zip", members)
-    audio_path = write_zip(tmp_path / "replay.zip",
-                           session_members(start, start + span_ms(audio_2s), ["2208.1.12.21"], audio_2s))
+    audio_path = write_zip(
+        tmp_path / "replay.zip", session_members(start, start + span_ms(audio_2s), ["2208.1.12.21"], audio_2s)
+    )
     notebook = read(notebook_path, ReadOptions(audio_paths=(audio_path,)))
     assert notebook.recordings[0].files[0].container == str(audio_path)
     assert notebook.pages[0].strokes[0].recording == 0
@@ -254,8 +278,9 @@ def test_session_on_pages_outside_the_notebook_is_not_placed(tmp_path: Path, aud
     assert any("2300.2.3.4" in w and "not placed" in w for w in notebook.warnings)
 
 
-def test_several_audio_files_in_a_session_play_back_to_back_with_a_warning(tmp_path: Path,
-                                                                          audio_2s: bytes) -> None:
+def test_several_audio_files_in_a_session_play_back_to_back_with_a_warning(
+    tmp_path: Path, audio_2s: bytes
+) -> None:
     start = 1000
     members = notebook_members()
     members[f"data/2208.1.12.19/{PEN}/a.stf"] = encode_stf([stroke(start + 100)])
@@ -268,16 +293,28 @@ def test_several_audio_files_in_a_session_play_back_to_back_with_a_warning(tmp_p
     assert any("2 audio files but one start time" in w for w in notebook.warnings)
 
 
-@pytest.mark.parametrize(("damage", "said"), [
-    ("magic", "unknown header"), ("no audio", "no audio-N.aac"), ("no pages", "no session.pages"),
-    ("short audio", "cut off"), ("not adts", "not ADTS"), ("longer span", "drift"),
-])
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("magic", "unknown header"),
+        ("no audio", "no audio-N.aac"),
+        ("no pages", "no session.pages"),
+        ("short audio", "cut off"),
+        ("not adts", "not ADTS"),
+        ("longer span", "drift"),
+    ],
+)
 def test_unplaceable_sessions_are_reported(tmp_path: Path, audio_2s: bytes, damage: str, said: str) -> None:
     members = notebook_members()
     members[f"data/2208.1.12.19/{PEN}/a.stf"] = encode_stf([stroke(1500)])
     end_ms = 1000 + span_ms(audio_2s) + (5000 if damage == "longer span" else 0)
-    session = session_members(1000, end_ms, ["2208.1.12.19"], audio_2s,
-                              magic=b"\xfa\xce\x04" + bytes(5) if damage == "magic" else INFO_MAGIC)
+    session = session_members(
+        1000,
+        end_ms,
+        ["2208.1.12.19"],
+        audio_2s,
+        magic=b"\xfa\xce\x04" + bytes(5) if damage == "magic" else INFO_MAGIC,
+    )
     if damage == "no audio":
         del session[f"{SESSION}/audio-0.aac"]
     elif damage == "no pages":
@@ -295,6 +332,7 @@ def test_unplaceable_sessions_are_reported(tmp_path: Path, audio_2s: bytes, dama
 
 
 # ---- corrupted copies of the real archive --------------------------------------------------------
+
 
 def test_truncated_copies_fail_cleanly(livescribe_dir: Path, tmp_path: Path) -> None:
     data = (livescribe_dir / ARCHIVE).read_bytes()

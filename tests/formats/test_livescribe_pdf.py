@@ -34,16 +34,21 @@ def read(path: Path):
 
 # ---- factories --------------------------------------------------------------------------------
 
+
 def inkml_document(groups: str, metadata: str = "") -> str:
-    return ('<?xml version="1.0" encoding="ISO-8859-1"?>'
-            '<ink xmlns="http://www.w3.org/2003/InkML"><inkSource manufacturer="Livescribe">'
-            '<sampleRate uniform="true" value="75"/></inkSource>'
-            f'<annotationXML type="Livescribe_Metadata">{metadata}</annotationXML>{groups}</ink>')
+    return (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>'
+        '<ink xmlns="http://www.w3.org/2003/InkML"><inkSource manufacturer="Livescribe">'
+        '<sampleRate uniform="true" value="75"/></inkSource>'
+        f'<annotationXML type="Livescribe_Metadata">{metadata}</annotationXML>{groups}</ink>'
+    )
 
 
 def trace_group(address: int, page_index: int, timestamps: str, traces: str) -> str:
-    area = (f'<activeArea cropBounds="{{(339, 339), (4284, 5599)}}" mediaSize="(4963, 6278)" '
-            f'pageIndex="{page_index}" units="anoto"/>')
+    area = (
+        f'<activeArea cropBounds="{{(339, 339), (4284, 5599)}}" mediaSize="(4963, 6278)" '
+        f'pageIndex="{page_index}" units="anoto"/>'
+    )
     return f'<traceGroup xml:id="{address}">{area}{timestamps}{traces}</traceGroup>'
 
 
@@ -51,16 +56,18 @@ def one_trace_page(trace: str, stamps: str = '<timestamp time="0" xml:id="t"/>',
     return trace_group(address, 1, stamps, trace)
 
 
-def pencast_pdf(path: Path, inkml: str, *, images: dict[str, bytes] | None = None,
-                audio: dict[str, bytes] | None = None) -> Path:
+def pencast_pdf(
+    path: Path, inkml: str, *, images: dict[str, bytes] | None = None, audio: dict[str, bytes] | None = None
+) -> Path:
     """A PDF holding `inkml` the way Livescribe stores it (Flate stream in the catalog's
     Livescribe_Metadata), with background image streams and embedded audio files."""
     pdf = pikepdf.new()
     pdf.add_blank_page()
     metadata = pikepdf.Dictionary()
     metadata["/Livescribe_PdfPlusVersion"] = pikepdf.Stream(pdf, b"\x06\x00")
-    metadata["/Livescribe_InkML"] = pikepdf.Stream(pdf, zlib.compress(inkml.encode("iso-8859-1")),
-                                                   Filter=pikepdf.Name.FlateDecode)
+    metadata["/Livescribe_InkML"] = pikepdf.Stream(
+        pdf, zlib.compress(inkml.encode("iso-8859-1")), Filter=pikepdf.Name.FlateDecode
+    )
     for key, data in (images or {}).items():
         metadata["/" + key] = pikepdf.Stream(pdf, data)
     pdf.Root["/Livescribe_Metadata"] = pdf.make_indirect(metadata)
@@ -79,6 +86,7 @@ def edited_copy(source: Path, target: Path, edit) -> Path:  # type: ignore[no-un
 
 # ---- the real pencasts ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", FIGURES)
 def test_fixture_figures(livescribe_dir: Path, name: str) -> None:
     labels, n_strokes, n_points, n_samples = FIGURES[name]
@@ -96,7 +104,10 @@ def test_fixture_figures(livescribe_dir: Path, name: str) -> None:
     (recording,) = notebook.recordings
     (audio,) = recording.files
     assert (audio.store, audio.member, audio.container) == (
-        AudioStore.PDF_EMBEDDED, "Livescribe_Audio0.m4a", str(livescribe_dir / name))
+        AudioStore.PDF_EMBEDDED,
+        "Livescribe_Audio0.m4a",
+        str(livescribe_dir / name),
+    )
     assert (audio.codec, audio.sample_rate, audio.channels, audio.n_frames) == ("aac", 16000, 1, n_samples)
     assert audio.clock_duration_ms == n_samples / 16  # end − start, to the ms
     assert all(s.recording == 0 for p in notebook.pages for s in p.strokes)
@@ -128,7 +139,8 @@ def test_2_pages_ink_follows_the_recording(livescribe_dir: Path) -> None:
     words = [s for s in page14.strokes if s.bounds_mm()[3] < 46]
     assert len(x_strokes) == 2 and len(words) == len(page14.strokes) - 2
     assert min(timeline.stroke_position_s(s) for s in x_strokes) > max(
-        timeline.stroke_position_s(s) for s in words)
+        timeline.stroke_position_s(s) for s in words
+    )
     assert page14.strokes[-1] in x_strokes
 
 
@@ -159,9 +171,11 @@ def test_resaved_with_object_streams_reads_the_same(livescribe_dir: Path, tmp_pa
     original, resaved = read(livescribe_dir / "2-pages.pdf"), read(copy)
     assert resaved.n_points == 4_236 and resaved.recordings[0].n_frames == 2_013_184
     assert [s.t_ms[0] for p in resaved.pages for s in p.strokes] == [
-        s.t_ms[0] for p in original.pages for s in p.strokes]
+        s.t_ms[0] for p in original.pages for s in p.strokes
+    ]
     assert embedded_file_bytes(copy, "Livescribe_Audio0.m4a") == embedded_file_bytes(
-        livescribe_dir / "2-pages.pdf", "Livescribe_Audio0.m4a")
+        livescribe_dir / "2-pages.pdf", "Livescribe_Audio0.m4a"
+    )
 
 
 def test_embedded_file_bytes(livescribe_dir: Path) -> None:
@@ -181,6 +195,7 @@ def test_detected_by_content(livescribe_dir: Path, tmp_path: Path) -> None:
 
 # ---- not a pencast, damaged pencasts ------------------------------------------------------------
 
+
 def test_a_plain_pdf_is_not_a_pencast(tmp_path: Path) -> None:
     pdf = pikepdf.new()
     pdf.add_blank_page()
@@ -190,15 +205,25 @@ def test_a_plain_pdf_is_not_a_pencast(tmp_path: Path) -> None:
     assert error.value.problem == "this PDF was not written by Livescribe: it has no pencast data"
 
 
-@pytest.mark.parametrize(("edit", "error"), [
-    (lambda pdf: pdf.Root.Livescribe_Metadata.__delitem__("/Livescribe_InkML"), CorruptFileError),
-    (lambda pdf: pdf.Root.__delitem__("/Livescribe_Metadata"), NotAPencastError),
-    (lambda pdf: pdf.Root.__setitem__("/Livescribe_Metadata", 7), CorruptFileError),
-    (lambda pdf: pdf.Root.Livescribe_Metadata.Livescribe_InkML.write(b"not deflated",
-                                                                      filter=pikepdf.Name.FlateDecode),
-     CorruptFileError),
-    (lambda pdf: pdf.Root.Livescribe_Metadata.Livescribe_InkML.write(b"<ink><traceGroup"), CorruptFileError),
-], ids=["no-inkml", "no-metadata", "metadata-not-dict", "bad-deflate", "bad-xml"])
+@pytest.mark.parametrize(
+    ("edit", "error"),
+    [
+        (lambda pdf: pdf.Root.Livescribe_Metadata.__delitem__("/Livescribe_InkML"), CorruptFileError),
+        (lambda pdf: pdf.Root.__delitem__("/Livescribe_Metadata"), NotAPencastError),
+        (lambda pdf: pdf.Root.__setitem__("/Livescribe_Metadata", 7), CorruptFileError),
+        (
+            lambda pdf: pdf.Root.Livescribe_Metadata.Livescribe_InkML.write(
+                b"not deflated", filter=pikepdf.Name.FlateDecode
+            ),
+            CorruptFileError,
+        ),
+        (
+            lambda pdf: pdf.Root.Livescribe_Metadata.Livescribe_InkML.write(b"<ink><traceGroup"),
+            CorruptFileError,
+        ),
+    ],
+    ids=["no-inkml", "no-metadata", "metadata-not-dict", "bad-deflate", "bad-xml"],
+)
 def test_metadata_removed_or_broken(livescribe_dir: Path, tmp_path: Path, edit, error) -> None:  # type: ignore[no-untyped-def]
     broken = edited_copy(livescribe_dir / "3-dots.pdf", tmp_path / "broken.pdf", edit)
     with pytest.raises(error):
@@ -209,7 +234,7 @@ def test_metadata_removed_or_broken(livescribe_dir: Path, tmp_path: Path, edit, 
 def test_damaged_copies_raise_only_format_errors(livescribe_dir: Path, tmp_path: Path, name: str) -> None:
     data = (livescribe_dir / name).read_bytes()
     rng = random.Random(name)
-    copies = [data[:int(len(data) * f)] for f in (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999)]
+    copies = [data[: int(len(data) * f)] for f in (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999)]
     for _ in range(25):
         flipped = bytearray(data)
         at = rng.randrange(len(data))
@@ -238,7 +263,7 @@ def test_truncated_pencast_says_damaged_not_foreign(livescribe_dir: Path, tmp_pa
 def test_repaired_pencast_warns(livescribe_dir: Path, tmp_path: Path) -> None:
     data = (livescribe_dir / "2-pages.pdf").read_bytes()
     path = tmp_path / "cut.pdf"
-    path.write_bytes(data[:len(data) // 2])  # catalog and ink survive, the audio does not
+    path.write_bytes(data[: len(data) // 2])  # catalog and ink survive, the audio does not
     notebook = read(path)
     assert notebook.n_points == 4_236
     assert notebook.recordings[0].files[0].store == AudioStore.MISSING
@@ -247,11 +272,15 @@ def test_repaired_pencast_warns(livescribe_dir: Path, tmp_path: Path) -> None:
 
 # ---- generated pencasts -------------------------------------------------------------------------
 
+
 def test_timestamp_chains_and_offsets(tmp_path: Path) -> None:
-    stamps = ('<timestamp time="1000" xml:id="a"/><timestamp timestampRef="#a" timeOffset="500" xml:id="b"/>'
-              '<timestamp timestampRef="#b" timeOffset="250" xml:id="c"/>')
-    traces = ('<trace contextRef="#c" timeOffset="100">100 200, 8 0, 0 -8</trace>'
-              '<trace contextRef="#a">5 5</trace>')
+    stamps = (
+        '<timestamp time="1000" xml:id="a"/><timestamp timestampRef="#a" timeOffset="500" xml:id="b"/>'
+        '<timestamp timestampRef="#b" timeOffset="250" xml:id="c"/>'
+    )
+    traces = (
+        '<trace contextRef="#c" timeOffset="100">100 200, 8 0, 0 -8</trace><trace contextRef="#a">5 5</trace>'
+    )
     path = pencast_pdf(tmp_path / "p.pdf", inkml_document(trace_group(17, 2, stamps, traces)))
     first, second = read(path).pages[0].strokes
     assert np.allclose(first.xy_mm, np.array([[100, 200], [108, 200], [108, 192]]) * MM_PER_ANOTO)
@@ -261,10 +290,13 @@ def test_timestamp_chains_and_offsets(tmp_path: Path) -> None:
 
 def test_pages_sorted_by_number_with_their_backgrounds(tmp_path: Path) -> None:
     stamps = '<timestamp time="0" xml:id="t"/>'
-    groups = (trace_group(3000, 7, stamps, '<trace contextRef="#t">1 1</trace>')
-              + trace_group(2000, 3, stamps, '<trace contextRef="#t">2 2</trace>'))
-    metadata = ('<backgroundImage metadata_key="Livescribe_BgImage0.png" page_address="3000"/>'
-                '<backgroundImage metadata_key="Livescribe_BgImage1.png" page_address="2000"/>')
+    groups = trace_group(3000, 7, stamps, '<trace contextRef="#t">1 1</trace>') + trace_group(
+        2000, 3, stamps, '<trace contextRef="#t">2 2</trace>'
+    )
+    metadata = (
+        '<backgroundImage metadata_key="Livescribe_BgImage0.png" page_address="3000"/>'
+        '<backgroundImage metadata_key="Livescribe_BgImage1.png" page_address="2000"/>'
+    )
     images = {"Livescribe_BgImage0.png": PNG + b"seven", "Livescribe_BgImage1.png": PNG + b"three"}
     notebook = read(pencast_pdf(tmp_path / "p.pdf", inkml_document(groups, metadata), images=images))
     assert [p.label for p in notebook.pages] == ["3", "7"]
@@ -277,14 +309,20 @@ def test_session_files_play_back_to_back(livescribe_dir: Path, tmp_path: Path) -
     recording; ink written in the pause maps to the end of the first file."""
     m4a = embedded_file_bytes(livescribe_dir / "3-dots.pdf", "Livescribe_Audio0.m4a")
     stamps = '<timestamp time="10000" xml:id="t"/>'
-    traces = "".join(f'<trace contextRef="#t" timeOffset="{ms}">10 10, 1 1</trace>'
-                     for ms in (1000, 15000, 21000, 40000))
-    session = ('<audioSession created="1595858711651" start="10000" end="37488" id="1" name="Lecture">'
-               '<audio_file end="37488" file_attachment_key="B.m4a" start="30000"/>'
-               '<audio_file end="17488" file_attachment_key="A.m4a" start="10000"/>'
-               '<audio_stroke page_address="5" start="10000" end="37488" offset="10000"/></audioSession>')
-    path = pencast_pdf(tmp_path / "p.pdf", inkml_document(trace_group(5, 1, stamps, traces), session),
-                       audio={"A.m4a": m4a, "B.m4a": m4a})
+    traces = "".join(
+        f'<trace contextRef="#t" timeOffset="{ms}">10 10, 1 1</trace>' for ms in (1000, 15000, 21000, 40000)
+    )
+    session = (
+        '<audioSession created="1595858711651" start="10000" end="37488" id="1" name="Lecture">'
+        '<audio_file end="37488" file_attachment_key="B.m4a" start="30000"/>'
+        '<audio_file end="17488" file_attachment_key="A.m4a" start="10000"/>'
+        '<audio_stroke page_address="5" start="10000" end="37488" offset="10000"/></audioSession>'
+    )
+    path = pencast_pdf(
+        tmp_path / "p.pdf",
+        inkml_document(trace_group(5, 1, stamps, traces), session),
+        audio={"A.m4a": m4a, "B.m4a": m4a},
+    )
     notebook = read(path)
     (recording,) = notebook.recordings
     assert [f.member for f in recording.files] == ["A.m4a", "B.m4a"]
@@ -297,11 +335,17 @@ def test_session_files_play_back_to_back(livescribe_dir: Path, tmp_path: Path) -
 
 def test_missing_audio_file_is_reported(tmp_path: Path) -> None:
     stamps = '<timestamp time="0" xml:id="t"/>'
-    session = ('<audioSession start="0" end="5000" name="S">'
-               '<audio_file end="5000" file_attachment_key="gone.m4a" start="0"/>'
-               '<audio_stroke page_address="5" start="0" end="5000"/></audioSession>')
-    path = pencast_pdf(tmp_path / "p.pdf", inkml_document(
-        trace_group(5, 1, stamps, '<trace contextRef="#t" timeOffset="10">1 1</trace>'), session))
+    session = (
+        '<audioSession start="0" end="5000" name="S">'
+        '<audio_file end="5000" file_attachment_key="gone.m4a" start="0"/>'
+        '<audio_stroke page_address="5" start="0" end="5000"/></audioSession>'
+    )
+    path = pencast_pdf(
+        tmp_path / "p.pdf",
+        inkml_document(
+            trace_group(5, 1, stamps, '<trace contextRef="#t" timeOffset="10">1 1</trace>'), session
+        ),
+    )
     notebook = read(path)
     audio = notebook.recordings[0].files[0]
     assert (audio.store, audio.member, audio.clock_duration_ms) == (AudioStore.MISSING, "gone.m4a", 5000)
@@ -311,8 +355,10 @@ def test_missing_audio_file_is_reported(tmp_path: Path) -> None:
 
 def test_damaged_embedded_audio_is_reported(tmp_path: Path) -> None:
     stamps = '<timestamp time="0" xml:id="t"/>'
-    session = ('<audioSession start="0" end="5000" name="S">'
-               '<audio_file end="5000" file_attachment_key="a.m4a" start="0"/></audioSession>')
+    session = (
+        '<audioSession start="0" end="5000" name="S">'
+        '<audio_file end="5000" file_attachment_key="a.m4a" start="0"/></audioSession>'
+    )
     document = inkml_document(trace_group(5, 1, stamps, '<trace contextRef="#t">1 1</trace>'), session)
     path = pencast_pdf(tmp_path / "p.pdf", document, audio={"a.m4a": b"junk" * 50})
     notebook = read(path)
@@ -325,8 +371,10 @@ BAD_INKML = {
     "trace-not-pairs": one_trace_page('<trace contextRef="#t">1 2 3, 4</trace>'),
     "trace-float": one_trace_page('<trace contextRef="#t">1.5 2</trace>'),
     "huge-number": one_trace_page('<trace contextRef="#t">1 99999999999999999999</trace>'),
-    "timestamp-loop": one_trace_page('<trace contextRef="#t">1 2</trace>', stamps=(
-        '<timestamp timestampRef="#u" xml:id="t"/><timestamp timestampRef="#t" xml:id="u"/>')),
+    "timestamp-loop": one_trace_page(
+        '<trace contextRef="#t">1 2</trace>',
+        stamps=('<timestamp timestampRef="#u" xml:id="t"/><timestamp timestampRef="#t" xml:id="u"/>'),
+    ),
     "unknown-ref": one_trace_page('<trace contextRef="#x">1 2</trace>'),
     "no-time-ref": one_trace_page("<trace>1 2</trace>"),
     "bad-offset": one_trace_page('<trace contextRef="#t" timeOffset="soon">1 2</trace>'),

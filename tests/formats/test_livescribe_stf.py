@@ -41,6 +41,7 @@ def expected(strokes: list[PenStroke], rate: int = 75) -> list[Row]:
 
 # ---- the real pen file --------------------------------------------------------------------------
 
+
 def test_fixture_figures(fixture_stf: bytes) -> None:
     ink = decode_stf(fixture_stf, STF_MEMBER)
     assert ink.sample_rate == 75
@@ -74,6 +75,7 @@ def test_fixture_arrays_are_read_only(fixture_stf: bytes) -> None:
 
 # ---- tables and encoder round trips --------------------------------------------------------------
 
+
 def test_packaged_tables_equal_the_spec(fixtures_dir: Path) -> None:
     spec = fixtures_dir.parent / "docs" / "stf-tables.json"
     if not spec.is_file():
@@ -85,7 +87,7 @@ def test_packaged_tables_equal_the_spec(fixtures_dir: Path) -> None:
 @pytest.mark.parametrize("name", TABLES)
 def test_tables_are_complete_prefix_codes(name: str) -> None:
     codes = sorted(canonical_code(name).values(), key=lambda c: (c[1], c[0]))
-    assert sum(2.0 ** -length for _, length in codes) == 1.0
+    assert sum(2.0**-length for _, length in codes) == 1.0
     as_text = [format(code, f"0{length}b") for code, length in codes]
     assert not any(b.startswith(a) for a in as_text for b in as_text if a != b)
 
@@ -112,9 +114,13 @@ def every_point_kind() -> list[PenStroke]:
     all four start-time widths."""
     return [
         PenStroke(5, [100], [200], [30], [0]),  # 8-bit start time, one point
-        PenStroke(5 + 300, [100, 110, 125, 140, 4000, 4010, 4100, 4090],
-                  [200, 205, 215, 230, 60000, 59990, 59900, 59950],
-                  [30, 31, 33, 63, 0, 5, 5, 0], [0, 1, 3, 131, 1131, 71131, 71132, 71134]),  # 16-bit
+        PenStroke(
+            5 + 300,
+            [100, 110, 125, 140, 4000, 4010, 4100, 4090],
+            [200, 205, 215, 230, 60000, 59990, 59900, 59950],
+            [30, 31, 33, 63, 0, 5, 5, 0],
+            [0, 1, 3, 131, 1131, 71131, 71132, 71134],
+        ),  # 16-bit
         PenStroke(5 + 300 + 70_000, [10, 20, 30, 40], [10, 30, 50, 70], [1, 1, 1, 1], [0, 2, 4, 131]),  # 32
         PenStroke(1 << 40, [500, 400, 700], [500, 620, 380], [30, 30, 0], [0, 1, 2]),  # 64-bit
     ]
@@ -136,6 +142,7 @@ def test_skips_bytes_that_cannot_start_a_record() -> None:
 
 
 # ---- broken input --------------------------------------------------------------------------------
+
 
 def test_not_an_stf_file() -> None:
     with pytest.raises(CorruptFileError, match="not an Anoto STF") as err:

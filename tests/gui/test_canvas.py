@@ -51,9 +51,16 @@ def test_ctrl_wheel_zooms_around_the_pointer_and_clamps_to_the_limits(window):
     canvas.set_zoom(200.0)
     pos = QPointF(canvas.viewport().width() * 0.7, canvas.viewport().height() * 0.4)
     before = canvas.page_point_mm(pos)
-    wheel = QWheelEvent(pos, canvas.viewport().mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        pos,
+        canvas.viewport().mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(canvas.viewport(), wheel)
     assert canvas.zoom_percent == pytest.approx(240.0)
     assert _near(canvas.page_point_mm(pos), before, 1.0 / canvas.px_per_mm)
@@ -69,8 +76,17 @@ def test_a_touchpad_pinch_zooms_around_the_fingers(window):
     pos = QPointF(canvas.viewport().width() * 0.4, canvas.viewport().height() * 0.5)
     before = canvas.page_point_mm(pos)
     touchpad = QPointingDevice.primaryPointingDevice()
-    pinch = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture, touchpad, 2, pos, pos,
-                                canvas.viewport().mapToGlobal(pos), 0.5, QPointF(0, 0), 0)  # 1.5× apart
+    pinch = QNativeGestureEvent(
+        Qt.NativeGestureType.ZoomNativeGesture,
+        touchpad,
+        2,
+        pos,
+        pos,
+        canvas.viewport().mapToGlobal(pos),
+        0.5,
+        QPointF(0, 0),
+        0,
+    )  # 1.5× apart
     QApplication.sendEvent(canvas.viewport(), pinch)
     assert canvas.zoom_percent == pytest.approx(300.0)
     assert _near(canvas.page_point_mm(pos), before, 1.0 / canvas.px_per_mm)
@@ -206,8 +222,9 @@ def test_after_many_partial_updates_the_picture_equals_a_fresh_one(window):
 
 def test_the_picture_is_kept_at_the_device_pixel_ratio(window):
     layer, canvas = window.canvas.layer, window.canvas
-    layer.rebuild(canvas.viewport().size(), 2.0, canvas.view_transform(), canvas.desk_color(), None,
-                  canvas.ink_style())
+    layer.rebuild(
+        canvas.viewport().size(), 2.0, canvas.view_transform(), canvas.desk_color(), None, canvas.ink_style()
+    )
     assert layer.pixmap.width() == 2 * canvas.viewport().width()
     assert layer.px_per_mm == pytest.approx(2 * canvas.px_per_mm)
     image: QImage = layer.pixmap.toImage()
@@ -261,10 +278,22 @@ def test_strokes_copied_from_sprites_look_exactly_as_drawn(canvas_on, qtbot):
     to within one level of 255 where the translucent highlighter is (its colour is rounded
     once more in the sprite)."""
     pen = horizontal_stroke(30.0, 1000.0)
-    pressure = Stroke(pen.xy_mm + [0, 8], pen.t_ms + 3000, width_mm=1.0, color=(160, 20, 20, 255),
-                      recording=0, widths_mm=np.linspace(0.3, 2.5, pen.n_points))
-    marker = Stroke(np.array([[25.0, 25.0], [70.0, 45.0]]), np.array([6000.0, 6500.0]), width_mm=6.0,
-                    color=(255, 230, 0, 128), tool=Tool.HIGHLIGHTER, recording=0)
+    pressure = Stroke(
+        pen.xy_mm + [0, 8],
+        pen.t_ms + 3000,
+        width_mm=1.0,
+        color=(160, 20, 20, 255),
+        recording=0,
+        widths_mm=np.linspace(0.3, 2.5, pen.n_points),
+    )
+    marker = Stroke(
+        np.array([[25.0, 25.0], [70.0, 45.0]]),
+        np.array([6000.0, 6500.0]),
+        width_mm=6.0,
+        color=(255, 230, 0, 128),
+        tool=Tool.HIGHLIGHTER,
+        recording=0,
+    )
     session, canvas = canvas_on([Page(148, 210, (pen, pressure, marker))])
     canvas.layer.set_renderer(canvas.layer.renderer)  # no sprites: drawn directly
     direct = viewport_image(canvas)

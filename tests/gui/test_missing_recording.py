@@ -100,8 +100,9 @@ def test_a_missing_recording_opens_the_ink_without_any_dialog(open_window, missi
     assert dialogs == []
 
 
-def test_locate_recording_reopens_with_its_audio_and_keeps_the_place(open_window, missing_notebook, dialogs,
-                                                                      chosen_files, xournalpp_dir, qtbot):
+def test_locate_recording_reopens_with_its_audio_and_keeps_the_place(
+    open_window, missing_notebook, dialogs, chosen_files, xournalpp_dir, qtbot
+):
     window = open_window(missing_notebook)
     window.canvas.set_zoom(175.0)
     with qtbot.waitSignal(window.session.opened, timeout=20000):
@@ -116,8 +117,9 @@ def test_locate_recording_reopens_with_its_audio_and_keeps_the_place(open_window
     assert dialogs == []
 
 
-def test_a_located_recording_is_remembered_for_the_next_open(open_window, missing_notebook, dialogs,
-                                                             chosen_files, xournalpp_dir, qtbot):
+def test_a_located_recording_is_remembered_for_the_next_open(
+    open_window, missing_notebook, dialogs, chosen_files, xournalpp_dir, qtbot
+):
     window = open_window(missing_notebook)
     with qtbot.waitSignal(window.session.opened, timeout=20000):
         window.missing.locate()
@@ -128,8 +130,9 @@ def test_a_located_recording_is_remembered_for_the_next_open(open_window, missin
     assert dialogs == []
 
 
-def test_the_recordings_list_offers_locate_on_a_missing_recording(open_window, missing_notebook, dialogs,
-                                                                  chosen_files, xournalpp_dir, qtbot):
+def test_the_recordings_list_offers_locate_on_a_missing_recording(
+    open_window, missing_notebook, dialogs, chosen_files, xournalpp_dir, qtbot
+):
     window = open_window(missing_notebook)
     menu = window.recordings.menu_for(0)
     assert menu is not None
@@ -164,8 +167,9 @@ def test_a_file_that_is_not_audio_is_refused(open_window, missing_notebook, dial
     assert Preferences().file_memory(missing_notebook).located == {}
 
 
-def test_an_audio_folder_added_in_preferences_finds_the_recording(open_window, missing_notebook, dialogs,
-                                                                   xournalpp_dir, monkeypatch, qtbot):
+def test_an_audio_folder_added_in_preferences_finds_the_recording(
+    open_window, missing_notebook, dialogs, xournalpp_dir, monkeypatch, qtbot
+):
     window = open_window(missing_notebook)
     dialogs.clear()
 

@@ -23,8 +23,11 @@ def two_pages_written_0_to_11_s_then_12_to_20_s(folder):
 def phrases_at_1_and_5_and_9_s(folder):
     """Strokes (0.3 s long) at 1.0, 1.5, 2.0 | 5.0, 5.4 | 9.0 s: three phrases, the last on page 1."""
     starts = (1.0, 1.5, 2.0, 5.0, 5.4)
-    page0 = Page(148, 210, tuple(horizontal_stroke(20 + 8 * i, t * 1000, duration_ms=300)
-                                 for i, t in enumerate(starts)))
+    page0 = Page(
+        148,
+        210,
+        tuple(horizontal_stroke(20 + 8 * i, t * 1000, duration_ms=300) for i, t in enumerate(starts)),
+    )
     page1 = Page(148, 210, (horizontal_stroke(30, 9000, duration_ms=300),))
     return notebook_of([page0, page1], [20.0], folder)
 

@@ -43,7 +43,7 @@ def second_line(page) -> list[int]:
 def pixels(image, rect: QRect) -> np.ndarray:
     """(h, w, 4) bytes of `rect` of an RGB32 image."""
     array = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
-    return array[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+    return array[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
 
 
 def drag(qtbot, canvas, points_mm, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -63,8 +63,10 @@ def press_key(qtbot, window, keys: str) -> None:
 
 def heard_span(session, indices) -> tuple[float, float]:
     strokes = session.document.notebook.pages[0].strokes
-    return (min(session.audio_position_s(0, strokes[i].start_ms) for i in indices),
-            max(session.audio_position_s(0, strokes[i].end_ms) for i in indices))
+    return (
+        min(session.audio_position_s(0, strokes[i].start_ms) for i in indices),
+        max(session.audio_position_s(0, strokes[i].end_ms) for i in indices),
+    )
 
 
 def select_second_line(qtbot, window) -> list[int]:
@@ -242,12 +244,14 @@ def test_the_selection_follows_the_sync_offset_as_taps_do(window, qtbot):
     line = select_second_line(qtbot, window)
     strokes = session.document.notebook.pages[0].strokes
     plain = session.document.timeline.position_s
-    assert session.selection == pytest.approx((plain(0, strokes[line[0]].start_ms) + 0.25,
-                                               plain(0, strokes[line[-1]].end_ms) + 0.25), abs=1e-9)
+    assert session.selection == pytest.approx(
+        (plain(0, strokes[line[0]].start_ms) + 0.25, plain(0, strokes[line[-1]].end_ms) + 0.25), abs=1e-9
+    )
     press_key(qtbot, window, "Alt+]")  # 10 ms later still
     assert session.selected_strokes == (0, tuple(line))
-    assert session.selection == pytest.approx((plain(0, strokes[line[0]].start_ms) + 0.26,
-                                               plain(0, strokes[line[-1]].end_ms) + 0.26), abs=1e-9)
+    assert session.selection == pytest.approx(
+        (plain(0, strokes[line[0]].start_ms) + 0.26, plain(0, strokes[line[-1]].end_ms) + 0.26), abs=1e-9
+    )
     assert window.waveform.detail.selection.getRegion() == session.selection
 
 
@@ -299,8 +303,11 @@ def test_strokes_of_another_recording_make_it_current_and_ink_without_audio_has_
     from pencastviewer.audio.silent_output import SilentAudioOutput
     from pencastviewer.model import Page
 
-    strokes = (horizontal_stroke(30.0, 1000.0), horizontal_stroke(50.0, 1_002_000.0, recording=1),
-               horizontal_stroke(70.0, 5000.0, recording=None))
+    strokes = (
+        horizontal_stroke(30.0, 1000.0),
+        horizontal_stroke(50.0, 1_002_000.0, recording=1),
+        horizontal_stroke(70.0, 5000.0, recording=None),
+    )
     session = Session(SilentAudioOutput())
     session.set_document(notebook_of([Page(148, 210, strokes)], [30.0, 20.0], tmp_path))
     assert session.recording == 0

@@ -40,7 +40,7 @@ def audible_start(doc, source: np.ndarray, preroll_s: float):
     for stroke in doc.notebook.pages[0].strokes[40:]:
         for k in range(0, stroke.n_points, 4):
             start = round((doc.timeline.position_s(0, float(stroke.t_ms[k])) - preroll_s) * SAMPLE_RATE)
-            if start > 0 and np.abs(source[start:start + SAMPLE_RATE // 200]).max() > 0.05:
+            if start > 0 and np.abs(source[start : start + SAMPLE_RATE // 200]).max() > 0.05:
                 return stroke, k
     raise AssertionError("no ink in the demo whose pre-roll begins on speech")
 
@@ -65,8 +65,12 @@ def _take(qtbot, pulse_sink, session, canvas, pos, source, target_s):
     start += search_from
     lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2  # a half-second snippet from 0.2 s in
     target = round(target_s * SAMPLE_RATE)
-    found = locate(recording.samples[start + lead:start + lead + length], source,
-                   target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2)
+    found = locate(
+        recording.samples[start + lead : start + lead + length],
+        source,
+        target - SAMPLE_RATE // 2,
+        target + SAMPLE_RATE // 2,
+    )
     error_ms = (found - lead - target) / SAMPLE_RATE * 1000
     latency_ms = (start / SAMPLE_RATE - (clicked - recording.start_monotonic)) * 1000
     return error_ms, latency_ms
@@ -107,7 +111,9 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
             break
         session.output.seek(0.0)
         qtbot.wait(300)
-    print(f"\ntap at {target_s + session.preroll_s:.3f} s: playback started at {target_s:.3f} s "
-          f"{error_ms:+.1f} ms (heard {latency_ms:.0f} ms after the click); takes: {takes}")
+    print(
+        f"\ntap at {target_s + session.preroll_s:.3f} s: playback started at {target_s:.3f} s "
+        f"{error_ms:+.1f} ms (heard {latency_ms:.0f} ms after the click); takes: {takes}"
+    )
     assert latency_ms < LATE_START_MS, f"every take started late (underruns?): {takes}"
     assert abs(error_ms) <= TOLERANCE_MS

@@ -50,8 +50,9 @@ def notebook_with_one_stroke_written_at_40_s(audio: Path) -> OpenedNotebook:
 def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot) -> Session:
     monkeypatch.setattr(peaks_job, "peaks_cache_dir", lambda: tmp_path / "peaks")  # not the user's cache
     session = Session(SilentAudioOutput())
-    session.set_document(notebook_with_one_stroke_written_at_40_s(
-        quiet_recording_loud_from_20_to_30_s(tmp_path / "talk.wav")))
+    session.set_document(
+        notebook_with_one_stroke_written_at_40_s(quiet_recording_loud_from_20_to_30_s(tmp_path / "talk.wav"))
+    )
     return session
 
 
@@ -124,8 +125,9 @@ def test_the_playhead_line_follows_the_session(view: WaveformView, session: Sess
     assert view.detail.playhead.value() == 12.5 == view.overview.playhead.value()
 
 
-def test_the_detail_view_pages_ahead_of_the_playhead_while_playing(view: WaveformView,
-                                                                   session: Session) -> None:
+def test_the_detail_view_pages_ahead_of_the_playhead_while_playing(
+    view: WaveformView, session: Session
+) -> None:
     view.detail.setXRange(0.0, 10.0, padding=0)
     session.playhead_moved.emit(9.8)  # not playing: the playhead may sit near the edge
     assert view.detail.x_range()[0] == pytest.approx(0.0)
@@ -149,9 +151,16 @@ def test_the_wheel_zooms_around_the_cursor(view: WaveformView) -> None:
     viewport = view.detail.viewport()
     at = pixel_of(view.detail, 45.0)
     before = view.detail.x_range()
-    event = QWheelEvent(QPointF(at), QPointF(viewport.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 120),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
-                        False)
+    event = QWheelEvent(
+        QPointF(at),
+        QPointF(viewport.mapToGlobal(at)),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(viewport, event)
     x0, x1 = view.detail.x_range()
     assert x1 - x0 < 0.9 * (before[1] - before[0])

@@ -20,6 +20,7 @@ from pencastviewer.gui.theme import is_dark
 def warnings_shown(monkeypatch):
     """QMessageBox.warning replaced by a recorder (a real one would block the test)."""
     shown: list[tuple[str, str]] = []
+
     def record(parent, title, text, *args, **kwargs):
         shown.append((title, text))
 
@@ -27,8 +28,9 @@ def warnings_shown(monkeypatch):
     return shown
 
 
-def test_a_file_that_fails_to_open_keeps_the_notebook_and_says_what_to_do(open_window, demo_path, tmp_path,
-                                                                        warnings_shown, qtbot):
+def test_a_file_that_fails_to_open_keeps_the_notebook_and_says_what_to_do(
+    open_window, demo_path, tmp_path, warnings_shown, qtbot
+):
     window = open_window(demo_path)
     session = window.session
     session.seek(33.0)
@@ -47,8 +49,9 @@ def test_a_file_that_fails_to_open_keeps_the_notebook_and_says_what_to_do(open_w
     assert window.windowTitle().startswith("CloudCamp Paris")
 
 
-def test_a_missing_file_says_to_check_it_still_exists(open_window, demo_path, tmp_path, warnings_shown,
-                                                       qtbot):
+def test_a_missing_file_says_to_check_it_still_exists(
+    open_window, demo_path, tmp_path, warnings_shown, qtbot
+):
     window = open_window(demo_path)
     with qtbot.waitSignal(window.session.open_failed, timeout=10000):
         window.open_file(tmp_path / "moved-away.pencast")
@@ -61,19 +64,34 @@ def test_a_file_dropped_on_the_window_is_opened(open_window, demo_path, tmp_path
     copy.write_bytes(demo_path.read_bytes())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(copy))])
-    enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPoint(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.session.opened, timeout=20000):
         window.dropEvent(drop)
     assert window.session.document.path == copy
     text_only = QMimeData()
     text_only.setText("not a file")
-    refused = QDragEnterEvent(QPoint(1, 1), Qt.DropAction.CopyAction, text_only, Qt.MouseButton.LeftButton,
-                              Qt.KeyboardModifier.NoModifier)
+    refused = QDragEnterEvent(
+        QPoint(1, 1),
+        Qt.DropAction.CopyAction,
+        text_only,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     refused.ignore()
     window.dragEnterEvent(refused)
     assert not refused.isAccepted()
@@ -135,8 +153,11 @@ def test_the_command_line_file_is_opened(demo_path, monkeypatch, qtbot):
         return window
 
     monkeypatch.setattr(launch, "build_window", build)
-    monkeypatch.setattr(launch, "create_output", lambda: __import__(
-        "pencastviewer.audio.silent_output", fromlist=["x"]).SilentAudioOutput())
+    monkeypatch.setattr(
+        launch,
+        "create_output",
+        lambda: __import__("pencastviewer.audio.silent_output", fromlist=["x"]).SilentAudioOutput(),
+    )
 
     def exec_until_opened():
         qtbot.waitUntil(lambda: windows[0].session.document is not None, timeout=20000)
@@ -180,8 +201,9 @@ def test_the_preferences_dialog_applies_and_saves(open_window, demo_path, monkey
     assert main_window.MainWindow is type(window)
 
 
-def test_a_notebook_without_pages_or_recordings_opens_quietly(open_window, demo_path, tmp_path,
-                                                              warnings_shown):
+def test_a_notebook_without_pages_or_recordings_opens_quietly(
+    open_window, demo_path, tmp_path, warnings_shown
+):
     window = open_window(demo_path)
     window.session.set_document(notebook_of([], [], tmp_path))
     window.grab()  # paints every view

@@ -46,15 +46,30 @@ class Chromium:
             os.dup2(high[1], 4)
 
         args = [
-            executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
-            f"--user-data-dir={profile_dir}", "--no-first-run", "--no-default-browser-check",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
-            f"--window-size={window[0]},{window[1]}", "about:blank",
+            executable,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile_dir}",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            f"--window-size={window[0]},{window[1]}",
+            "about:blank",
         ]
         self.process = subprocess.Popen(
-            args, pass_fds=(3, 4), preexec_fn=child_fds,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            args,
+            pass_fds=(3, 4),
+            preexec_fn=child_fds,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         for fd in high:
             os.close(fd)
@@ -89,8 +104,9 @@ class Chromium:
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
 
-    def call(self, method: str, params: dict[str, Any] | None = None, *, page: bool = False,
-             timeout: float = 30.0) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, page: bool = False, timeout: float = 30.0
+    ) -> dict[str, Any]:
         """Send a command (to the attached page when `page`) and wait for its result;
         events arriving meanwhile are kept in `events`."""
         self._next_id += 1
@@ -120,8 +136,12 @@ class Chromium:
 
     def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
         """The value of a JavaScript expression in the page (promises are awaited)."""
-        result = self.call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
-                                                "returnByValue": True}, page=True, timeout=timeout)
+        result = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            page=True,
+            timeout=timeout,
+        )
         if "exceptionDetails" in result:
             raise CdpError(f"{expression!r} threw: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -129,8 +149,11 @@ class Chromium:
     def click(self, x: float, y: float) -> None:
         """A real left click (press and release) at CSS pixel (x, y) of the viewport."""
         for kind in ("mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left",
-                                                   "buttons": 1, "clickCount": 1}, page=True)
+            self.call(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1},
+                page=True,
+            )
 
     def console_errors(self) -> list[str]:
         """Uncaught exceptions, console.error/assert calls and error log entries so far."""

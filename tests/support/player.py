@@ -13,24 +13,46 @@ from pencastviewer.app.document import OpenedNotebook
 from pencastviewer.model import AudioFile, AudioStore, Notebook, Page, Recording, Stroke, Timeline
 
 
-def horizontal_stroke(y_mm: float, t0_ms: float, *, recording: int | None = 0, x0_mm: float = 20.0,
-                      length_mm: float = 60.0, duration_ms: float = 2000.0, n: int = 30) -> Stroke:
+def horizontal_stroke(
+    y_mm: float,
+    t0_ms: float,
+    *,
+    recording: int | None = 0,
+    x0_mm: float = 20.0,
+    length_mm: float = 60.0,
+    duration_ms: float = 2000.0,
+    n: int = 30,
+) -> Stroke:
     """A straight, thick stroke from (x0, y) rightwards, written evenly over duration_ms."""
     xy = np.column_stack([np.linspace(x0_mm, x0_mm + length_mm, n), np.full(n, y_mm)])
-    return Stroke(xy, np.linspace(t0_ms, t0_ms + duration_ms, n), width_mm=1.5, color=(20, 20, 120, 255),
-                  recording=recording)
+    return Stroke(
+        xy,
+        np.linspace(t0_ms, t0_ms + duration_ms, n),
+        width_mm=1.5,
+        color=(20, 20, 120, 255),
+        recording=recording,
+    )
 
 
-def notebook_of(pages: list[Page], durations_s: list[float], folder: Path,
-                names: list[str] | None = None) -> OpenedNotebook:
+def notebook_of(
+    pages: list[Page], durations_s: list[float], folder: Path, names: list[str] | None = None
+) -> OpenedNotebook:
     """Recordings of the given lengths, each starting at notebook time 0 + 1000 s × index
     (stand-in files: the silent backend only needs their length)."""
     recordings = []
     for r, duration_s in enumerate(durations_s):
         path = folder / f"talk{r}.wav"
         path.write_bytes(b"")
-        audio = AudioFile(AudioStore.FILE, str(path), "pcm", 8000, 1, int(duration_s * 8000),
-                          r * 1_000_000.0, duration_s * 1000)
+        audio = AudioFile(
+            AudioStore.FILE,
+            str(path),
+            "pcm",
+            8000,
+            1,
+            int(duration_s * 8000),
+            r * 1_000_000.0,
+            duration_s * 1000,
+        )
         recordings.append(Recording((names or [f"talk {r}"] * len(durations_s))[r], (audio,)))
     notebook = Notebook(tuple(pages), tuple(recordings), title="made to order")
     return OpenedNotebook(folder / "made.pencast", "pencast", notebook, Timeline(notebook))

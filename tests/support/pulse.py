@@ -68,8 +68,16 @@ class MonitorReader:
     QMediaPlayer then starts 1-2 s late (measured)."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        command = ["parec", "-d", f"{SINK_NAME}.monitor", "--format=s16le", f"--rate={SAMPLE_RATE}",
-                   "--channels=1", "--raw", "--latency-msec=10"]
+        command = [
+            "parec",
+            "-d",
+            f"{SINK_NAME}.monitor",
+            "--format=s16le",
+            f"--rate={SAMPLE_RATE}",
+            "--channels=1",
+            "--raw",
+            "--latency-msec=10",
+        ]
         self._process = subprocess.Popen(_dies_with_us(command), stdout=subprocess.PIPE, env=env, bufsize=0)
         self._lock = threading.Lock()
         self._chunks: list[np.ndarray] = []
@@ -114,7 +122,7 @@ class MonitorReader:
             chunk_start = self._ends[first - 1] if first else 0
         if not chunks:
             raise RuntimeError("the null sink played nothing since the recording started")
-        samples = np.concatenate(chunks)[start_index - chunk_start:].astype(np.float32) / 32768.0
+        samples = np.concatenate(chunks)[start_index - chunk_start :].astype(np.float32) / 32768.0
         # the stream clock of this take alone, so that an earlier glitch cannot skew it
         return SinkRecording(samples, min(offsets) + start_index / SAMPLE_RATE)
 
@@ -161,20 +169,31 @@ class PulseSink:
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULSE_", "DBUS_"))}
         runtime = self.root / "run"
-        env.update(HOME=str(self.root / "home"), XDG_RUNTIME_DIR=str(runtime),
-                   XDG_CONFIG_HOME=str(self.root / "config"), PULSE_SERVER=self.server)
+        env.update(
+            HOME=str(self.root / "home"),
+            XDG_RUNTIME_DIR=str(runtime),
+            XDG_CONFIG_HOME=str(self.root / "config"),
+            PULSE_SERVER=self.server,
+        )
         return env
 
     def start(self, timeout_s: float = 15.0) -> None:
         for sub in ("home", "config", "run"):
             (self.root / sub).mkdir(mode=0o700, exist_ok=True)
-        command = ["pulseaudio", "--daemon=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no",
-                   "--log-target=stderr",
-                   f"--load=module-null-sink sink_name={SINK_NAME} rate={SAMPLE_RATE} channels=2",
-                   f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1"]
+        command = [
+            "pulseaudio",
+            "--daemon=no",
+            "-n",
+            "--exit-idle-time=-1",
+            "--use-pid-file=no",
+            "--log-target=stderr",
+            f"--load=module-null-sink sink_name={SINK_NAME} rate={SAMPLE_RATE} channels=2",
+            f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1",
+        ]
         log = (self.root / "pulse.log").open("wb")
-        self._daemon = subprocess.Popen(_dies_with_us(command), env=self._env(), stdout=log,
-                                        stderr=subprocess.STDOUT)
+        self._daemon = subprocess.Popen(
+            _dies_with_us(command), env=self._env(), stdout=log, stderr=subprocess.STDOUT
+        )
         log.close()
         deadline = time.monotonic() + timeout_s
         while not self._answers():
@@ -283,7 +302,9 @@ def pulse_sink(qapp: object) -> Iterator[PulseSink]:
     from PySide6.QtMultimedia import QMediaDevices
 
     if not QMediaDevices.audioOutputs():
-        pytest.fail("QtMultimedia sees no audio output although the private PulseAudio daemon runs: "
-                    "something created a Qt multimedia object before PULSE_SERVER was set")
+        pytest.fail(
+            "QtMultimedia sees no audio output although the private PulseAudio daemon runs: "
+            "something created a Qt multimedia object before PULSE_SERVER was set"
+        )
     yield sink
     stop_sink()

@@ -9,8 +9,9 @@ def _next_pow2(n: int) -> int:
     return 1 << max(0, n - 1).bit_length()
 
 
-def locate(snippet: np.ndarray, source: np.ndarray, search_start: int = 0,
-           search_stop: int | None = None) -> int:
+def locate(
+    snippet: np.ndarray, source: np.ndarray, search_start: int = 0, search_stop: int | None = None
+) -> int:
     """Index in `source` where `snippet` best matches, searched over starts in
     [search_start, search_stop). Normalised by the source's local energy so that a loud
     passage does not win over the true match. Both signals are mono float arrays."""
@@ -38,8 +39,9 @@ def first_sound(signal: np.ndarray, threshold: float = 2e-3) -> int | None:
     return int(loud[0]) if len(loud) else None
 
 
-def linear_chirp(duration_s: float, f0_hz: float, f1_hz: float, sample_rate: int,
-                 amplitude: float = 0.5) -> np.ndarray:
+def linear_chirp(
+    duration_s: float, f0_hz: float, f1_hz: float, sample_rate: int, amplitude: float = 0.5
+) -> np.ndarray:
     """A sine sweeping linearly from f0 to f1: its frequency tells the time, and a
     pitch-keeping time-stretch keeps the frequency, so it locates stretched audio too."""
     t = np.arange(round(duration_s * sample_rate)) / sample_rate

@@ -19,8 +19,13 @@ FADE_MS = 20.0
 
 
 def clip_for_span(
-    document: OpenedNotebook, recording: int, start_s: float, end_s: float, fade_ms: float = FADE_MS,
-    *, sync_offset_ms: float = 0.0,
+    document: OpenedNotebook,
+    recording: int,
+    start_s: float,
+    end_s: float,
+    fade_ms: float = FADE_MS,
+    *,
+    sync_offset_ms: float = 0.0,
 ) -> ClipSpec:
     """A region of a recording (a drag on the waveform); its ends in either order. The
     sync offset decides which ink was heard in it (for images, video, web pages)."""
@@ -92,7 +97,12 @@ def clip_for_page(
     if n_strokes == 0:
         return ClipSpec(None, 0.0, 0.0, fade_ms=fade_ms, page=page)
     return clip_for_strokes(
-        document, page, range(n_strokes), lead_in_s=lead_in_s, lead_out_s=lead_out_s, fade_ms=fade_ms,
+        document,
+        page,
+        range(n_strokes),
+        lead_in_s=lead_in_s,
+        lead_out_s=lead_out_s,
+        fade_ms=fade_ms,
         sync_offsets_ms=sync_offsets_ms,
     )
 

@@ -27,8 +27,10 @@ MIN_SIDE_PX, MAX_SIDE_PX = 16, 4096  # 4096: H.264 level 5.1, what players decod
 def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: Progress) -> None:
     width, height = (n - n % 2 for n in spec.size)  # 4:2:0 chroma needs even sizes
     if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
-        raise ExportError(f"a video frame of {spec.size[0]}×{spec.size[1]} pixels is not possible "
-                          f"(each side {MIN_SIDE_PX}–{MAX_SIDE_PX})")
+        raise ExportError(
+            f"a video frame of {spec.size[0]}×{spec.size[1]} pixels is not possible "
+            f"(each side {MIN_SIDE_PX}–{MAX_SIDE_PX})"
+        )
     with ClipSamples(document, spec) as samples:
         frames = FramePainter(document, spec, (width, height))
         try:
@@ -51,8 +53,14 @@ def _video_stream(container: av.container.OutputContainer, width: int, height: i
     return stream
 
 
-def _encode(container: av.container.OutputContainer, video: av.VideoStream, audio: _AudioTrack,
-            frames: FramePainter, spec: ClipSpec, progress: Progress) -> None:
+def _encode(
+    container: av.container.OutputContainer,
+    video: av.VideoStream,
+    audio: _AudioTrack,
+    frames: FramePainter,
+    spec: ClipSpec,
+    progress: Progress,
+) -> None:
     n_frames = max(1, round(spec.duration_s * FPS))
     picture = Yuv420Picture(frames.image.width(), frames.image.height())
     for k in range(n_frames):
@@ -100,8 +108,8 @@ class Yuv420Picture:
         h, w = (y1 - y0) // 2, (x1 - x0) // 2
         quads = bgr.reshape(h, 2, w, 2, 3).mean(axis=(1, 3))
         chroma = quads @ self._CHROMA + 128.5
-        self._planes[1][y0 // 2:y1 // 2, x0 // 2:x1 // 2] = chroma[..., 0]
-        self._planes[2][y0 // 2:y1 // 2, x0 // 2:x1 // 2] = chroma[..., 1]
+        self._planes[1][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = chroma[..., 0]
+        self._planes[2][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = chroma[..., 1]
 
 
 class _AudioTrack:

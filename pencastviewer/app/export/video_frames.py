@@ -109,8 +109,9 @@ class FramePainter:
     Not thread-safe. Each call returns the rectangle of pixels that changed since the
     previous frame, so the caller converts only those."""
 
-    def __init__(self, document: OpenedNotebook, spec: ClipSpec, size: tuple[int, int],
-                 style: InkStyle | None = None) -> None:
+    def __init__(
+        self, document: OpenedNotebook, spec: ClipSpec, size: tuple[int, int], style: InkStyle | None = None
+    ) -> None:
         self._pages = document.notebook.pages
         self._timeline: Timeline = document.timeline
         self._size = size

@@ -88,8 +88,9 @@ def player_data(document: OpenedNotebook, spec: ClipSpec, duration_s: float) -> 
     }
 
 
-def _page_data(document: OpenedNotebook, spec: ClipSpec, index: int, duration_s: float,
-               style: InkStyle) -> dict:
+def _page_data(
+    document: OpenedNotebook, spec: ClipSpec, index: int, duration_s: float, style: InkStyle
+) -> dict:
     page = document.notebook.pages[index]
     clip_times = _ClipTimes(document, spec, duration_s)
     return {
