@@ -7,8 +7,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from .. import __version__
 from ..formats import FormatError
-from . import convert, export, info, locate
+from . import convert, desktop_install, export, info, locate
+from .display_check import display_problem
 
 # name -> (add arguments, run); run returns the exit status.
 SUBCOMMANDS: dict[
@@ -18,6 +20,8 @@ SUBCOMMANDS: dict[
     "locate": (locate.add_arguments, locate.run),
     "convert": (convert.add_arguments, convert.run),
     "export": (export.add_arguments, export.run),
+    "install-desktop": (desktop_install.add_install_arguments, desktop_install.run_install),
+    "uninstall-desktop": (desktop_install.add_arguments, desktop_install.run_uninstall),
 }
 
 USAGE = """pencastviewer [FILE]                 open the viewer (the bundled demo without FILE)
@@ -27,7 +31,10 @@ USAGE = """pencastviewer [FILE]                 open the viewer (the bundled dem
        pencastviewer export FILE -o OUT [--from T] [--to T] [--page N] [--strokes I-J]
                             [--fade MS] [--size WxH]
                                             a clip: audio, page image, video, web page or .pencast
-       pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is"""
+       pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is
+       pencastviewer install-desktop [--user | --prefix DIR]
+                                            menu entry, file types and icon (uninstall-desktop removes them)
+       pencastviewer --version"""
 
 
 class CliError(Exception):
@@ -61,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in ("-h", "--help"):
             print(USAGE)
             return 0
+        if args and args[0] in ("-V", "--version"):
+            print(f"pencastviewer {__version__}")
+            return 0
         ns = _gui_parser().parse_args(args)
     except CliError as e:
         print(e, file=sys.stderr)
@@ -78,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+    problem = display_problem()  # before Qt, which would abort (exit 134) instead
+    if problem is not None:
+        print(f"pencastviewer: {problem}", file=sys.stderr)
+        return 2
     from ..gui.launch import run_gui  # Qt widgets load only for the window
 
     return run_gui(ns.file, audio=ns.audio)
