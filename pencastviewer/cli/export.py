@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from ..app.document import OpenedNotebook, open_notebook
 from ..app.export.core import ClipSpec, ExportError
-from ..app.export.ranges import (
-    LEAD_IN_S,
-    LEAD_OUT_S,
-    clip_for_page,
-    clip_for_recording,
-    clip_for_strokes,
-    snap_to_recording_end,
-    with_times,
-)
-from ..app.export.registry import export_clip
+from ..app.export.ranges import LEAD_IN_S, LEAD_OUT_S
+from ..app.export.request import ClipRange, ClipRequest, build_clip
+from ..app.export.run import Export
 from ..app.heard_time import MAX_SYNC_OFFSET_MS
 from ..formats import ReadOptions
 from ..model.units import format_hms, parse_time
@@ -61,24 +53,31 @@ def _size(text: str) -> tuple[int, int]:
     return size
 
 
-def _non_negative(text: str) -> float:
+def _number(text: str, expected: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text, "a number")
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
     return value
 
 
-def _offset_ms(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, e.g. 250 or -40, got {text!r}") from None
+def _offset_ms(text: str) -> tuple[int | None, float]:
+    """`MS` (the clip's recording) or `R=MS` (recording R, numbered as `info` lists them)."""
+    recording, _, ms = text.rpartition("=")
+    value = _number(ms, "milliseconds, e.g. 250, -40 or 1=250")
     if not abs(value) <= MAX_SYNC_OFFSET_MS:
         raise argparse.ArgumentTypeError(f"a sync offset is at most ±{MAX_SYNC_OFFSET_MS:g} ms, got {text!r}")
-    return value
+    if not recording:
+        return None, value
+    if not recording.isdigit():
+        raise argparse.ArgumentTypeError(f"expected R=MS with R a recording number, got {text!r}")
+    return int(recording), value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,36 +120,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add(
         "--sync-offset",
         type=_offset_ms,
-        default=0.0,
-        metavar="MS",
-        help="the recording's sync offset as Alt+[ / Alt+] set it in the window: positive when the "
-        "sound of the ink comes that much later than its times say (default 0)",
+        action="append",
+        default=[],
+        metavar="[R=]MS",
+        help="a sync offset as Alt+[ / Alt+] set it in the window: positive when the sound of the ink "
+        "comes that much later than its times say. R=MS is recording R's (repeat it for several, as "
+        "the window keeps one per recording); MS alone is the clip's recording's (default 0)",
+    )
+
+
+def sync_offsets_ms(document: OpenedNotebook, given: list[tuple[int | None, float]]) -> dict[int, float]:
+    """Each recording's offset, as the window keeps them: R=MS for recording R, a bare MS
+    for every recording not named (a clip is heard in one recording: the bare value is its)."""
+    bare = [ms for r, ms in given if r is None]
+    offsets = {r: bare[-1] for r in range(len(document.notebook.recordings))} if bare else {}
+    offsets.update({r: ms for r, ms in given if r is not None})
+    return offsets
+
+
+def clip_request(document: OpenedNotebook, args: argparse.Namespace) -> ClipRequest:
+    """The clip the arguments describe: strokes of a page, a page, or a recording's range
+    (limited to --page's ink when given), as the Export dialog describes its ranges."""
+    page = None if args.page is None else args.page - 1
+    if args.strokes is not None:
+        if page is None:
+            raise ExportError("--strokes needs --page: strokes are numbered per page")
+        kind, strokes = ClipRange.STROKES, tuple(range(args.strokes[0] - 1, args.strokes[1]))
+    elif page is not None and args.start is None and args.end is None:
+        kind, strokes = ClipRange.PAGE, ()
+    else:
+        kind, strokes = ClipRange.RECORDING, ()
+    return ClipRequest(
+        kind,
+        page=page,
+        strokes=strokes,
+        recording=args.recording or 0,
+        start_s=args.start,
+        end_s=args.end,
+        lead_in_s=args.lead_in,
+        lead_out_s=args.lead_out,
+        fade_ms=args.fade,
+        sync_offsets_ms=sync_offsets_ms(document, args.sync_offset),
+        size=args.size,
+        dpi=args.dpi,
     )
 
 
 def clip_spec(document: OpenedNotebook, args: argparse.Namespace) -> ClipSpec:
-    """The clip the arguments describe: strokes of a page, a page, or a recording's range,
-    with --sync-offset applied as the window applies a recording's offset."""
-    page = None if args.page is None else args.page - 1
-    offsets = {r: args.sync_offset for r in range(len(document.notebook.recordings))}
-    leads = dict(lead_in_s=args.lead_in, lead_out_s=args.lead_out, fade_ms=args.fade, sync_offsets_ms=offsets)
-    if args.strokes is not None:
-        if page is None:
-            raise ExportError("--strokes needs --page: strokes are numbered per page")
-        spec = clip_for_strokes(document, page, range(args.strokes[0] - 1, args.strokes[1]), **leads)
-    elif page is not None and args.start is None and args.end is None:
-        spec = clip_for_page(document, page, **leads)
-    elif document.notebook.recordings:
-        recording = args.recording or 0
-        spec = clip_for_recording(document, recording, args.fade, sync_offset_ms=args.sync_offset)
-        spec = replace(spec, page=page)
-    elif args.start is not None or args.end is not None:
-        raise ExportError(f"{document.path.name} has no recording: --from and --to need one")
-    else:
-        spec = ClipSpec(None, 0.0, 0.0, fade_ms=args.fade, page=page)
-    if spec.recording is not None:
-        spec = snap_to_recording_end(document, with_times(spec, args.start, args.end))
-    return replace(spec, size=args.size or spec.size, dpi=args.dpi or None)
+    return build_clip(document, clip_request(document, args))
 
 
 def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
@@ -187,10 +204,10 @@ def run(args: argparse.Namespace) -> int:
         spec = clip_spec(document, args)
         if out.suffix.lower() not in _UNRENDERED:
             _ensure_qt_gui()
-        export_clip(document, spec, out)
+        result = Export(document, spec, out).run()
     except ExportError as e:
         print(f"pencastviewer: {e}", file=sys.stderr)
         return 1
-    size = out.stat().st_size
-    print(f"wrote {out} ({size:,} bytes): {describe(document, spec) or 'the whole notebook'}")
+    summary = describe(document, result.spec) or "the whole notebook"
+    print(f"wrote {result.path} ({result.n_bytes:,} bytes): {summary}")
     return 0

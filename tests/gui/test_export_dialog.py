@@ -13,6 +13,8 @@ import pytest
 import soundfile as sf
 
 from pencastviewer.app.document import open_notebook
+from pencastviewer.app.export import run as export_run
+from pencastviewer.app.export.core import ExportCancelled
 from pencastviewer.app.export.ranges import clip_for_strokes
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
@@ -86,7 +88,7 @@ def test_cancel_stops_the_worker_and_leaves_the_folder_as_it_was(qtbot, session,
     target = tmp_path / "clip.wav"
     target.write_bytes(b"a clip exported yesterday")
     before = folder_state(tmp_path)
-    real_export = export_dialog.export_clip
+    real_export = export_run.export_clip
     reached_first_block = threading.Event()
 
     def export_that_waits_for_cancel(document, spec, out, progress):
@@ -101,7 +103,7 @@ def test_cancel_stops_the_worker_and_leaves_the_folder_as_it_was(qtbot, session,
 
         return real_export(document, spec, out, progress_held_until_cancel)
 
-    monkeypatch.setattr(export_dialog, "export_clip", export_that_waits_for_cancel)
+    monkeypatch.setattr(export_run, "export_clip", export_that_waits_for_cancel)
     dialog = make_dialog(qtbot, session)
     choose(dialog, ext=".wav", range_key=export_dialog.RANGE_RECORDING)
     dialog.path_edit.setText(str(target))
@@ -152,3 +154,37 @@ def test_preview_plays_the_range_and_stops_at_its_end(qtbot, session):
     assert session.output.state() == "playing" and session.position_s() >= 12.5
     qtbot.waitUntil(lambda: session.output.state() != "playing", timeout=5000)
     assert 12.8 <= session.position_s() < 13.0
+
+
+def test_closing_during_an_export_cancels_it_without_waiting_and_leaves_nothing(
+    qtbot, session, tmp_path, monkeypatch
+):
+    target = tmp_path / "clip.wav"
+    target.write_bytes(b"a clip exported yesterday")
+    before = folder_state(tmp_path)
+    real_export = export_run.export_clip
+    reached_first_block, released = threading.Event(), threading.Event()
+
+    def export_held_until_released(document, spec, out, progress):
+        def progress_held(fraction: float) -> bool:
+            if fraction > 0 and not released.is_set():
+                reached_first_block.set()
+                released.wait(20)
+            return progress(fraction)
+
+        return real_export(document, spec, out, progress_held)
+
+    monkeypatch.setattr(export_run, "export_clip", export_held_until_released)
+    dialog = make_dialog(qtbot, session)
+    choose(dialog, ext=".wav", range_key=export_dialog.RANGE_RECORDING)
+    dialog.path_edit.setText(str(target))
+    dialog.export_button.click()
+    qtbot.waitUntil(reached_first_block.is_set, timeout=20000)
+    task = dialog._task
+    dialog.reject()
+    # done() returned while the worker was still held inside the export: it did not wait.
+    assert task is not None and task.running and not dialog.isVisible()
+    released.set()
+    qtbot.waitUntil(lambda: not task.running, timeout=20000)
+    assert isinstance(task.error, ExportCancelled)
+    assert folder_state(tmp_path) == before
