@@ -18,7 +18,7 @@ from pencastviewer.app.document import OpenedNotebook, open_notebook
 from pencastviewer.app.export.core import ClipSpec, ExportCancelled, ExportError
 from pencastviewer.app.export.registry import export_clip
 from pencastviewer.app.export.video import FPS, Yuv420Picture
-from pencastviewer.app.export.video_frames import FramePainter, image_rgb32_array
+from pencastviewer.app.export.video_frames import ClipFramePainter as FramePainter
 from pencastviewer.formats.audio_source import audio_bytes
 from pencastviewer.model import (
     AudioFile,
@@ -32,6 +32,7 @@ from pencastviewer.model import (
 )
 from pencastviewer.render.image_export import render_page_image
 from pencastviewer.render.ink_style import InkStyle
+from pencastviewer.render.video_frames import image_rgb32_array
 
 CLIP = (70.0, 100.0)  # the demo turns from its first page to its second at 88.4 s
 INK_LUMA = 140  # darker than this is ink: the demo's rulings (luma 160-190) and ghosts (>200) are not

@@ -10,10 +10,11 @@ import av
 import numpy as np
 from PySide6.QtCore import QRect
 
+from ...render.video_frames import image_rgb32_array
 from ..document import OpenedNotebook
 from .clip_samples import ClipSamples
 from .core import ClipSpec, ExportError, Progress, check_cancel
-from .video_frames import FramePainter, image_rgb32_array
+from .video_frames import ClipFramePainter
 
 FPS = 30
 CRF = 23  # x264's default quality: clean ink edges at 720p
@@ -32,7 +33,7 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
             f"(each side {MIN_SIDE_PX}–{MAX_SIDE_PX})"
         )
     with ClipSamples(document, spec) as samples:
-        frames = FramePainter(document, spec, (width, height))
+        frames = ClipFramePainter(document, spec, (width, height))
         try:
             with av.open(str(temp_path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
                 video = _video_stream(container, width, height)
@@ -57,7 +58,7 @@ def _encode(
     container: av.container.OutputContainer,
     video: av.VideoStream,
     audio: _AudioTrack,
-    frames: FramePainter,
+    frames: ClipFramePainter,
     spec: ClipSpec,
     progress: Progress,
 ) -> None:
@@ -92,7 +93,9 @@ class Yuv420Picture:
         self.frame.colorspace = 1  # BT.709
         self.frame.color_range = 1  # limited ("tv")
         self._planes = [
-            np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+            np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)[
+                :, : plane.width
+            ]
             for plane in self.frame.planes
         ]
 

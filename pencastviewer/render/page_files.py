@@ -1,0 +1,90 @@
+"""Page image files — PNG at a chosen width, SVG and PDF as vector ink — painted by the one
+PageRenderer, so every image export draws as the window does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtGui import QPageSize, QPainter, QPdfWriter, QTransform
+from PySide6.QtSvg import QSvgGenerator
+
+from ..model import Page
+from ..model.units import MM_PER_INCH
+from .image_export import render_page_image
+from .page_renderer import PageRenderer
+
+VECTOR_RASTER_DPI = 300.0  # resolution of raster parts (scanned backgrounds) in SVG and PDF
+PDF_DPI = 1200  # PDF coordinates' resolution; the ink stays vector at any zoom
+SVG_DPI = 2540.0  # 100 px per mm: the SVG's width and height, in mm, to 0.01 mm
+
+
+class PageFileError(Exception):
+    """Qt could not open the file to paint into (one line, naming the file)."""
+
+
+def write_png(page: Page, path: Path, width_px: int) -> None:
+    image = render_page_image(page, width_px)
+    dots_per_metre = round(width_px / page.width_mm * 1000)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    # (the type stubs ask bytes for the format, PySide6 takes only str)
+    if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
+        raise PageFileError(f"{path.name}: cannot write the PNG image")
+
+
+def write_svg(page: Page, path: Path, title: str, description: str) -> None:
+    """An SVG whose user units are millimetres: the ink as paths, the page at its size."""
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setResolution(round(SVG_DPI))  # only sets the width and height attributes
+    px_per_mm = SVG_DPI / MM_PER_INCH
+    generator.setSize(QSize(round(page.width_mm * px_per_mm), round(page.height_mm * px_per_mm)))
+    generator.setViewBox(QRectF(0, 0, page.width_mm, page.height_mm))
+    generator.setTitle(title)
+    generator.setDescription(description)
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise PageFileError(f"{path.name}: cannot write the SVG image")
+    try:
+        PageRenderer(page).paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH)
+    finally:
+        painter.end()
+
+
+def write_pdf(
+    pages: Sequence[Page], path: Path, title: str, page_done: Callable[[int], None] = lambda _n: None
+) -> None:
+    """A PDF with one page per notebook page, each at the notebook page's size.
+    `page_done(n)` is called after page n (0-based) is painted; what it raises (a cancel)
+    stops the writing."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_DPI)
+    writer.setTitle(title)
+    writer.setCreator("pencastviewer")
+    _set_page_size(writer, pages[0])
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise PageFileError(f"{path.name}: cannot write the PDF")
+    try:
+        for n, page in enumerate(pages):
+            if n:
+                _set_page_size(writer, page)
+                writer.newPage()
+            painter.setTransform(QTransform.fromScale(PDF_DPI / MM_PER_INCH, PDF_DPI / MM_PER_INCH))
+            PageRenderer(page).paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH)
+            page_done(n)
+    finally:
+        painter.end()
+
+
+def _set_page_size(writer: QPdfWriter, page: Page) -> None:
+    size = QPageSize(
+        QSizeF(page.width_mm, page.height_mm),
+        QPageSize.Unit.Millimeter,
+        "",
+        QPageSize.SizeMatchPolicy.ExactMatch,
+    )
+    writer.setPageSize(size)
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0))
