@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..formats import FormatError
-from . import convert, desktop_install, export, info, locate
+from ..transcript.engine import ModelUnavailable, TranscriptionCancelled
+from . import convert, desktop_install, export, info, locate, search, transcribe
 from .display_check import display_problem
 
 # name -> (add arguments, run); run returns the exit status.
@@ -22,6 +23,8 @@ SUBCOMMANDS: dict[
     "export": (export.add_arguments, export.run),
     "install-desktop": (desktop_install.add_install_arguments, desktop_install.run_install),
     "uninstall-desktop": (desktop_install.add_arguments, desktop_install.run_uninstall),
+    "transcribe": (transcribe.add_arguments, transcribe.run),
+    "search": (search.add_arguments, search.run),
 }
 
 USAGE = """pencastviewer [FILE]                 open the viewer (the bundled demo without FILE)
@@ -32,6 +35,11 @@ USAGE = """pencastviewer [FILE]                 open the viewer (the bundled dem
                             [--fade MS] [--size WxH]
                                             a clip: audio, page image, video, web page or .pencast
        pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is
+       pencastviewer transcribe FILE [-o OUT.vtt|.srt|.json|.txt] [--model NAME|DIR]
+                            [--language xx] [--recording N] [--download]
+                                            word-timed transcripts of the recordings
+       pencastviewer search FILE QUERY [--model NAME|DIR] [--json]
+                                            where words were said (or typed)
        pencastviewer install-desktop [--user | --prefix DIR]
                                             menu entry, file types and icon (uninstall-desktop removes them)
        pencastviewer --version"""
@@ -75,9 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as e:
         print(e, file=sys.stderr)
         return 2
-    except FormatError as e:
+    except (FormatError, ModelUnavailable) as e:
         print(f"pencastviewer: {e}", file=sys.stderr)
         return 1
+    except TranscriptionCancelled:
+        return 130
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug, not bad input: still one line; the env var shows the traceback

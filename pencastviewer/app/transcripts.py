@@ -1,0 +1,153 @@
+"""Transcripts of a notebook's recordings: found in the cache or made by the speech model,
+and spoken words (plus typed Xournal++ text) searched with the page written at each hit.
+
+Times are positions in a recording as played (the clock of `locate` and the playhead);
+a sync offset only changes which ink was being written when a word was heard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..audio.decode import open_audio
+from ..model import Notebook, Timeline
+from ..transcript.cache import TranscriptCache, file_content_key, transcript_key
+from ..transcript.document import Transcript
+from ..transcript.engine import Progress, Transcriber
+from ..transcript.search import TranscriptIndex, parse_query, text_matches
+from ..transcript.stream import FileSpan, transcribe_files
+from ..transcript.whisper import FasterWhisperTranscriber, ModelRef
+from .audio_files import cache_dir, playable_path
+from .heard_time import heard_position_s, written_time_ms
+from .writing_order import WritingOrder
+
+_loaded: dict[str, Transcriber] = {}  # the last model loaded in this process (0.5-5 s to load)
+
+
+def load_transcriber(model: ModelRef) -> Transcriber:
+    """The model loaded once per process: a second transcription or search reuses it."""
+    if model.model_id not in _loaded:
+        _loaded.clear()
+        _loaded[model.model_id] = FasterWhisperTranscriber(model)
+    return _loaded[model.model_id]
+
+
+def transcripts_cache() -> TranscriptCache:
+    return TranscriptCache(cache_dir() / "transcripts")
+
+
+def recording_spans(notebook: Notebook, timeline: Timeline, recording: int) -> list[FileSpan]:
+    """The recording's files where the timeline plays them (FormatError when unreachable)."""
+    spans = []
+    for f in notebook.recordings[recording].files:
+        path = playable_path(f)
+        spans.append(
+            FileSpan(
+                open=lambda p=path: open_audio(p),  # type: ignore[misc]
+                played_start_s=timeline.position_s(recording, f.clock_start_ms),
+                played_duration_s=f.clock_duration_ms / 1000.0,
+                content_key=file_content_key(path),
+            )
+        )
+    return spans
+
+
+class NotebookTranscripts:
+    """Finds or makes the transcripts of one notebook's recordings with one model. The model
+    is loaded only when something is not cached (make_transcriber, once)."""
+
+    def __init__(
+        self,
+        notebook: Notebook,
+        timeline: Timeline,
+        model: ModelRef,
+        language: str | None = None,
+        cache: TranscriptCache | None = None,
+        make_transcriber: Callable[[ModelRef], Transcriber] = load_transcriber,
+    ) -> None:
+        self.notebook, self.timeline, self.model, self.language = notebook, timeline, model, language
+        self.cache = cache or transcripts_cache()
+        self._make = make_transcriber
+        self._transcriber: Transcriber | None = None
+        self._spans: dict[int, list[FileSpan]] = {}
+
+    def _key(self, recording: int) -> str:
+        if recording not in self._spans:
+            self._spans[recording] = recording_spans(self.notebook, self.timeline, recording)
+        files = [(s.content_key, s.played_duration_s) for s in self._spans[recording]]
+        return transcript_key(files, self.model.model_id, self.language)
+
+    def cached(self, recording: int) -> Transcript | None:
+        return self.cache.load(self._key(recording))
+
+    def get(self, recording: int, progress: Progress | None = None) -> Transcript:
+        """From the cache, or transcribed and stored (nothing stored when cancelled)."""
+        key = self._key(recording)
+        found = self.cache.load(key)
+        if found is not None:
+            return found
+        if self._transcriber is None:
+            self._transcriber = self._make(self.model)
+        transcript = transcribe_files(self._transcriber, self._spans[recording], self.language, progress)
+        self.cache.store(key, transcript)
+        return transcript
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """recording/time_s/end_s: None for typed text that was not written during a recording.
+    source: "speech" or "text"; page: the page written at that moment (or holding the text)."""
+
+    recording: int | None
+    time_s: float | None
+    end_s: float | None
+    text: str
+    page: int | None
+    source: str
+
+    def to_dict(self) -> dict[str, object]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, 3)
+
+        return {
+            "recording": self.recording,
+            "time_s": r(self.time_s),
+            "end_s": r(self.end_s),
+            "text": self.text,
+            "page": self.page,
+            "source": self.source,
+        }
+
+
+def search_notebook(
+    notebook: Notebook,
+    timeline: Timeline,
+    transcripts: Mapping[int, Transcript],
+    query: str,
+    sync_offsets_ms: Mapping[int, float] | None = None,
+    order: WritingOrder | None = None,
+    index: TranscriptIndex | None = None,
+) -> list[SearchHit]:
+    """Spoken words in `transcripts` and typed text on the pages that match `query`."""
+    terms = parse_query(query)
+    if not terms:
+        return []
+    order = order or WritingOrder(notebook)
+    offsets = sync_offsets_ms or {}
+    hits = []
+    for hit in (index or TranscriptIndex(dict(transcripts))).search(terms):
+        t_ms = written_time_ms(timeline, hit.recording, hit.time_s, offsets.get(hit.recording, 0.0))
+        page = order.page_being_written(t_ms)
+        hits.append(SearchHit(hit.recording, hit.time_s, hit.end_s, hit.text, page, "speech"))
+    for p, page_ in enumerate(notebook.pages):
+        for text in page_.texts:
+            if not text_matches(text.text, terms):
+                continue
+            timed = text.recording is not None and text.t_ms is not None
+            time_s = (
+                heard_position_s(timeline, text.recording, text.t_ms, offsets.get(text.recording, 0.0))  # type: ignore[arg-type]
+                if timed
+                else None
+            )
+            hits.append(SearchHit(text.recording if timed else None, time_s, time_s, text.text, p, "text"))
+    return hits

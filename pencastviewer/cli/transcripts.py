@@ -1,0 +1,84 @@
+"""What `transcribe` and `search` share: the model options, and getting every asked-for
+recording's transcript (cached or made, with progress on stderr when it is a terminal)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..app.document import OpenedNotebook, open_notebook
+from ..app.transcripts import NotebookTranscripts
+from ..formats import FormatError, ReadOptions
+from ..model.units import format_hms
+from ..transcript.document import Transcript
+from ..transcript.engine import Progress
+from ..transcript.whisper import DEFAULT_MODEL, find_model
+
+MODEL_ENV = "PENCASTVIEWER_MODEL"
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME|DIR",
+        help=f"Whisper model name (tiny.en, base, small, …) or a CTranslate2 model folder "
+        f"(default: ${MODEL_ENV}, else {DEFAULT_MODEL})",
+    )
+    parser.add_argument(
+        "--download", action="store_true", help="allow downloading a named model into the user cache"
+    )
+    parser.add_argument("--language", default=None, metavar="xx", help="spoken language (default: detected)")
+    parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+
+
+def open_with_transcripts(args: argparse.Namespace) -> tuple[OpenedNotebook, NotebookTranscripts]:
+    document = open_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
+    spec = args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    model = find_model(spec, allow_download=args.download)
+    return document, NotebookTranscripts(document.notebook, document.timeline, model, args.language)
+
+
+def _progress(label: str) -> Progress | None:
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def report(fraction: float) -> bool:
+        elapsed = time.monotonic() - started
+        eta = f", {format_hms(elapsed * (1 - fraction) / fraction)} left" if fraction > 0.02 else ""
+        print(f"\r{label}: {fraction:4.0%}{eta}   ", end="", file=sys.stderr, flush=True)
+        return False
+
+    return report
+
+
+def gather(
+    document: OpenedNotebook, transcripts: NotebookTranscripts, recordings: list[int]
+) -> dict[int, Transcript]:
+    """Transcripts of `recordings` (missing audio: skipped with a line on stderr)."""
+    found: dict[int, Transcript] = {}
+    for r in recordings:
+        recording = document.notebook.recordings[r]
+        if recording.is_missing:
+            print(f"pencastviewer: recording {r + 1} ({recording.name}) is missing: skipped", file=sys.stderr)
+            continue
+        progress = _progress(f"transcribing recording {r + 1}/{len(document.notebook.recordings)}")
+        found[r] = transcripts.get(r, progress)
+        if progress is not None:
+            print(file=sys.stderr)
+    return found
+
+
+def chosen_recordings(document: OpenedNotebook, number: int | None) -> list[int]:
+    n = len(document.notebook.recordings)
+    if n == 0:
+        raise FormatError(str(document.path), "the notebook has no recording to transcribe")
+    if number is None:
+        return list(range(n))
+    if not 1 <= number <= n:
+        raise FormatError(str(document.path), f"recording {number} does not exist (the file has {n})")
+    return [number - 1]
