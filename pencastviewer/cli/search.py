@@ -7,7 +7,6 @@ import json
 import sys
 
 from ..app.heard_time import MAX_SYNC_OFFSET_MS
-from ..app.transcripts import search_notebook
 from ..model.units import format_hms
 from .transcripts import add_model_arguments, chosen_recordings, gather, open_with_transcripts
 
@@ -41,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..app.transcripts import search_notebook  # loads QtCore: only for this command
+
     document, transcripts = open_with_transcripts(args)
     recordings = chosen_recordings(document, None) if document.notebook.recordings else []
     found = gather(document, transcripts, recordings)

@@ -8,14 +8,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..app.document import OpenedNotebook, open_notebook
-from ..app.transcripts import NotebookTranscripts
 from ..formats import FormatError, ReadOptions
 from ..model.units import format_hms
 from ..transcript.document import Transcript
 from ..transcript.engine import Progress
 from ..transcript.whisper import DEFAULT_MODEL, find_model
+
+if TYPE_CHECKING:  # the use-case loads QtCore (the cache location): only when run
+    from ..app.transcripts import NotebookTranscripts
 
 MODEL_ENV = "PENCASTVIEWER_MODEL"
 
@@ -36,6 +39,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def open_with_transcripts(args: argparse.Namespace) -> tuple[OpenedNotebook, NotebookTranscripts]:
+    from ..app.transcripts import NotebookTranscripts
+
     document = open_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
     spec = args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
     model = find_model(spec, allow_download=args.download)
