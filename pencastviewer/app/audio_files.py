@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 
 from ..formats.audio_source import audio_bytes
-from ..model import AudioFile, AudioStore, Recording
+from ..model import AudioFile, AudioStore, Recording, RecordingLayout
 
 _EXTENSIONS = {
     "aac": ".m4a",
@@ -64,4 +64,5 @@ def playable_path(audio: AudioFile, directory: Path | None = None) -> Path:
 
 def playable_sequence(recording: Recording) -> list[tuple[str, float]]:
     """(path, seconds) per file, in play order: what the engine plays back-to-back."""
-    return [(str(playable_path(f)), f.clock_duration_ms / 1000.0) for f in recording.files]
+    durations_s = RecordingLayout.of(recording).durations_s()
+    return [(str(playable_path(f)), d) for f, d in zip(recording.files, durations_s, strict=True)]

@@ -12,12 +12,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..audio.playback import MAX_RATE, MIN_RATE
 from ..formats import FormatError, ReadOptions
-from ..model import Hit
+from ..model import Hit, Timeline, WritingOrder
 from .audio_files import playable_sequence
 from .document import OpenedNotebook, open_notebook
-from .heard_time import MAX_SYNC_OFFSET_MS, heard_position_s, heard_span_s, written_time_ms
+from .heard_time import MAX_SYNC_OFFSET_MS, heard_span_s
 from .workers import Job
-from .writing_order import WritingOrder
 
 PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
 JUMP_GRACE_S = 1.0  # "previous" within this long after a stroke's start goes to the one before
@@ -65,7 +64,6 @@ class Session(QObject):
         self.selection: tuple[float, float] | None = None
         self.selected_strokes: tuple[int, tuple[int, ...]] | None = None
         self.sync_offsets_ms: dict[int, float] = {}
-        self._order: WritingOrder | None = None
         self._written_page: int | None = None  # the page being written when last looked
         self._jobs: set[Job] = set()
         self._open_generation = 0
@@ -95,7 +93,6 @@ class Session(QObject):
         self.page = 0
         self.recording = -1
         self.sync_offsets_ms = {}
-        self._order = None
         self._written_page = None
         self.clear_selection()
         self.page_changed.emit(0)
@@ -191,15 +188,16 @@ class Session(QObject):
 
     def audio_position_s(self, recording: int, t_ms: float) -> float:
         """Where in `recording` (s) notebook time `t_ms` is heard, sync offset included."""
-        assert self.document is not None
-        offset_ms = self.sync_offsets_ms.get(recording, 0.0)
-        return heard_position_s(self.document.timeline, recording, t_ms, offset_ms)
+        return self.heard_timeline().position_s(recording, t_ms)
 
     def ink_time_ms(self, recording: int, position_s: float) -> float:
         """The notebook time heard at `position_s` of `recording`, sync offset included."""
+        return self.heard_timeline().ink_time_ms(recording, position_s)
+
+    def heard_timeline(self) -> Timeline:
+        """The document's timeline with the session's sync offsets (shares its tables)."""
         assert self.document is not None
-        offset_ms = self.sync_offsets_ms.get(recording, 0.0)
-        return written_time_ms(self.document.timeline, recording, position_s, offset_ms)
+        return self.document.timeline.with_sync_offsets(self.sync_offsets_ms)
 
     def reveal_time_ms(self) -> float | None:
         """The notebook time the ink is revealed up to, or None to show all ink plainly
@@ -380,9 +378,7 @@ class Session(QObject):
         self.playhead_moved.emit(self.output.position_s())
 
     def writing_order(self) -> WritingOrder | None:
-        if self._order is None and self.document is not None:
-            self._order = WritingOrder(self.document.notebook)
-        return self._order
+        return None if self.document is None else self.document.timeline.order
 
     def jump(self, direction: int, *, phrases: bool) -> bool:
         """Go to the next (direction 1) or previous (-1) stroke or phrase of the current

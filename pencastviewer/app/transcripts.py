@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..audio.decode import open_audio
-from ..model import Notebook, Timeline
+from ..model import Notebook, Timeline, WritingOrder
 from ..transcript.cache import TranscriptCache, file_content_key, transcript_key
 from ..transcript.document import Transcript
 from ..transcript.engine import Progress, Transcriber
@@ -18,8 +18,6 @@ from ..transcript.search import TranscriptIndex, parse_query, text_matches
 from ..transcript.stream import FileSpan, transcribe_files
 from ..transcript.whisper import FasterWhisperTranscriber, ModelRef
 from .audio_files import cache_dir, playable_path
-from .heard_time import heard_position_s, written_time_ms
-from .writing_order import WritingOrder
 
 _loaded: dict[str, Transcriber] = {}  # the last model loaded in this process (0.5-5 s to load)
 
@@ -132,11 +130,11 @@ def search_notebook(
     terms = parse_query(query)
     if not terms:
         return []
-    order = order or WritingOrder(notebook)
-    offsets = sync_offsets_ms or {}
+    order = order or timeline.order
+    heard = timeline.with_sync_offsets(sync_offsets_ms or {})
     hits = []
     for hit in (index or TranscriptIndex(dict(transcripts))).search(terms):
-        t_ms = written_time_ms(timeline, hit.recording, hit.time_s, offsets.get(hit.recording, 0.0))
+        t_ms = heard.ink_time_ms(hit.recording, hit.time_s)
         page = order.page_being_written(t_ms)
         hits.append(SearchHit(hit.recording, hit.time_s, hit.end_s, hit.text, page, "speech"))
     for p, page_ in enumerate(notebook.pages):
@@ -145,7 +143,7 @@ def search_notebook(
                 continue
             timed = text.recording is not None and text.t_ms is not None
             time_s = (
-                heard_position_s(timeline, text.recording, text.t_ms, offsets.get(text.recording, 0.0))  # type: ignore[arg-type]
+                heard.position_s(text.recording, text.t_ms)  # type: ignore[arg-type]
                 if timed
                 else None
             )

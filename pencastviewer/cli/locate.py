@@ -52,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    time_s = None if hit.recording is None else Timeline(notebook).position_s(hit.recording, hit.t_ms)
+    timeline = Timeline(notebook)
+    time_s = None if hit.recording is None else timeline.position_s(hit.recording, hit.t_ms)
+    written_page = timeline.page_being_written(hit.t_ms)  # what the window turns to, playing here
     doc = {
         "page": args.page,
         "stroke": hit.stroke,
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         "time_s": None if time_s is None else round(time_s, 6),
         "distance_mm": round(hit.distance_mm, 4),
         "ink_time_ms": hit.t_ms,
+        "written_page": None if written_page is None else written_page + 1,
     }
     if args.json:
         print(json.dumps(doc, indent=2))

@@ -2,10 +2,12 @@
 
 from .hittest import Hit, PageHitIndex
 from .ink import BLACK, CAPS, Color, Stroke, Tool
+from .layout import RecordingLayout
 from .notebook import Notebook
 from .page import Background, BackgroundKind, Page, PageImage, PageText, Ruling
 from .recording import AudioFile, AudioStore, Recording
 from .timeline import RevealState, Timeline
+from .writing_order import WritingOrder
 
 __all__ = [
     "BLACK",
@@ -22,9 +24,11 @@ __all__ = [
     "PageImage",
     "PageText",
     "Recording",
+    "RecordingLayout",
     "RevealState",
     "Ruling",
     "Stroke",
     "Timeline",
     "Tool",
+    "WritingOrder",
 ]

@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from .units import ms_to_s
+
 
 class AudioStore(enum.IntEnum):
     """How an audio file is reached; the values are stored in the .pencast format."""
@@ -59,7 +61,7 @@ class Recording:
     @property
     def duration_s(self) -> float:
         """Length as played, in seconds (sum of the files' clock spans)."""
-        return sum(f.clock_duration_ms for f in self.files) / 1000.0
+        return ms_to_s(sum(f.clock_duration_ms for f in self.files))
 
     @property
     def sample_rate(self) -> int:

@@ -1,35 +1,29 @@
-"""The timeline: ink time on the notebook clock <-> position inside a recording.
+"""The timeline: ink time on the notebook clock <-> where it is heard in a recording.
 
-Exact arithmetic in float64 milliseconds; frame indices are rounded, never truncated.
+One object owns every time rule of a notebook: each recording's file layout on its own
+clock (layout.py: files back to back, pauses removed), the per-recording sync offsets,
+and the writing order (writing_order.py: which stroke and page are being written at t,
+with its tie rule). The window, the CLI and every export ask it, so they agree.
+
+Sync offsets. A positive offset (ms) for a recording means the audio of a stroke comes
+that much later in the recording than its timestamps say. `Timeline(notebook)` has no
+offsets; `with_sync_offsets` gives a timeline sharing the same tables with them.
 """
 
 from __future__ import annotations
 
-import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .ink import Stroke
+from .layout import RecordingLayout
 from .notebook import Notebook
-from .recording import Recording
-
-
-@dataclass(frozen=True)
-class _Placement:
-    clock_starts_ms: tuple[float, ...]
-    durations_ms: tuple[float, ...]
-    played_starts_ms: tuple[float, ...]  # where each file begins once files are back-to-back
-
-
-def _placement(recording: Recording) -> _Placement:
-    starts = tuple(f.clock_start_ms for f in recording.files)
-    durations = tuple(f.clock_duration_ms for f in recording.files)
-    played = [0.0]
-    for duration in durations[:-1]:
-        played.append(played[-1] + duration)
-    return _Placement(starts, durations, tuple(played))
+from .units import ms_to_s
+from .writing_order import WritingOrder
 
 
 @dataclass(frozen=True)
@@ -44,62 +38,99 @@ class RevealState:
     writing: tuple[tuple[int, int], ...]
 
 
-class Timeline:
-    """Maps times both ways for every recording of one notebook (the official Livescribe
-    rule: a recording's files play back-to-back with the pauses between them removed)."""
+class _Tables:
+    """What a notebook's timelines share, whatever their sync offsets (built lazily)."""
 
     def __init__(self, notebook: Notebook) -> None:
-        self._notebook = notebook
-        self._placements = [_placement(r) for r in notebook.recordings]
-        self._page_starts: list[NDArray[np.float64]] = []
-        self._page_ends: list[NDArray[np.float64]] = []
-        for page in notebook.pages:
-            self._page_starts.append(np.array([s.start_ms for s in page.strokes], dtype=np.float64))
-            self._page_ends.append(np.array([s.end_ms for s in page.strokes], dtype=np.float64))
+        self.notebook = notebook
+        self.layouts = tuple(RecordingLayout.of(r) for r in notebook.recordings)
+
+    @cached_property
+    def order(self) -> WritingOrder:
+        return WritingOrder(self.notebook)
+
+    @cached_property
+    def page_spans(self) -> tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...]:
+        """(start_ms, end_ms) per stroke of each page."""
+        return tuple(
+            (
+                np.array([s.start_ms for s in page.strokes], dtype=np.float64),
+                np.array([s.end_ms for s in page.strokes], dtype=np.float64),
+            )
+            for page in self.notebook.pages
+        )
+
+
+class Timeline:
+    """Maps times both ways for every recording of one notebook. Immutable."""
+
+    def __init__(self, notebook: Notebook, sync_offsets_ms: Mapping[int, float] | None = None) -> None:
+        self._tables = _Tables(notebook)
+        self._offsets_ms = _clean(sync_offsets_ms)
+
+    def with_sync_offsets(self, sync_offsets_ms: Mapping[int, float]) -> Timeline:
+        """This timeline with recording r heard sync_offsets_ms[r] later (the others: 0)."""
+        timeline = object.__new__(Timeline)
+        timeline._tables, timeline._offsets_ms = self._tables, _clean(sync_offsets_ms)
+        return timeline
+
+    @property
+    def notebook(self) -> Notebook:
+        return self._tables.notebook
+
+    @property
+    def sync_offsets_ms(self) -> dict[int, float]:
+        return dict(self._offsets_ms)
+
+    def sync_offset_ms(self, recording: int) -> float:
+        return self._offsets_ms.get(recording, 0.0)
+
+    def layout(self, recording: int) -> RecordingLayout:
+        """Where `recording`'s files lie on its own clock (no sync offset)."""
+        return self._tables.layouts[recording]
+
+    @property
+    def order(self) -> WritingOrder:
+        """Every stroke of the notebook in writing order (built on first use)."""
+        return self._tables.order
 
     def position_s(self, recording: int, t_ms: float) -> float:
-        """Position in seconds within `recording` of notebook time `t_ms`.
-
-        A time inside a pause maps to the end of the file before it; before the first
-        file to 0; after the last file to the recording's end.
-        """
-        p = self._placements[recording]
-        i = bisect.bisect_right(p.clock_starts_ms, t_ms) - 1
-        if i < 0:
-            return 0.0
-        offset = min(max(t_ms - p.clock_starts_ms[i], 0.0), p.durations_ms[i])
-        return (p.played_starts_ms[i] + offset) / 1000.0
+        """Where in `recording` (s) notebook time `t_ms` is heard, sync offset included.
+        Without an offset: a time inside a pause maps to the end of the file before it;
+        before the first file to 0; after the last file to the recording's end. Not
+        clamped once an offset is added (it may move ink before the start)."""
+        return self.layout(recording).position_s(t_ms) + ms_to_s(self.sync_offset_ms(recording))
 
     def ink_time_ms(self, recording: int, position_s: float) -> float:
-        """Notebook time at which `position_s` of `recording` was recorded."""
-        p = self._placements[recording]
-        played_ms = max(position_s * 1000.0, 0.0)
-        i = max(bisect.bisect_right(p.played_starts_ms, played_ms) - 1, 0)
-        offset = min(played_ms - p.played_starts_ms[i], p.durations_ms[i])
-        return p.clock_starts_ms[i] + offset
+        """The notebook time heard at `position_s` of `recording` (the inverse)."""
+        shifted_s = position_s - ms_to_s(self.sync_offset_ms(recording))
+        return self.layout(recording).ink_time_ms(shifted_s)
 
     def stroke_position_s(self, stroke: Stroke, point: int = 0) -> float | None:
-        """Where in its recording a point of a stroke was written; None without audio."""
+        """Where in its recording a point of a stroke is heard; None without audio."""
         if stroke.recording is None:
             return None
         return self.position_s(stroke.recording, float(stroke.t_ms[point]))
 
+    def page_being_written(self, t_ms: float) -> int | None:
+        """The page being written at notebook time `t_ms` (WritingOrder's tie rule)."""
+        return self.order.page_being_written(t_ms)
+
+    def writing_at(self, t_ms: float) -> tuple[int, int] | None:
+        """(page, stroke) being written at notebook time `t_ms`, or None before any ink."""
+        return self.order.writing_at(t_ms)
+
     def reveal(self, page: int, t_ms: float) -> RevealState:
         """Strokes of `page` written by notebook time `t_ms` (for ink reveal)."""
-        starts, ends = self._page_starts[page], self._page_ends[page]
+        starts, ends = self._tables.page_spans[page]
         written = ends <= t_ms
         writing_idx = np.flatnonzero((starts <= t_ms) & ~written)
-        strokes = self._notebook.pages[page].strokes
+        strokes = self.notebook.pages[page].strokes
         writing = tuple(
             (int(i), int(np.searchsorted(strokes[i].t_ms, t_ms, side="right"))) for i in writing_idx
         )
         return RevealState(written, writing)
 
-    def page_being_written(self, t_ms: float) -> int | None:
-        """The page whose most recent stroke start is the latest one at or before t_ms."""
-        best_page, best_time = None, -np.inf
-        for page, starts in enumerate(self._page_starts):
-            before = starts[starts <= t_ms]
-            if before.size and before.max() > best_time:
-                best_page, best_time = page, float(before.max())
-        return best_page
+
+def _clean(offsets_ms: Mapping[int, float] | None) -> dict[int, float]:
+    return {int(r): float(ms) for r, ms in (offsets_ms or {}).items() if ms}

@@ -6,6 +6,12 @@ notebook's clock, every position inside a recording in seconds.
 
 from __future__ import annotations
 
+from typing import Any, overload
+
+import numpy as np
+from numpy.typing import NDArray
+
+MS_PER_S = 1000.0
 MM_PER_INCH = 25.4
 MM_PER_POINT = 25.4 / 72.0  # PostScript / Xournal++ point
 MM_PER_ANOTO = 0.3 / 8.0  # Livescribe / Anoto dot-pattern unit: 0.0375 mm
@@ -37,6 +43,24 @@ def mm_per_unit(unit: str, *, px_per_inch: float | None = None) -> float:
 
 def to_mm(value: float, unit: str, *, px_per_inch: float | None = None) -> float:
     return value * mm_per_unit(unit, px_per_inch=px_per_inch)
+
+
+@overload
+def ms_to_s(ms: float) -> float: ...
+@overload
+def ms_to_s(ms: NDArray[np.float64]) -> NDArray[np.float64]: ...
+def ms_to_s(ms: Any) -> Any:
+    """Milliseconds (ink times, Qt positions) to seconds (positions in a recording)."""
+    return ms / MS_PER_S
+
+
+@overload
+def s_to_ms(seconds: float) -> float: ...
+@overload
+def s_to_ms(seconds: NDArray[np.float64]) -> NDArray[np.float64]: ...
+def s_to_ms(seconds: Any) -> Any:
+    """Seconds to milliseconds."""
+    return seconds * MS_PER_S
 
 
 def frames_at(position_s: float, sample_rate: int) -> int:

@@ -4,6 +4,7 @@ where its sound is, and the command line takes the offset as --sync-offset."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,6 @@ from pencastviewer.app.export.ranges import (
     with_sync_offset,
 )
 from pencastviewer.app.export.registry import export_clip
-from pencastviewer.app.heard_time import SyncedTimeline
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.cli.main import main
@@ -47,7 +47,8 @@ def test_the_exporters_timeline_maps_as_the_session_does(demo, qtbot):
     session = Session(SilentAudioOutput())
     session.set_document(demo)
     session.set_sync_offset_ms(137.5)
-    synced = SyncedTimeline(demo.timeline, 0, 137.5)
+    synced = with_sync_offset(demo, replace(clip_for_page(demo, 0), sync_offset_ms=137.5)).timeline
+    assert synced.sync_offsets_ms == {0: 137.5} and demo.timeline.sync_offsets_ms == {}
     duration_s = demo.notebook.recordings[0].duration_s
     first_ms = demo.notebook.pages[0].strokes[0].start_ms
     for t_ms in (first_ms - 5000.0, first_ms, first_ms + 61_234.5, first_ms + duration_s * 1000 + 9.0):

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ...audio.decode import AudioDecoder, AudioError, open_audio
 from ...formats import FormatError
 from ...formats.audio_source import audio_bytes
-from ...model import AudioFile, AudioStore, Recording
+from ...model import AudioFile, AudioStore, Recording, RecordingLayout
 from ...model.units import frames_at
 from ..document import OpenedNotebook
 from .audio_encode import Encoder, open_encoder, source_bits
@@ -41,8 +41,7 @@ class RecordingReader:
         first = self._decoder(0)
         self.sample_rate, self.channels = first.sample_rate, first.channels
         self.bits = source_bits(self._sources[0])
-        played_ms = np.concatenate(([0.0], np.cumsum([f.clock_duration_ms for f in recording.files])))
-        self._starts = [frames_at(ms / 1000.0, self.sample_rate) for ms in played_ms]
+        self._starts = RecordingLayout.of(recording).frame_starts(self.sample_rate)
         self.n_frames = self._starts[-1]
 
     def _decoder(self, index: int) -> AudioDecoder:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...model import Page, Stroke
 from ..document import OpenedNotebook
-from ..heard_time import SyncedTimeline, heard_span_s
+from ..heard_time import heard_span_s
 from .core import ClipSpec, ExportError
 
 LEAD_IN_S = 1.0  # a selection's clip starts this much before its first stroke (what was being said) ...
@@ -121,7 +121,8 @@ def with_sync_offset(document: OpenedNotebook, spec: ClipSpec) -> OpenedNotebook
     so every exporter places ink where the session plays it."""
     if spec.recording is None or not spec.sync_offset_ms:
         return document
-    return replace(document, timeline=SyncedTimeline(document.timeline, spec.recording, spec.sync_offset_ms))
+    offsets = {spec.recording: spec.sync_offset_ms}
+    return replace(document, timeline=document.timeline.with_sync_offsets(offsets))
 
 
 def snap_to_recording_end(document: OpenedNotebook, spec: ClipSpec) -> ClipSpec:
