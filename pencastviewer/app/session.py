@@ -33,7 +33,7 @@ class Session(QObject):
 
     opening = Signal(str)  # path
     opened = Signal()
-    open_failed = Signal(str, str)  # path, one-line message
+    open_failed = Signal(str, object)  # path, the FormatError (str(error) is the one-line message)
     page_changed = Signal(int)
     recording_changed = Signal(int)  # -1 = none
     recording_missing = Signal(int, str)  # index, name: made current, but its audio was not found
@@ -111,8 +111,9 @@ class Session(QObject):
         self._jobs.discard(job)
         if generation != self._open_generation:
             return
-        text = str(error) if isinstance(error, FormatError) else f"{path}: {type(error).__name__}: {error}"
-        self.open_failed.emit(path, text)
+        if not isinstance(error, FormatError):  # a reader's bug: still a FormatError naming the file
+            error = FormatError(path, f"{type(error).__name__}: {error}")
+        self.open_failed.emit(path, error)
 
     # --- navigation ----------------------------------------------------------------
     @property

@@ -19,6 +19,18 @@ class FormatError(Exception):
         super().__init__(text)
 
 
+class MissingFileError(FormatError):
+    """The file does not exist (moved, renamed or deleted)."""
+
+
+class NotAFileError(FormatError):
+    """The path names a folder or something else that is not a notebook file."""
+
+
+class UnreadableFileError(FormatError):
+    """The file exists but cannot be read (permissions, a disconnected disk, an I/O error)."""
+
+
 class UnknownFormatError(FormatError):
     """No reader recognises the file."""
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Notebook
-from .errors import FormatError, UnknownFormatError
+from .errors import (
+    CorruptFileError,
+    FormatError,
+    MissingFileError,
+    NotAFileError,
+    UnknownFormatError,
+    UnreadableFileError,
+)
 
 # Order matters only when two sniffers accept the same bytes: the first wins.
 _FORMAT_MODULES = (
@@ -79,11 +86,11 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
     except FileNotFoundError:
-        raise FormatError(path, "no such file") from None
+        raise MissingFileError(path, "no such file") from None
     except IsADirectoryError:
-        raise FormatError(path, "is a folder, not a notebook file") from None
+        raise NotAFileError(path, "is a folder, not a notebook file") from None
     except OSError as e:
-        raise FormatError(path, f"cannot read: {e.strerror or e}") from None
+        raise UnreadableFileError(path, f"cannot read: {e.strerror or e}") from None
     specs = all_formats()
     for spec in specs:
         if spec.sniff(head, path):
@@ -91,7 +98,9 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
     suffix = path.suffix.lower()
     known = ", ".join(e for s in specs for e in s.extensions)
     if any(suffix in s.extensions for s in specs):
-        raise UnknownFormatError(path, f"the content is not a valid {suffix} file")
+        raise CorruptFileError(
+            path, f"the content is not a valid {suffix} file"
+        )  # (its extension says it is)
     raise UnknownFormatError(path, f"unknown file format (readable: {known})")
 
 
@@ -109,7 +118,7 @@ def read_notebook(path: str | os.PathLike[str], options: ReadOptions | None = No
     except MemoryError:
         raise FormatError(path, "too large to open") from None
     except OSError as e:
-        raise FormatError(path, f"cannot read: {e.strerror or e}") from None
+        raise UnreadableFileError(path, f"cannot read: {e.strerror or e}") from None
 
 
 def writer_for(path: str | os.PathLike[str]) -> FormatSpec:

@@ -4,14 +4,16 @@ actions to these (every one asks the session or the canvas; none changes a view)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from .page_canvas import FIT_PAGE, FIT_WIDTH
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from ..app.session import Session
+from .files import FileKeeper
+from .missing_audio import MissingAudio
+from .page_canvas import FIT_PAGE, FIT_WIDTH, PageCanvas
 from .shortcuts import ShortcutsDialog
 from .transport import SPEEDS
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 SKIP_S, LONG_SKIP_S = 5.0, 30.0
 SYNC_STEP_MS = 10.0
@@ -26,7 +28,27 @@ def next_speed(rate: float, direction: int) -> float:
     return next((r for r in reversed(SPEEDS) if r < rate - 1e-9), SPEEDS[0])
 
 
-def command_slots(w: MainWindow) -> dict[str, Callable[..., object]]:
+class CommandTarget(Protocol):
+    """What the commands act on: the window's session, views and dialogs (the main window
+    is one; commands never import it)."""
+
+    session: Session
+    canvas: PageCanvas
+    files: FileKeeper
+    missing: MissingAudio
+    pages_dock: QDockWidget
+    recordings_dock: QDockWidget
+
+    def open_export_dialog(self) -> None: ...
+    def edit_preferences(self) -> None: ...
+    def show_about(self) -> None: ...
+    def close(self) -> bool: ...
+    def showFullScreen(self) -> None: ...
+    def showNormal(self) -> None: ...
+    def window(self) -> QWidget: ...
+
+
+def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
     s, canvas = w.session, w.canvas
     return {
         "open": lambda: w.files.choose_file(),
@@ -69,6 +91,6 @@ def command_slots(w: MainWindow) -> dict[str, Callable[..., object]]:
         "show_pages": lambda checked: w.pages_dock.setVisible(checked),
         "show_recordings": lambda checked: w.recordings_dock.setVisible(checked),
         "full_screen": lambda checked: w.showFullScreen() if checked else w.showNormal(),
-        "shortcuts": lambda: ShortcutsDialog(w).exec(),
+        "shortcuts": lambda: ShortcutsDialog(w.window()).exec(),
         "about": w.show_about,
     }

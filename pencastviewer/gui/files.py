@@ -1,25 +1,21 @@
-"""Opening files from the window — the Open dialog, recent files, dropped files, the command
-line — and what is remembered around it: each file's position, recording, page, sync
-offsets, zoom and located recordings, and the window's geometry. Every open passes the
-reader the audio folders of the preferences and the recordings located for that file.
+"""Opening files from the window — the Open dialog, recent files, dropped files — and the
+window's geometry. What an open passes the reader and what is remembered per file is the
+OpenDocument use-case's (app/open_document.py); this module only asks and tells the user.
 A file that fails to open changes nothing: the session keeps the notebook it had and the
 user is told what to do."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from ..app.preferences import FileMemory
-from ..formats import ReadOptions
-from ..formats.registry import all_formats, open_filter
-from .page_canvas import CUSTOM, FIT_PAGE, FIT_WIDTH
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from ..app.open_document import OpenDocument, open_advice
+from ..formats.errors import FormatError
+from ..formats.registry import open_filter
+from .page_canvas import CUSTOM, FIT_PAGE, FIT_WIDTH, PageCanvas
 
 
 def dropped_file(mime: QMimeData) -> str | None:
@@ -30,31 +26,30 @@ def dropped_file(mime: QMimeData) -> str | None:
     return None
 
 
-def what_to_do(message: str) -> str:
-    """Advice for a failed open, from the reader's one-line message."""
-    if "no such file" in message:
-        return "Check that the file still exists: it may have been moved, renamed or deleted."
-    if "unknown file format" in message or "is a folder" in message:
-        kinds = ", ".join(spec.description for spec in all_formats())
-        return f"pencastviewer reads {kinds}. Choose one of those files."
-    if "cannot read" in message:
-        return "Check that you may read the file and that its disk is still connected."
-    return (
-        "The file may be damaged or incomplete. If it was copied from a pen, a cloud service "
-        "or an e-mail, copy it again; if it was exported, export it again."
-    )
+class CanvasZoom:
+    """The canvas's zoom as a file remembers it (app.open_document.ZoomMemory)."""
+
+    def __init__(self, canvas: PageCanvas) -> None:
+        self.canvas = canvas
+
+    def remembered_zoom(self) -> str | float:
+        canvas = self.canvas
+        return canvas.mode if canvas.mode != CUSTOM else round(canvas.zoom_percent, 2)
+
+    def restore_zoom(self, zoom: str | float) -> None:
+        if zoom in (FIT_PAGE, FIT_WIDTH):
+            self.canvas.set_mode(str(zoom))
+        elif isinstance(zoom, float) and zoom > 0:
+            self.canvas.set_zoom(zoom)
 
 
 class FileKeeper:
-    """Belongs to the window; talks to its session, preferences and canvas."""
+    """The window's File menu side of opening: asks for files, lists recent ones, says why
+    one failed, and keeps the window's geometry."""
 
-    def __init__(self, window: MainWindow):
-        self.window = window
-        self.session = window.session
-        self.preferences = window.preferences
-        self._settled: Path | None = None  # the file whose place was restored: only it is remembered
-        self._located: dict[str, str] = {}  # the settled file's located recordings (name -> path)
-        self._audio_given: dict[Path, list[str]] = {}  # audio named with a file (--audio), for reopening
+    def __init__(self, window: QMainWindow, opener: OpenDocument) -> None:
+        self.window, self.opener = window, opener
+        self.session, self.preferences = opener.session, opener.preferences
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
@@ -68,50 +63,15 @@ class FileKeeper:
             self.open(path)
 
     def open(self, path: str | Path, audio: list[str] | None = None) -> None:
-        self.remember_current()  # the file being left keeps where the user was
-        if audio:
-            self._audio_given[Path(path)] = list(audio)
-        self.session.open_file(path, self.read_options(path, audio))
+        self.opener.open(path, audio)
 
-    def read_options(self, path: str | Path, audio: list[str] | None = None) -> ReadOptions:
-        """What the reader gets besides the file: audio named with it, the audio folders of
-        the preferences and the recordings the user located for this file before."""
-        memory = self.preferences.file_memory(path)
-        located = {name: Path(p) for name, p in (memory.located if memory else {}).items()}
-        folders = tuple(Path(f) for f in self.preferences.audio_folders())
-        return ReadOptions(
-            audio_paths=tuple(Path(a) for a in audio or ()), search_dirs=folders, located=located
-        )
-
-    def reopen(self) -> None:
-        """Read the current file again (e.g. once a recording was located); its place is kept."""
-        doc = self.session.document
-        if doc is not None:
-            self.open(doc.path, self._audio_given.get(doc.path))
-
-    def remember_located(self, name: str, path: str | Path) -> None:
-        """The current file's recording `name` is at `path`, from now on."""
-        self._located[name] = str(Path(path).resolve())
-        self.remember_current()
-
-    def on_opened(self) -> None:
-        doc = self.session.document
-        assert doc is not None
-        self.preferences.add_recent(doc.path)
-        memory = self.preferences.file_memory(doc.path)
-        self._settled = None  # (while restoring, the session's signals must not overwrite the memory)
-        self._located = dict(memory.located) if memory is not None else {}
-        if memory is not None:
-            self.restore(memory)
-        self._settled = doc.path
-
-    def on_open_failed(self, path: str, message: str) -> None:
-        window = self.window
-        window.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
+    def on_open_failed(self, path: str, error: FormatError) -> None:
+        self.window.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
         kept = self.session.document
         still = f"“{kept.path.name}” is still open, as you left it." if kept else "Nothing was changed."
-        text = f"“{Path(path).name}” could not be opened.\n\n{message}\n\n{what_to_do(message)}\n\n{still}"
-        QMessageBox.warning(window, "Could not open the file", text)
+        advice = open_advice(error)
+        text = f"“{Path(path).name}” could not be opened.\n\n{error}\n\n{advice}\n\n{still}"
+        QMessageBox.warning(self.window, "Could not open the file", text)
 
     # --- recent files ---------------------------------------------------------------------------
     def _fill_recent_menu(self) -> None:
@@ -119,7 +79,7 @@ class FileKeeper:
         menu.clear()
         recent = self.preferences.recent_files()
         for i, path in enumerate(recent):
-            action = menu.addAction(f"&{i + 1}  {Path(path).name}", lambda p=path: self.open(p))
+            action = menu.addAction(f"&{i + 1}  {Path(path).name}", partial(self.open, path))
             action.setToolTip(path)
             action.setStatusTip(path)
         if recent:
@@ -130,39 +90,6 @@ class FileKeeper:
     def _clear_recent(self) -> None:
         self.preferences.clear_recent()
         self._fill_recent_menu()
-
-    # --- per-file memory ----------------------------------------------------------------------------
-    def current_memory(self) -> FileMemory:
-        s, canvas = self.session, self.window.canvas
-        zoom: str | float = canvas.mode if canvas.mode != CUSTOM else round(canvas.zoom_percent, 2)
-        return FileMemory(
-            position_s=s.position_s(),
-            recording=max(s.recording, 0),
-            page=s.page,
-            sync_offsets_ms=dict(s.sync_offsets_ms),
-            zoom=zoom,
-            located=dict(self._located),
-        )
-
-    def remember_current(self) -> None:
-        if self.session.document is not None and self.session.document.path == self._settled:
-            self.preferences.remember_file(self.session.document.path, self.current_memory())
-
-    def restore(self, memory: FileMemory) -> None:
-        s, canvas = self.session, self.window.canvas
-        doc = s.document
-        assert doc is not None
-        n_recordings = len(doc.notebook.recordings)
-        s.set_sync_offsets({r: ms for r, ms in memory.sync_offsets_ms.items() if 0 <= r < n_recordings})
-        if 0 <= memory.recording < n_recordings and memory.recording != s.recording:
-            s.select_recording(memory.recording)
-        if s.recording >= 0 and memory.position_s > 0:
-            s.seek(memory.position_s, follow=False)
-        s.set_page(min(max(memory.page, 0), s.n_pages - 1))
-        if memory.zoom in (FIT_PAGE, FIT_WIDTH):
-            canvas.set_mode(str(memory.zoom))
-        elif isinstance(memory.zoom, float) and memory.zoom > 0:
-            canvas.set_zoom(memory.zoom)
 
     # --- window geometry -------------------------------------------------------------------------------
     def restore_window(self) -> None:

@@ -11,14 +11,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
 
+from ..app.open_document import OpenDocument
 from ..app.preferences import Preferences
 from ..app.session import Session
 from ..model.units import format_hms
 from .commands import command_slots
 from .export_dialog import ExportDialog
-from .files import FileKeeper, dropped_file
+from .files import CanvasZoom, FileKeeper, dropped_file
 from .icons import icon
 from .missing_audio import MissingAudio
 from .page_canvas import PageCanvas
@@ -119,12 +129,17 @@ class MainWindow(QMainWindow):
         splitter.setObjectName("page-waveform-splitter")
         self.setCentralWidget(splitter)
         self.actions_by_name = self._make_actions()
-        self.files = FileKeeper(self)
+        self.opener = OpenDocument(session, self.preferences, CanvasZoom(self.canvas))
+        self.files = FileKeeper(self, self.opener)
         self.thumbnails = ThumbnailList(session, self)
         self.recordings = RecordingsPanel(session, self)
         self.pages_dock = self._dock("Pages", self.thumbnails, "show_pages")
         self.recordings_dock = self._dock("Recordings", self.recordings, "show_recordings")
-        self.missing = MissingAudio(self)  # a recording not found: a notice and Locate recording…
+        # a recording not found: a notice and Locate recording…
+        self.missing = MissingAudio(
+            self.opener, self.actions_by_name["locate_recording"], self.statusBar(), self
+        )
+        self.recordings.locate_requested.connect(self.missing.locate)
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
@@ -160,7 +175,7 @@ class MainWindow(QMainWindow):
         actions["about"].setMenuRole(QAction.MenuRole.AboutRole)
         return actions
 
-    def _dock(self, title: str, widget, command_name: str) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, command_name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower()}-dock")
         dock.setWidget(widget)
@@ -231,7 +246,7 @@ class MainWindow(QMainWindow):
         s.muted_changed.connect(lambda muted: prefs.set("muted", muted))
         s.options_changed.connect(self._on_session_options_changed)
         s.playback_state_changed.connect(self._on_session_playback_state_changed)
-        s.sync_offset_changed.connect(lambda _ms: self.files.remember_current())
+        s.sync_offset_changed.connect(lambda _ms: self.opener.remember_current())
         s.strokes_selected.connect(self._on_session_strokes_selected)
 
     def _apply_preferences(self) -> None:
@@ -260,14 +275,14 @@ class MainWindow(QMainWindow):
         assert doc is not None
         self.setWindowTitle(f"{doc.notebook.title or doc.path.name} — pencastviewer")
         self.statusBar().showMessage(f"Opened {doc.path.name}", 4000)
-        self.files.on_opened()
+        self.opener.on_opened()
         self._update_page_label()
         self._update_document_actions()
         self.missing.on_opened()
 
     def _on_session_playback_state_changed(self, state: str) -> None:
         if state != "playing":
-            self.files.remember_current()
+            self.opener.remember_current()
 
     def _on_session_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -328,7 +343,7 @@ class MainWindow(QMainWindow):
         self.preferences.set("theme", values.theme)
         if self.theme is not None:
             self.theme.apply(values.theme)
-        self.missing.set_audio_folders(values.audio_folders)
+        self.opener.set_audio_folders(values.audio_folders)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -357,6 +372,6 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.files.remember_current()
+        self.opener.remember_current()
         self.files.save_window()
         super().closeEvent(event)

@@ -6,15 +6,12 @@ and the notebook is read again so every stroke of that recording gets its audio.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QToolButton, QWidget
 
-from ..audio.decode import AudioError, probe
+from ..app.open_document import OpenDocument, audio_file_problem
 from ..model import AudioStore, Recording
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 AUDIO_EXTENSIONS = ("ogg", "oga", "opus", "mp3", "wav", "flac", "m4a", "aac", "mp4", "webm", "mka", "spx")
 AUDIO_FILTER = f"Audio files ({' '.join('*.' + e for e in AUDIO_EXTENSIONS)});;All files (*)"
@@ -30,22 +27,21 @@ def missing_notice(recording: Recording) -> str:
 
 
 class MissingAudio:
-    """Belongs to the window: keeps the Locate recording… action and the status-bar button
-    in step with the session, and locates recordings."""
+    """Keeps the Locate recording… action and the status-bar button in step with the
+    session, and locates recordings (asking the user, then OpenDocument.locate). `parent`
+    is the window its file dialogs belong to."""
 
-    def __init__(self, window: MainWindow):
-        self.window = window
-        self.session = window.session
-        self.action = window.actions_by_name["locate_recording"]
-        self.button = QToolButton(window)
+    def __init__(self, opener: OpenDocument, action: QAction, status: QStatusBar, parent: QWidget) -> None:
+        self.opener, self.session = opener, opener.session
+        self.action, self.status, self.parent = action, status, parent
+        self.button = QToolButton(parent)
         self.button.setObjectName("locate-recording-button")
         self.button.setDefaultAction(self.action)
         self.button.setAutoRaise(True)
-        window.statusBar().addPermanentWidget(self.button)
+        status.addPermanentWidget(self.button)
         self.button.hide()
         self.session.recording_changed.connect(lambda _index: self.update())
         self.session.recording_missing.connect(self.on_recording_missing)
-        window.recordings.locate_requested.connect(self.locate)
         self.update()
 
     def missing_recordings(self) -> list[int]:
@@ -62,22 +58,13 @@ class MissingAudio:
         self.update()
         doc = self.session.document
         if doc is not None:
-            self.window.statusBar().showMessage(missing_notice(doc.notebook.recordings[index]))
+            self.status.showMessage(missing_notice(doc.notebook.recordings[index]))
 
     def on_opened(self) -> None:
         """After the window said "Opened …": the notice wins while the current recording is missing."""
         self.update()
         if self.session.is_missing(self.session.recording):
             self.on_recording_missing(self.session.recording, "")
-
-    def set_audio_folders(self, folders: tuple[str, ...]) -> None:
-        """Keep the preference; a notebook open with audio missing is read again to look there."""
-        preferences = self.window.preferences
-        if list(folders) == preferences.audio_folders():
-            return
-        preferences.set_audio_folders(list(folders))
-        if self.missing_recordings():
-            self.window.files.reopen()
 
     # --- locating --------------------------------------------------------------------------
     def locate(self, index: int | None = None) -> bool:
@@ -97,23 +84,21 @@ class MissingAudio:
             if path is None:
                 return False  # cancelled: nothing is remembered
             chosen[name] = path
-        for name, path in chosen.items():
-            self.window.files.remember_located(name, path)
-        self.window.statusBar().showMessage(f"Opening {doc.path.name} with {Path(path).name}…")
-        self.window.files.reopen()
+        last = Path(list(chosen.values())[-1]).name if chosen else ""
+        self.status.showMessage(f"Opening {doc.path.name} with {last}…")
+        self.opener.locate(chosen)
         return True
 
     def _ask(self, name: str, folder: Path) -> str | None:
         """A readable audio file chosen for `name`, or None when the user gave up."""
         title = f"Locate the recording “{Path(name.replace(chr(92), '/')).name}”"
-        path, _ = QFileDialog.getOpenFileName(self.window, title, str(folder), AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, str(folder), AUDIO_FILTER)
         if not path:
             return None
-        try:
-            probe(path)
-        except (AudioError, OSError) as e:
+        problem = audio_file_problem(path)
+        if problem is not None:
             # An answer to what the user just chose, so a dialog is right here.
-            text = f"“{Path(path).name}” cannot be played as audio:\n{e}\n\nChoose another file."
-            QMessageBox.warning(self.window, "Not an audio file", text)
+            text = f"“{Path(path).name}” cannot be played as audio:\n{problem}\n\nChoose another file."
+            QMessageBox.warning(self.parent, "Not an audio file", text)
             return None
         return path

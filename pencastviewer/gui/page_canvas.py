@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFrame, QGestureEvent, QToolTip, QWidget
 
 from ..app.session import Session
-from ..model import Hit
+from ..model import Hit, Page
 from ..model.units import MM_PER_INCH, format_hms
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
@@ -68,14 +68,14 @@ class PageCanvas(QAbstractScrollArea):
         s.sync_offset_changed.connect(self._on_session_reveal_changed)
         s.recording_changed.connect(self._on_session_reveal_changed)
         s.options_changed.connect(self._on_session_options_changed)
-        self.selection_tool = SelectionTool(self)  # Shift-drags select strokes; shows the selection
+        self.selection_tool = SelectionTool(self, self)  # Shift-drags select strokes; shows the selection
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
 
     # --- what is shown ---------------------------------------------------------------------
     @property
-    def page(self):
+    def page(self) -> Page | None:
         return self.layer.renderer.page if self.layer.renderer else None
 
     def _on_session_page_changed(self, *_args) -> None:

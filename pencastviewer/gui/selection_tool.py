@@ -11,17 +11,16 @@ lives in the session."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QPolygonF, QTransform
+from PySide6.QtWidgets import QApplication, QWidget
 
-from ..model import Stroke
-
-if TYPE_CHECKING:
-    from .page_canvas import PageCanvas
+from ..app.session import Session
+from ..model import Hit, Page, Stroke
+from .page_layer import PageLayer
 
 RECTANGLE, LASSO = "rectangle", "lasso"
 FRAME_PAD_PX = 6.0  # between the selected ink and the dashed frame around it (past its highlight)
@@ -70,15 +69,34 @@ def strokes_inside(strokes: Sequence[Stroke], bounds: np.ndarray, polygon: np.nd
     inside = points_inside(np.vstack([strokes[i].xy_mm for i in near.tolist()]), polygon)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     n_inside = np.add.reduceat(inside.astype(np.int64), starts)
-    return near[n_inside * 2 > counts].tolist()
+    chosen: list[int] = near[n_inside * 2 > counts].tolist()
+    return chosen
+
+
+class SelectionSurface(Protocol):
+    """What the tool needs of the page canvas: the page shown, its kept layer, the
+    mapping between the page (mm) and the viewport, and hit testing."""
+
+    session: Session
+    layer: PageLayer
+    px_per_mm: float
+
+    @property
+    def page(self) -> Page | None: ...
+    def viewport(self) -> QWidget: ...
+    def palette(self) -> QPalette: ...
+    def view_transform(self) -> QTransform: ...
+    def page_point_mm(self, pos: QPointF) -> QPointF: ...
+    def widget_point(self, x_mm: float, y_mm: float) -> QPointF: ...
+    def hit_at(self, pos: QPointF) -> Hit | None: ...
 
 
 class SelectionTool(QObject):
     """Filters the canvas viewport's mouse events (Shift-drags are its own; everything else
     goes on to the canvas) and paints the selection when the canvas asks."""
 
-    def __init__(self, canvas: PageCanvas):
-        super().__init__(canvas)
+    def __init__(self, canvas: SelectionSurface, parent: QObject):
+        super().__init__(parent)
         self.canvas, self.session = canvas, canvas.session
         self.shape: str | None = None  # RECTANGLE or LASSO while a drag is on
         self.band_mm: list[QPointF] = []  # rectangle: its two corners; lasso: its path
@@ -206,7 +224,7 @@ class SelectionTool(QObject):
     def _frame_pad_px(self) -> float:
         return self._widest_mm / 2 * self.canvas.px_per_mm + FRAME_PAD_PX
 
-    def _on_session_strokes_selected(self, _selected) -> None:
+    def _on_session_strokes_selected(self, _selected: object) -> None:
         self._update_frame()  # where the old frame was drawn
         for rect in self._follow_selection():
             self.canvas.viewport().update(rect.toAlignedRect())
@@ -259,9 +277,9 @@ class SelectionTool(QObject):
         painter.setPen(QPen(color, 1.0))
         if self.shape == RECTANGLE:
             painter.setBrush(fill)
-            painter.drawRect(QRectF(points[0], points[1]).normalized())
+            painter.drawRect(QRectF(points.at(0), points.at(1)).normalized())
             return
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPolyline(points)
         painter.setPen(QPen(color, 1.0, Qt.PenStyle.DotLine))
-        painter.drawLine(points[points.size() - 1], points[0])  # how the lasso will close
+        painter.drawLine(points.at(points.size() - 1), points.at(0))  # how the lasso will close
