@@ -144,6 +144,7 @@ def bench_second_open(path: Path, work: Path) -> None:
 
     from pencastviewer.app import peaks_job
     from pencastviewer.app.document import OpenedNotebook
+    from pencastviewer.app.recording_peaks import RecordingPeaks
     from pencastviewer.app.session import Session
     from pencastviewer.audio.silent_output import SilentAudioOutput
     from pencastviewer.gui.waveform import WaveformView
@@ -156,7 +157,7 @@ def bench_second_open(path: Path, work: Path) -> None:
     notebook = Notebook((Page(148.0, 210.0),), (Recording("bench", (audio,)),))
     silent = Notebook((Page(148.0, 210.0),))
     session = Session(SilentAudioOutput())
-    view = WaveformView(session)
+    view = WaveformView(session, RecordingPeaks(session))
     view.resize(1200, 260)
     view.show()
     times = []

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..app.open_document import OpenDocument
 from ..app.preferences import Preferences
+from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
 from ..model.units import format_hms
 from .commands import command_slots
@@ -120,7 +121,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         self.theme = ThemeManager(app, self) if isinstance(app, QApplication) else None
         self.canvas = PageCanvas(session, self)
-        self.waveform = WaveformView(session, self)
+        self.peaks = RecordingPeaks(session, self)  # the current recording's waveform, made in the background
+        self.waveform = WaveformView(session, self.peaks, self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.canvas)
         splitter.addWidget(self.waveform)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
-from ..app.audio_files import playable_sequence
-from ..app.peaks_job import PeaksJob
+from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
 from ..audio.peaks import PeakPyramid
-from ..formats import FormatError
 
 INITIAL_SPAN_S = 120.0  # the detail view's span when a recording is opened
 MIN_SPAN_S = 0.5  # deepest zoom: level-0 bins (256 frames) are then a few pixels wide
@@ -191,13 +189,13 @@ class WaveformPlot(pg.PlotWidget):
 
 
 class WaveformView(QWidget):
-    """Follows the session: builds the current recording's pyramid in the background, shows
-    it, and turns clicks into seeks and Shift-drags into the session's selection."""
+    """Follows the session and `peaks` (the app's job making the current recording's
+    pyramid): shows the envelope, and turns clicks into seeks and Shift-drags into the
+    session's selection."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, peaks: RecordingPeaks, parent: QWidget | None = None):
         super().__init__(parent)
-        self.session = session
-        self.job: PeaksJob | None = None
+        self.session, self.peaks = session, peaks
         self.duration_s = 0.0
         self._playing = False
         self.overview = WaveformPlot(self)
@@ -219,14 +217,18 @@ class WaveformView(QWidget):
             layout.addWidget(widget)
         self.setMinimumHeight(140)
         self._connect()
-        self._on_session_recording_changed(session.recording)
+        self._show_peaks_state()
 
     def sizeHint(self) -> QSize:
         return QSize(800, 220)
 
     def _connect(self) -> None:
-        s = self.session
-        s.recording_changed.connect(self._on_session_recording_changed)
+        s, peaks = self.session, self.peaks
+        peaks.cleared.connect(self._on_peaks_cleared)
+        peaks.started.connect(self._on_peaks_started)
+        peaks.progressed.connect(lambda fraction: self.progress.setValue(round(fraction * 100)))
+        peaks.finished.connect(self._on_peaks_finished)
+        peaks.failed.connect(self._on_peaks_failed)
         s.playhead_moved.connect(self._on_session_playhead_moved)
         s.selection_changed.connect(self._on_session_selection_changed)
         s.playback_state_changed.connect(self._on_session_playback_state_changed)
@@ -237,39 +239,35 @@ class WaveformView(QWidget):
             plot.selection.sigRegionChangeFinished.connect(lambda region: s.set_selection(region.getRegion()))
         self.detail.view.sigXRangeChanged.connect(self._on_detail_range_changed)
         self.window_region.sigRegionChanged.connect(self._on_window_region_changed)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self._cancel_job)  # do not hold the exit up for a long build
 
     # --- recording and pyramid --------------------------------------------------------
-    def _cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.job = None
-        self.progress.hide()
+    def _show_peaks_state(self) -> None:
+        """Catch up with a job started before this view existed."""
+        peaks = self.peaks
+        if peaks.pyramid is not None:
+            self._on_peaks_started(peaks.duration_s)
+            self._on_peaks_finished(peaks.pyramid)
+        elif peaks.running:
+            self._on_peaks_started(peaks.duration_s)
+        else:
+            self._on_peaks_cleared()
 
-    def _on_session_recording_changed(self, index: int) -> None:
-        self._cancel_job()
-        doc = self.session.document
+    def _clear_plots(self) -> None:
         for plot in (self.overview, self.detail):
             plot.set_content(None, (np.empty(0), np.empty(0)))
-        if doc is None or index < 0:
+
+    def _on_peaks_cleared(self) -> None:
+        self._clear_plots()
+        self.progress.hide()
+        if self.session.recording < 0:
             self.duration_s = 0.0
-            return
-        recording = doc.notebook.recordings[index]
-        try:
-            files = playable_sequence(recording)
-        except (FormatError, OSError):
-            return  # the session has already said why the recording cannot be played
-        self._set_duration(max(recording.duration_s, MIN_SPAN_S))
-        self.job = job = PeaksJob(files, parent=self)
-        job.progressed.connect(lambda fraction: self._on_job_progressed(job, fraction))
-        job.finished.connect(lambda pyramid: self._on_job_finished(job, pyramid))
-        job.failed.connect(lambda text: self._on_job_failed(job, text))
+
+    def _on_peaks_started(self, duration_s: float) -> None:
+        self._clear_plots()
+        self._set_duration(max(duration_s, MIN_SPAN_S))
         self.progress.setFormat(PROGRESS_FORMAT)
         self.progress.setValue(0)
         self.progress.show()
-        job.start()
 
     def _set_duration(self, duration_s: float) -> None:
         self.duration_s = duration_s
@@ -279,14 +277,7 @@ class WaveformView(QWidget):
         self.window_region.setBounds((0.0, duration_s))
         self.detail.setXRange(0.0, min(INITIAL_SPAN_S, duration_s), padding=0)
 
-    def _on_job_progressed(self, job: PeaksJob, fraction: float) -> None:
-        if job is self.job:
-            self.progress.setValue(round(fraction * 100))
-
-    def _on_job_finished(self, job: PeaksJob, pyramid: PeakPyramid) -> None:
-        if job is not self.job:
-            return  # a recording since replaced
-        self.job = None
+    def _on_peaks_finished(self, pyramid: PeakPyramid) -> None:
         self.progress.hide()
         marks = _merge_marks(self.session.writing_positions_s())
         for plot in (self.overview, self.detail):
@@ -300,11 +291,9 @@ class WaveformView(QWidget):
             for plot in (self.overview, self.detail):
                 plot.set_content(pyramid, marks)
 
-    def _on_job_failed(self, job: PeaksJob, text: str) -> None:
-        if job is self.job:
-            self.job = None
-            self.progress.setFormat(f"No waveform: {text}")
-            self.progress.setValue(0)
+    def _on_peaks_failed(self, text: str) -> None:
+        self.progress.setFormat(f"No waveform: {text}")
+        self.progress.setValue(0)
 
     # --- playhead, selection, navigation ----------------------------------------------
     def _on_session_playback_state_changed(self, state: str) -> None:

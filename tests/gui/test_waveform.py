@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QSplitter
 
 from pencastviewer.app import peaks_job
 from pencastviewer.app.document import OpenedNotebook
+from pencastviewer.app.recording_peaks import RecordingPeaks
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.gui.main_window import MainWindow
@@ -58,7 +59,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot) -> Session:
 
 @pytest.fixture
 def view(session: Session, qtbot) -> WaveformView:
-    view = WaveformView(session)
+    view = WaveformView(session, RecordingPeaks(session))
     qtbot.addWidget(view)
     view.resize(800, 300)
     view.show()

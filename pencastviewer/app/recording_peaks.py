@@ -1,0 +1,83 @@
+"""The current recording's peak pyramid as an app job: started whenever the session's
+recording changes, cancelled when it changes again or the program quits. The waveform
+view only shows what this reports (QtCore only)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from ..audio.peaks import PeakPyramid
+from ..formats import FormatError
+from .audio_files import playable_sequence
+from .peaks_job import PeaksJob
+from .session import Session
+
+
+class RecordingPeaks(QObject):
+    """Follows `session`. Signals, in the GUI thread: cleared() when there is no recording
+    to show (none, or its audio cannot be reached: the session says why), started(duration
+    in s) when a pyramid is being made, progressed(fraction 0..1), then finished(PeakPyramid)
+    or failed(one-line message). `pyramid` is the current recording's once made."""
+
+    cleared = Signal()
+    started = Signal(float)
+    progressed = Signal(float)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.job: PeaksJob | None = None
+        self.pyramid: PeakPyramid | None = None
+        self.duration_s = 0.0
+        session.recording_changed.connect(self._on_session_recording_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.cancel)  # do not hold the exit up for a long build
+        self._on_session_recording_changed(session.recording)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+
+    def _on_session_recording_changed(self, index: int) -> None:
+        self.cancel()
+        self.pyramid = None
+        doc = self.session.document
+        if doc is None or index < 0:
+            self.duration_s = 0.0
+            self.cleared.emit()
+            return
+        recording = doc.notebook.recordings[index]
+        try:
+            files = playable_sequence(recording)
+        except (FormatError, OSError):
+            self.cleared.emit()  # the session has already said why the recording cannot be played
+            return
+        self.duration_s = recording.duration_s
+        self.job = job = PeaksJob(files, parent=self)
+        job.progressed.connect(lambda fraction: self._on_job_progressed(job, fraction))
+        job.finished.connect(lambda pyramid: self._on_job_finished(job, pyramid))
+        job.failed.connect(lambda text: self._on_job_failed(job, text))
+        self.started.emit(self.duration_s)
+        job.start()
+
+    def _on_job_progressed(self, job: PeaksJob, fraction: float) -> None:
+        if job is self.job:
+            self.progressed.emit(fraction)
+
+    def _on_job_finished(self, job: PeaksJob, pyramid: PeakPyramid) -> None:
+        if job is self.job:  # (not a recording since replaced)
+            self.job, self.pyramid = None, pyramid
+            self.finished.emit(pyramid)
+
+    def _on_job_failed(self, job: PeaksJob, text: str) -> None:
+        if job is self.job:
+            self.job = None
+            self.failed.emit(text)
