@@ -31,6 +31,7 @@ from .commands import command_slots
 from .export_dialog import ExportDialog
 from .files import CanvasZoom, FileKeeper, dropped_file
 from .icons import icon
+from .menus import MENUS, NEEDS_DOCUMENT, SELECTION_HINT, TOOLBAR_ICONS
 from .missing_audio import MissingAudio
 from .page_canvas import PageCanvas
 from .preferences_dialog import PreferencesDialog, PreferenceValues
@@ -41,72 +42,6 @@ from .thumbnails import ThumbnailList
 from .transport import Transport
 from .waveform import WaveformView
 from .zoom_box import ZoomBox
-
-MENUS = {  # menu title -> command names (None: a separator)
-    "&File": ("open", "recent", "locate_recording", "export", None, "preferences", None, "quit"),
-    "&Edit": ("select_all", "clear_selection"),
-    "&View": (
-        "fit_page",
-        "fit_width",
-        "actual_size",
-        "zoom_in",
-        "zoom_out",
-        None,
-        "previous_page",
-        "next_page",
-        "first_page",
-        "last_page",
-        None,
-        "show_ghosts",
-        "auto_page_turn",
-        None,
-        "show_pages",
-        "show_recordings",
-        "full_screen",
-    ),
-    "&Playback": (
-        "play_pause",
-        "stop",
-        None,
-        "back_5",
-        "forward_5",
-        "back_30",
-        "forward_30",
-        None,
-        "previous_phrase",
-        "next_phrase",
-        "previous_stroke",
-        "next_stroke",
-        None,
-        "slower",
-        "faster",
-        "normal_speed",
-        None,
-        "volume_up",
-        "volume_down",
-        "mute",
-        None,
-        "sync_earlier",
-        "sync_later",
-        "sync_reset",
-    ),
-    "&Help": ("shortcuts", "about"),
-}
-SELECTION_HINT = " — Ctrl+E exports them, Esc clears"
-TOOLBAR_ICONS = ("open", "export", "previous_page", "next_page", "zoom_in", "zoom_out")
-NEEDS_DOCUMENT = (
-    "export",
-    "select_all",
-    "previous_page",
-    "next_page",
-    "first_page",
-    "last_page",
-    "fit_page",
-    "fit_width",
-    "actual_size",
-    "zoom_in",
-    "zoom_out",
-)
 
 
 class MainWindow(QMainWindow):

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFrame, QGestureEvent, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QToolTip, QWidget
 
 from ..app.session import Session
 from ..model import Hit, Page
@@ -28,6 +28,7 @@ from ..model.units import MM_PER_INCH, format_hms
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 from .page_layer import PageLayer
+from .page_pan import PagePan
 from .selection_tool import SelectionTool
 
 MARGIN_PX = 16  # desk around the page
@@ -53,8 +54,7 @@ class PageCanvas(QAbstractScrollArea):
         self._warm_timer = QTimer(self)  # makes stroke sprites while the event loop is idle
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._on_warm_timer_timeout)
-        self._pan_from: QPointF | None = None
-        self._panning = False
+        self.pan = PagePan(self)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(240, 180)
@@ -307,34 +307,21 @@ class PageCanvas(QAbstractScrollArea):
             p = self.page_point_mm(pos)
             hit = self.session.tap(self.session.page, p.x(), p.y(), self.tap_radius_mm())
             if hit is None or hit.recording is None:
-                self._pan_from = pos  # on paper: a drag moves the page, a click does nothing
+                self.pan.press(pos, at_once=False)  # on paper: a drag moves the page, a click does nothing
             event.accept()
             return
         if event.button() == Qt.MouseButton.MiddleButton:
-            self._pan_from, self._panning = pos, True
-            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            self.pan.press(pos, at_once=True)
             event.accept()
             return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position()
-        if self._pan_from is not None:
-            delta = pos - self._pan_from
-            if not self._panning and delta.manhattanLength() >= QApplication.startDragDistance():
-                self._panning = True
-                self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-            if self._panning:
-                self._pan_from = pos
-                self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
-                self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
-            return
-        self._show_hover(pos, event.globalPosition())
+        if not self.pan.move(event.position()):
+            self._show_hover(event.position(), event.globalPosition())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._pan_from is not None:
-            self._pan_from, self._panning = None, False
-            self.viewport().unsetCursor()
+        if self.pan.release():
             self._show_hover(event.position(), event.globalPosition())
         super().mouseReleaseEvent(event)
 

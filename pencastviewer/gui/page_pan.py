@@ -1,0 +1,45 @@
+"""Dragging the page with the mouse: a left drag that began on bare paper (once it passes
+the platform's drag distance, so a click stays a click) or any middle-button drag."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+
+
+class PagePan:
+    """Scrolls `area` by the pointer's travel while a drag is on."""
+
+    def __init__(self, area: QAbstractScrollArea) -> None:
+        self.area = area
+        self._from: QPointF | None = None
+        self._panning = False
+
+    def press(self, pos: QPointF, *, at_once: bool) -> None:
+        """A press that may start a drag; `at_once`: it pans without waiting for travel."""
+        self._from, self._panning = pos, at_once
+        if at_once:
+            self.area.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def move(self, pos: QPointF) -> bool:
+        """Follow the pointer; False when no press is being followed."""
+        if self._from is None:
+            return False
+        delta = pos - self._from
+        if not self._panning and delta.manhattanLength() >= QApplication.startDragDistance():
+            self._panning = True
+            self.area.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._panning:
+            self._from = pos
+            bars = (self.area.horizontalScrollBar(), self.area.verticalScrollBar())
+            bars[0].setValue(bars[0].value() - round(delta.x()))
+            bars[1].setValue(bars[1].value() - round(delta.y()))
+        return True
+
+    def release(self) -> bool:
+        """End a followed press; False when there was none."""
+        if self._from is None:
+            return False
+        self._from, self._panning = None, False
+        self.area.viewport().unsetCursor()
+        return True
