@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -99,22 +101,27 @@ class Preferences:
         self.settings = settings or default_settings()
 
     # --- plain preferences ---------------------------------------------------------------
-    def get(self, name: str):
+    def get(self, name: str) -> Any:
+        """The preference `name`, of its default's type (float, bool or str)."""
         default = DEFAULTS[name]
         value = self.settings.value(f"prefs/{name}", default, type=type(default))
         if name == "theme" and value not in THEMES:
             return default
         return value
 
-    def set(self, name: str, value) -> None:
+    def set(self, name: str, value: object) -> None:
         if name not in DEFAULTS:
             raise KeyError(name)
-        self.settings.setValue(f"prefs/{name}", type(DEFAULTS[name])(value))
+        kind: Callable[[Any], object] = type(DEFAULTS[name])
+        self.settings.setValue(f"prefs/{name}", kind(value))
+
+    def _list(self, key: str) -> list[object]:
+        value = self.settings.value(key, [], type=list)
+        return list(value) if isinstance(value, list) else []
 
     # --- recent files ---------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent/files", [], type=list)
-        return [str(v) for v in value if v][:MAX_RECENT]
+        return [str(v) for v in self._list("recent/files") if v][:MAX_RECENT]
 
     def add_recent(self, path: str | Path) -> None:
         path = str(Path(path).expanduser().resolve())
@@ -126,8 +133,7 @@ class Preferences:
 
     # --- folders searched for recordings a notebook links to ---------------------------------
     def audio_folders(self) -> list[str]:
-        value = self.settings.value("audio/folders", [], type=list)
-        return list(dict.fromkeys(str(v) for v in value if v))[:MAX_AUDIO_FOLDERS]
+        return list(dict.fromkeys(str(v) for v in self._list("audio/folders") if v))[:MAX_AUDIO_FOLDERS]
 
     def set_audio_folders(self, folders: list[str]) -> None:
         unique = list(dict.fromkeys(str(f) for f in folders if f))
@@ -155,7 +161,7 @@ class Preferences:
     def remember_file(self, path: str | Path, memory: FileMemory) -> None:
         key = file_key(path)
         self.settings.setValue(f"files/{key}", memory.to_json())
-        order = [k for k in self.settings.value("files_order/keys", [], type=list) if k != key] + [key]
+        order = [k for k in self._list("files_order/keys") if k != key] + [key]
         for old in order[:-MAX_REMEMBERED_FILES]:
             self.settings.remove(f"files/{old}")
         self.settings.setValue("files_order/keys", order[-MAX_REMEMBERED_FILES:])

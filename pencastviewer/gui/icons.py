@@ -34,9 +34,11 @@ _STYLE = {
 }
 
 
-def _triangle(painter: QPainter, x: float, pointing_right: bool = True, width: float = 8.0) -> None:
+def _triangle(painter: QPainter, x: float, pointing_right: bool = True, width: float = 8.0) -> bool:
+    """Draw a play-style triangle at `x` (True, so glyphs can chain it in a tuple)."""
     tip, base = (x + width, x) if pointing_right else (x, x + width)
     painter.drawPolygon(QPolygonF([QPointF(base, 6), QPointF(tip, 12), QPointF(base, 18)]))
+    return True
 
 
 def _magnifier(painter: QPainter, plus: bool) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QPinchGesture, QToolTip, QWidget
 
 from ..app.session import Session
 from ..model import Hit, Page
@@ -85,7 +85,9 @@ class PageCanvas(QAbstractScrollArea):
         self._relayout()
         if pages:  # index the page for taps once it is on screen, not before
             page = self.session.page
-            QTimer.singleShot(0, self, lambda: doc.hit_index(page) if doc is self.session.document else None)
+            QTimer.singleShot(
+                0, self, lambda: doc.hit_index(page) if doc and doc is self.session.document else None
+            )
 
     def ink_style(self) -> InkStyle:
         return InkStyle(show_ghosts=self.session.show_ghosts)
@@ -118,6 +120,8 @@ class PageCanvas(QAbstractScrollArea):
 
     def _fit_scale(self) -> float:
         page, area = self.page, self.maximumViewportSize()
+        if page is None:
+            return 1.0
         w, h = area.width() - 2 * MARGIN_PX, area.height() - 2 * MARGIN_PX
         if self.mode == FIT_PAGE:
             return max(min(w / page.width_mm, h / page.height_mm), 0.05)
@@ -239,7 +243,7 @@ class PageCanvas(QAbstractScrollArea):
             return True
         if event.type() == QEvent.Type.Gesture and isinstance(event, QGestureEvent):
             pinch = event.gesture(Qt.GestureType.PinchGesture)
-            if pinch is not None:  # touchscreen pinch
+            if isinstance(pinch, QPinchGesture):  # touchscreen pinch
                 centre = self.viewport().mapFromGlobal(pinch.centerPoint().toPoint())
                 self.zoom_by(pinch.scaleFactor(), QPointF(centre))
                 return True

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
@@ -56,7 +58,8 @@ class PageLayer:
         self.reveal: RevealState | None = None
         self.highlight = QColor(48, 140, 198)  # the selection's colour (the canvas gives its palette's)
         self.selected = np.zeros(0, dtype=np.int64)  # indices of the strokes drawn highlighted
-        self._boxes, self._boxes_key = np.zeros((0, 4), dtype=np.int64), None
+        self._boxes = np.zeros((0, 4), dtype=np.int64)
+        self._boxes_key: tuple[float, float, float, float] | None = None
         self.renderer: PageRenderer | None = None
         self.valid = False
         self.set_renderer(renderer)
@@ -115,10 +118,10 @@ class PageLayer:
         old, self.reveal = self.reveal, reveal
         if not self.valid:
             return []
-        if (old is None) != (reveal is None) or (old is not None and len(old.written) != len(reveal.written)):
-            return self.repaint_all()
         if old is None or reveal is None:
-            return []
+            return self.repaint_all() if (old is None) != (reveal is None) else []
+        if len(old.written) != len(reveal.written):
+            return self.repaint_all()
         rects = self._changed_rects_mm(old, reveal)
         if len(rects) > MAX_DIRTY_RECTS:
             return self.repaint_all()
@@ -203,7 +206,7 @@ class PageLayer:
         exposed = QRegion()
         self.pixmap.scroll(round(ddx), round(ddy), self.pixmap.rect(), exposed)
         self._set_transform(logical_transform * QTransform.fromScale(self.dpr, self.dpr))
-        self._paint_rects(list(exposed))
+        self._paint_rects(list(cast("Iterable[QRect]", exposed)))  # (PySide6 iterates a QRegion's rects)
         return True
 
     # --- sprites -------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ class RecordingsPanel(QListWidget):
         return menu
 
     def _on_context_menu_requested(self, pos: QPoint) -> None:
-        menu = self.menu_for(self.row(self.itemAt(pos)) if self.itemAt(pos) else -1)
+        item = self.itemAt(pos)
+        menu = self.menu_for(self.row(item) if item is not None else -1)
         if menu is not None:
             menu.exec(self.viewport().mapToGlobal(pos))
             menu.deleteLater()

@@ -29,7 +29,9 @@ class ZoomBox(QComboBox):
             self.addItem(f"{percent} %", float(percent))
         self.setMinimumContentsLength(9)
         self.activated.connect(self._on_activated)
-        self.lineEdit().returnPressed.connect(self._on_return_pressed)
+        editor = self.lineEdit()
+        assert editor is not None  # (an editable combo box always has one)
+        editor.returnPressed.connect(self._on_return_pressed)
         canvas.zoom_changed.connect(self._on_canvas_zoom_changed)
         self._on_canvas_zoom_changed(canvas.zoom_percent)
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
 from PySide6.QtGui import QPageSize, QPainter, QPdfWriter, QTransform
 from PySide6.QtSvg import QSvgGenerator
 
-from ..model import Page
+from ..model import Page, RevealState
 from ..model.units import MM_PER_INCH
 from .image_export import render_page_image
+from .ink_style import InkStyle
 from .page_renderer import PageRenderer
 
 VECTOR_RASTER_DPI = 300.0  # resolution of raster parts (scanned backgrounds) in SVG and PDF
@@ -32,6 +34,18 @@ def write_png(page: Page, path: Path, width_px: int) -> None:
     # (the type stubs ask bytes for the format, PySide6 takes only str)
     if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
         raise PageFileError(f"{path.name}: cannot write the PNG image")
+
+
+def background_png(page: Page, width_px: int) -> bytes:
+    """The page without its strokes (paper, ruling, images, text) as PNG bytes."""
+    no_ink = RevealState(np.zeros(len(page.strokes), dtype=bool), ())
+    image = render_page_image(page, width_px, reveal=no_ink, style=InkStyle(show_ghosts=False))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
+    buffer.close()
+    return bytes(data.data())
 
 
 def write_svg(page: Page, path: Path, title: str, description: str) -> None:

@@ -169,12 +169,12 @@ def clip_pages(document: OpenedNotebook, spec: ClipSpec) -> list[tuple[int, Page
         return [(i, pages[i]) for i in indices]
     t0_ms, t1_ms = clock_window_ms(document, spec)
     candidates = range(len(pages)) if spec.page is None else [spec.page]
-    result = []
+    result: list[tuple[int, Page]] = []
     for i in candidates:
         _check_page(document, i)
-        page = _page_in_window(pages[i], spec.recording, t0_ms, t1_ms)
-        if page.strokes or spec.page is not None:
-            result.append((i, page))
+        clipped = _page_in_window(pages[i], spec.recording, t0_ms, t1_ms)
+        if clipped.strokes or spec.page is not None:
+            result.append((i, clipped))
     return result
 
 

@@ -15,15 +15,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import av
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-from ...model import RevealState, Stroke, Tool
+from ...model import Stroke, Tool
 from ...model.units import format_hms
-from ...render.image_export import render_page_image
 from ...render.ink_style import InkStyle
+from ...render.page_files import background_png
 from ..document import OpenedNotebook
 from .clip_samples import ClipSamples
 from .core import ClipSpec, ExportError, Progress, check_cancel
@@ -57,7 +57,7 @@ def encode_ogg_opus(samples: ClipSamples, step: Callable[[float], None]) -> byte
             stream.bit_rate = OPUS_BIT_RATE_PER_CHANNEL * samples.channels
             resampler = av.AudioResampler(format="flt", layout=samples.layout, rate=OPUS_RATE)
             for frame in samples.av_frames(BLOCK_FRAMES):
-                step(frame.pts / max(samples.n_frames, 1))
+                step((frame.pts or 0) / max(samples.n_frames, 1))
                 for resampled in resampler.resample(frame):
                     container.mux(stream.encode(resampled))
             for resampled in resampler.resample(None):
@@ -68,7 +68,7 @@ def encode_ogg_opus(samples: ClipSamples, step: Callable[[float], None]) -> byte
     return out.getvalue()
 
 
-def player_data(document: OpenedNotebook, spec: ClipSpec, duration_s: float) -> dict:
+def player_data(document: OpenedNotebook, spec: ClipSpec, duration_s: float) -> dict[str, Any]:
     """What the player script reads: pages (with their strokes) in the order the clip
     shows them, when it turns to each, and the program's reveal style."""
     changes = page_changes(document, spec)
@@ -90,7 +90,7 @@ def player_data(document: OpenedNotebook, spec: ClipSpec, duration_s: float) -> 
 
 def _page_data(
     document: OpenedNotebook, spec: ClipSpec, index: int, duration_s: float, style: InkStyle
-) -> dict:
+) -> dict[str, Any]:
     page = document.notebook.pages[index]
     clip_times = _ClipTimes(document, spec, duration_s)
     return {
@@ -121,7 +121,9 @@ class _ClipTimes:
         ]
 
 
-def _stroke_data(stroke: Stroke, clip_times: _ClipTimes, recording: int | None, style: InkStyle) -> dict:
+def _stroke_data(
+    stroke: Stroke, clip_times: _ClipTimes, recording: int | None, style: InkStyle
+) -> dict[str, Any]:
     color = style.no_audio_color if stroke.recording is None else stroke.color
     data = {
         "xy": np.round(stroke.xy_mm, 2).ravel().tolist(),
@@ -144,15 +146,8 @@ def _stroke_data(stroke: Stroke, clip_times: _ClipTimes, recording: int | None, 
 
 def _background_png(document: OpenedNotebook, index: int) -> str:
     """The page without its strokes (paper, ruling, images, text) as a PNG data URL."""
-    page = document.notebook.pages[index]
-    no_ink = RevealState(np.zeros(len(page.strokes), dtype=bool), ())
-    image = render_page_image(page, BACKGROUND_WIDTH_PX, reveal=no_ink, style=InkStyle(show_ghosts=False))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return "data:image/png;base64," + base64.b64encode(bytes(data.data())).decode("ascii")
+    png = background_png(document.notebook.pages[index], BACKGROUND_WIDTH_PX)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _script_json(value: object) -> str:
@@ -161,7 +156,7 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def page_html(document: OpenedNotebook, spec: ClipSpec, data: dict, ogg_opus: bytes) -> str:
+def page_html(document: OpenedNotebook, spec: ClipSpec, data: dict[str, Any], ogg_opus: bytes) -> str:
     title = document.notebook.title or document.path.stem
     title += f" — {format_hms(spec.start_s)}–{format_hms(spec.end_s)}"
     template = Template((WEB_DIR / "web_player.html").read_text(encoding="utf-8"))
