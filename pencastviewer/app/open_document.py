@@ -10,13 +10,7 @@ from typing import Protocol
 
 from ..audio.decode import AudioError, probe
 from ..formats import ReadOptions
-from ..formats.errors import (
-    FormatError,
-    MissingFileError,
-    NotAFileError,
-    UnknownFormatError,
-    UnreadableFileError,
-)
+from ..formats.errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
 from ..formats.registry import all_formats
 from .preferences import FileMemory, Preferences
 from .session import Session
@@ -32,17 +26,26 @@ class ZoomMemory(Protocol):
 
 def open_advice(error: FormatError) -> str:
     """What the user can do about a file that failed to open."""
-    if isinstance(error, MissingFileError):
+    if isinstance(error, FileMissingError):
         return "Check that the file still exists: it may have been moved, renamed or deleted."
-    if isinstance(error, (UnknownFormatError, NotAFileError)):
+    if isinstance(error, UnknownFormatError) and not _named_as_readable(error.path):
         kinds = ", ".join(spec.description for spec in all_formats())
         return f"pencastviewer reads {kinds}. Choose one of those files."
-    if isinstance(error, UnreadableFileError):
+    if isinstance(error, FileUnreadableError):
         return "Check that you may read the file and that its disk is still connected."
     return (
         "The file may be damaged or incomplete. If it was copied from a pen, a cloud service "
         "or an e-mail, copy it again; if it was exported, export it again."
     )
+
+
+def _named_as_readable(path: str | None) -> bool:
+    """A file whose extension is one pencastviewer reads (unrecognised content there means
+    a damaged file, not a wrong choice)."""
+    if path is None or Path(path).is_dir():
+        return False
+    suffix = Path(path).suffix.lower()
+    return any(suffix in spec.extensions for spec in all_formats())
 
 
 def audio_file_problem(path: str | Path) -> str | None:

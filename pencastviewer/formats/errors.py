@@ -19,16 +19,12 @@ class FormatError(Exception):
         super().__init__(text)
 
 
-class MissingFileError(FormatError):
-    """The file does not exist (moved, renamed or deleted)."""
+class FileMissingError(FormatError):
+    """There is no file at the path (moved, renamed or deleted)."""
 
 
-class NotAFileError(FormatError):
-    """The path names a folder or something else that is not a notebook file."""
-
-
-class UnreadableFileError(FormatError):
-    """The file exists but cannot be read (permissions, a disconnected disk, an I/O error)."""
+class FileUnreadableError(FormatError):
+    """The file exists but the system refused to read it (permissions, a vanished disk, I/O)."""
 
 
 class UnknownFormatError(FormatError):

@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Notebook
-from .errors import (
-    CorruptFileError,
-    FormatError,
-    MissingFileError,
-    NotAFileError,
-    UnknownFormatError,
-    UnreadableFileError,
-)
+from .errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
 
 # Order matters only when two sniffers accept the same bytes: the first wins.
 _FORMAT_MODULES = (
@@ -86,11 +79,11 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
     except FileNotFoundError:
-        raise MissingFileError(path, "no such file") from None
+        raise FileMissingError(path, "no such file") from None
     except IsADirectoryError:
-        raise NotAFileError(path, "is a folder, not a notebook file") from None
+        raise UnknownFormatError(path, "is a folder, not a notebook file") from None
     except OSError as e:
-        raise UnreadableFileError(path, f"cannot read: {e.strerror or e}") from None
+        raise FileUnreadableError(path, f"cannot read: {e.strerror or e}") from None
     specs = all_formats()
     for spec in specs:
         if spec.sniff(head, path):
@@ -98,9 +91,7 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
     suffix = path.suffix.lower()
     known = ", ".join(e for s in specs for e in s.extensions)
     if any(suffix in s.extensions for s in specs):
-        raise CorruptFileError(
-            path, f"the content is not a valid {suffix} file"
-        )  # (its extension says it is)
+        raise UnknownFormatError(path, f"the content is not a valid {suffix} file")
     raise UnknownFormatError(path, f"unknown file format (readable: {known})")
 
 
@@ -118,7 +109,7 @@ def read_notebook(path: str | os.PathLike[str], options: ReadOptions | None = No
     except MemoryError:
         raise FormatError(path, "too large to open") from None
     except OSError as e:
-        raise UnreadableFileError(path, f"cannot read: {e.strerror or e}") from None
+        raise FormatError(path, f"cannot read: {e.strerror or e}") from None
 
 
 def writer_for(path: str | os.PathLike[str]) -> FormatSpec:

@@ -13,9 +13,9 @@ from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.formats.errors import (
     CorruptFileError,
+    FileMissingError,
+    FileUnreadableError,
     FormatError,
-    MissingFileError,
-    NotAFileError,
     UnknownFormatError,
 )
 
@@ -44,20 +44,21 @@ def failed_open(qtbot, path: Path) -> FormatError:
 
 
 def test_open_failed_carries_the_typed_error_and_the_advice_follows_the_type(qtbot, tmp_path):
-    assert isinstance(failed_open(qtbot, tmp_path / "gone.pencast"), MissingFileError)
-    assert isinstance(failed_open(qtbot, tmp_path), NotAFileError)
+    gone = failed_open(qtbot, tmp_path / "gone.pencast")
+    assert isinstance(gone, FileMissingError) and "moved" in open_advice(gone)
+    folder = failed_open(qtbot, tmp_path)
+    assert isinstance(folder, UnknownFormatError) and "Choose one of those files" in open_advice(folder)
     unknown = tmp_path / "notes.txt"
     unknown.write_text("shopping list")
-    assert isinstance(failed_open(qtbot, unknown), UnknownFormatError)
+    not_ours = failed_open(qtbot, unknown)
+    assert isinstance(not_ours, UnknownFormatError) and "Choose one of those files" in open_advice(not_ours)
     broken = tmp_path / "broken.pencast"
     broken.write_bytes(b"PK\x03\x04 not a zip" * 10)
-    damaged = failed_open(qtbot, broken)
-    assert isinstance(damaged, CorruptFileError)
-    assert "moved" in open_advice(MissingFileError("x", "no such file"))
-    assert "Choose one of those files" in open_advice(UnknownFormatError("x", "whatever it says"))
+    damaged = failed_open(qtbot, broken)  # named as a .pencast, not one inside: damaged
+    assert isinstance(damaged, UnknownFormatError) and "copy it again" in open_advice(damaged)
+    assert "disk is still connected" in open_advice(FileUnreadableError("x.pencast", "cannot read"))
     # The words of a message no longer decide: a damaged file that says "no such file" is damaged.
-    assert "copy it again" in open_advice(CorruptFileError("x", "no such file in the archive"))
-    assert "copy it again" in open_advice(damaged)
+    assert "copy it again" in open_advice(CorruptFileError("x.pencast", "no such file in the archive"))
 
 
 def test_a_files_place_is_remembered_and_restored(qtbot, preferences, demo_path):
