@@ -94,7 +94,7 @@ class Reference:
     """The recording's samples around a position, decoded with FFmpeg (which seeks)."""
 
     def __init__(self, path: str) -> None:
-        from pencastviewer.audio.decode_av import FFmpegDecoder
+        from pencastviewer.media.decode_av import FFmpegDecoder
 
         self.path = path
         self.decoder = FFmpegDecoder(path, path)
@@ -233,8 +233,8 @@ def press_to_seek(app, window, n_taps: int) -> list[float]:
 
 
 def decoder_alone_s(path: str) -> float:
-    from pencastviewer.audio.decode import open_audio
-    from pencastviewer.audio.peaks import READ_FRAMES
+    from pencastviewer.media.decode import open_audio
+    from pencastviewer.media.peaks import READ_FRAMES
 
     start = time.perf_counter()
     with open_audio(path) as decoder:

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pencastviewer.audio.decode import open_audio  # noqa: E402
 from pencastviewer.formats import read_notebook  # noqa: E402
-from pencastviewer.formats.livescribe_pdf import embedded_file_bytes  # noqa: E402
+from pencastviewer.formats.livescribe.pdf import embedded_file_bytes  # noqa: E402
+from pencastviewer.media.decode import open_audio  # noqa: E402
 
 DEFAULT_PDF = ROOT.parent / "shared" / "fixtures" / "livescribe" / "2-pages.pdf"
 COLD_READ = (

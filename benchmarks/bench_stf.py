@@ -17,7 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.stf_encoder import encode_stf, synthetic_strokes  # noqa: E402
 
-from pencastviewer.formats import livescribe_stf  # noqa: E402
+from pencastviewer.formats.livescribe import stf as livescribe_stf  # noqa: E402
 
 
 def main() -> None:

@@ -24,8 +24,8 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pencastviewer.audio import peaks
-from pencastviewer.audio.decode import open_audio
+from pencastviewer.media import peaks
+from pencastviewer.media.decode import open_audio
 
 RATE = 48000
 ZOOMS_S = (3 * 3600, 3600, 600, 60, 10, 1)

@@ -26,8 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pencastviewer.formats import xournalpp  # noqa: E402
 from pencastviewer.formats.registry import ReadOptions  # noqa: E402
+from pencastviewer.formats.xournalpp import reader as xournalpp  # noqa: E402
 
 N_PAGES = 20
 N_POINTS = 40

@@ -21,7 +21,7 @@ def test_import_linter_contracts_hold():
 def test_non_gui_packages_load_no_widgets():
     code = (
         "import sys\n"
-        "import pencastviewer.model, pencastviewer.formats, pencastviewer.audio\n"
+        "import pencastviewer.model, pencastviewer.media, pencastviewer.formats, pencastviewer.audio\n"
         "import pencastviewer.render.page_renderer, pencastviewer.app.session, pencastviewer.cli.main\n"
         "from pencastviewer.formats import all_formats; all_formats()\n"
         "bad = [m for m in sys.modules if m.startswith(('PySide6.QtWidgets', 'pyqtgraph'))]\n"
@@ -36,7 +36,7 @@ def test_non_gui_packages_load_no_widgets():
 def test_model_and_formats_load_no_qt_at_all():
     code = (
         "import sys\n"
-        "import pencastviewer.model, pencastviewer.formats\n"
+        "import pencastviewer.model, pencastviewer.media, pencastviewer.formats\n"
         "import pencastviewer.cli.info, pencastviewer.cli.locate\n"
         "from pencastviewer.formats import all_formats; all_formats()\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"

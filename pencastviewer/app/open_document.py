@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ..audio.decode import AudioError, probe
 from ..formats import ReadOptions
 from ..formats.errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
 from ..formats.registry import all_formats
+from ..media.decode import AudioError, probe
 from .preferences import FileMemory, Preferences
 from .session import Session
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..audio.decode import AudioError
-from ..audio.peaks import (
+from ..media.decode import AudioError
+from ..media.peaks import (
     PeakPyramid,
     PeaksCancelled,
     PeaksFileError,

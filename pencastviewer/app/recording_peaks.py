@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from ..audio.peaks import PeakPyramid
 from ..formats import FormatError
+from ..media.peaks import PeakPyramid
 from .audio_files import playable_sequence
 from .peaks_job import PeaksJob
 from .session import Session

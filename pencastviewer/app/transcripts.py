@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..audio.decode import open_audio
+from ..media.decode import open_audio
 from ..model import Notebook, Timeline, WritingOrder
 from ..transcript.cache import TranscriptCache, file_content_key, transcript_key
 from ..transcript.document import Transcript

@@ -47,7 +47,7 @@ import av
 import numpy as np
 import soundfile as sf
 
-from .decode import AudioError, SoundFileDecoder, open_audio, probe
+from ..media.decode import AudioError, SoundFileDecoder, open_audio, probe
 
 try:
     import fcntl

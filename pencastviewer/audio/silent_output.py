@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer
 
-from .decode import AudioError, probe
+from ..media.decode import AudioError, probe
 from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
 
 

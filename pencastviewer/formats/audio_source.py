@@ -22,7 +22,7 @@ def audio_bytes(audio: AudioFile) -> bytes:
         with SafeZip(Path(audio.container)) as archive:
             return archive.read(audio.member)
     if audio.store == AudioStore.PDF_EMBEDDED:
-        from .livescribe_pdf import embedded_file_bytes
+        from .livescribe.pdf import embedded_file_bytes
 
         if audio.container is None:
             raise FormatError(audio.member, "PDF of the recording unknown")

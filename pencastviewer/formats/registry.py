@@ -18,10 +18,10 @@ from .errors import FileMissingError, FileUnreadableError, FormatError, UnknownF
 # Order matters only when two sniffers accept the same bytes: the first wins.
 _FORMAT_MODULES = (
     "pencastviewer.formats.pencast",
-    "pencastviewer.formats.livescribe_archive",
-    "pencastviewer.formats.livescribe_pdf",
-    "pencastviewer.formats.xournalpp",
-    "pencastviewer.formats.inkml",
+    "pencastviewer.formats.livescribe.archive",
+    "pencastviewer.formats.livescribe.pdf",
+    "pencastviewer.formats.xournalpp.reader",
+    "pencastviewer.formats.inkml.notebook",
 )
 
 SNIFF_BYTES = 4096

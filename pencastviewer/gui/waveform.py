@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
 from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
-from ..audio.peaks import PeakPyramid
+from ..media.peaks import PeakPyramid
 
 INITIAL_SPAN_S = 120.0  # the detail view's span when a recording is opened
 MIN_SPAN_S = 0.5  # deepest zoom: level-0 bins (256 frames) are then a few pixels wide

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pencastviewer.audio.decode import AudioError
 from pencastviewer.audio.pcm_copy import HEAD_S, Cancelled, PcmCopy, make_playable, remove_stale_copies
+from pencastviewer.media.decode import AudioError
 
 
 def tone_file(path: Path, seconds: float, rate: int, hz: float = 440.0, channels: int = 1) -> Path:

@@ -15,12 +15,12 @@ import pytest
 import soundfile as sf
 
 from pencastviewer.app.document import OpenedNotebook, open_notebook
-from pencastviewer.app.export import audio_encode
 from pencastviewer.app.export.audio_clip import read_ahead
 from pencastviewer.app.export.core import ClipSpec, ExportCancelled, ExportError
 from pencastviewer.app.export.registry import export_clip
-from pencastviewer.audio.decode import open_audio
 from pencastviewer.formats.audio_source import audio_bytes
+from pencastviewer.media import encode as audio_encode
+from pencastviewer.media.decode import open_audio
 from pencastviewer.model import AudioFile, AudioStore, Notebook, Page, Recording, Stroke, Timeline
 
 DEMO_RATE = 22050

@@ -14,10 +14,10 @@ import soundfile as sf
 from pencastviewer.app.document import OpenedNotebook, open_notebook
 from pencastviewer.app.export.core import ClipSpec, ExportCancelled, ExportError
 from pencastviewer.app.export.registry import export_clip
-from pencastviewer.audio.decode import open_audio
 from pencastviewer.cli.main import main
 from pencastviewer.formats.audio_source import audio_bytes
 from pencastviewer.formats.safezip import SafeZip
+from pencastviewer.media.decode import open_audio
 from pencastviewer.model import AudioFile, AudioStore, Notebook, Page, Recording, Stroke, Timeline
 
 CLIP = (12.5, 30.0)

@@ -19,8 +19,8 @@ from support.pulse import SAMPLE_RATE
 from support.xcorr import first_sound, locate
 
 from pencastviewer.app.audio_files import playable_path
-from pencastviewer.audio.decode import open_audio
 from pencastviewer.gui.launch import build_window
+from pencastviewer.media.decode import open_audio
 
 TOLERANCE_MS = 40.0
 

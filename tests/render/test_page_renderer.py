@@ -14,9 +14,9 @@ from hypothesis.extra import numpy as hnp
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QTransform
 
-from pencastviewer.formats import xournalpp
 from pencastviewer.formats.pencast import read_pencast, write_pencast
 from pencastviewer.formats.registry import ReadOptions
+from pencastviewer.formats.xournalpp import reader as xournalpp
 from pencastviewer.model import Background, Notebook, Page, PageImage, RevealState, Ruling, Stroke, Tool
 from pencastviewer.model.units import MM_PER_POINT
 from pencastviewer.render import page_renderer

@@ -30,8 +30,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QTransform
 
-from pencastviewer.formats import xournalpp
 from pencastviewer.formats.registry import ReadOptions
+from pencastviewer.formats.xournalpp import reader as xournalpp
 from pencastviewer.model import Page
 from pencastviewer.model.units import MM_PER_POINT
 from pencastviewer.render.page_renderer import PageRenderer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pencastviewer.formats.livescribe_stf import MAGIC, canonical_code
+from pencastviewer.formats.livescribe.stf import MAGIC, canonical_code
 
 _RAW_WIDTH = {8: 0, 16: 1, 32: 3}  # HDR2 symbol for each raw gap field width
 

@@ -12,8 +12,8 @@ from speech import RATE
 
 from pencastviewer.app.document import open_notebook
 from pencastviewer.app.transcripts import NotebookTranscripts
-from pencastviewer.audio.decode import open_audio
 from pencastviewer.cli.main import main
+from pencastviewer.media.decode import open_audio
 from pencastviewer.transcript import stream
 from pencastviewer.transcript.cache import TranscriptCache
 from pencastviewer.transcript.engine import SAMPLE_RATE, ModelUnavailable, TranscriptionCancelled

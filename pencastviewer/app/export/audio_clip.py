@@ -15,13 +15,14 @@ import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from ...audio.decode import AudioDecoder, AudioError, open_audio
 from ...formats import FormatError
 from ...formats.audio_source import audio_bytes
+from ...media.decode import AudioDecoder, AudioError, open_audio
+from ...media.encode import EncodeError, Encoder, Tags, source_bits
+from ...media.encode import open_encoder as open_media_encoder
 from ...model import AudioFile, AudioStore, Recording, RecordingLayout
 from ...model.units import frames_at
 from ..document import OpenedNotebook
-from .audio_encode import Encoder, open_encoder, source_bits
 from .core import ClipSpec, ExportError, Progress, check_cancel
 from .ranges import clip_tags
 
@@ -212,6 +213,16 @@ def _faded(
     factor[rising] = gains[index[rising]]
     factor[falling] = gains[total - 1 - index[falling]]
     return block * factor[:, None]
+
+
+def open_encoder(
+    path: Path, ext: str, sample_rate: int, channels: int, *, bits: int = 16, tags: Tags | None = None
+) -> Encoder:
+    """media's encoder for `path`, its refusals reported as ExportErrors."""
+    try:
+        return open_media_encoder(path, ext, sample_rate, channels, bits=bits, tags=tags)
+    except EncodeError as e:
+        raise ExportError(str(e)) from None
 
 
 def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: Progress) -> None:

@@ -18,8 +18,7 @@ from ...formats.pencast import WriteCancelled, write_pencast
 from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording, Stroke, Timeline
 from ...model.units import format_hms
 from ..document import OpenedNotebook
-from .audio_clip import RecordingReader, clip_frames, write_clip
-from .audio_encode import open_encoder
+from .audio_clip import RecordingReader, clip_frames, open_encoder, write_clip
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
 from .ranges import clip_pages
 

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import Background, BackgroundKind, Color, Ruling
-from ..model.units import MM_PER_POINT
-from .errors import FormatError
+from ...model import Background, BackgroundKind, Color, Ruling
+from ...model.units import MM_PER_POINT
+from ..errors import FormatError
 
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 WHITE: Color = (255, 255, 255, 255)

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.stf_encoder import PenStroke, encode_stf, synthetic_strokes
 
-from pencastviewer.formats import CorruptFileError, FormatError, livescribe_stf
-from pencastviewer.formats.livescribe_stf import HEADER_BYTES, MAGIC, canonical_code, decode_stf
+from pencastviewer.formats import CorruptFileError, FormatError
+from pencastviewer.formats.livescribe import stf as livescribe_stf
+from pencastviewer.formats.livescribe.stf import HEADER_BYTES, MAGIC, canonical_code, decode_stf
 
 ARCHIVE = "notebook-archive-testing.zip"
 STF_MEMBER = "data/2208.1.12.19/AYE-APD-UKB-HE/0x00000000-0x006bb87b.stf"
@@ -80,7 +81,9 @@ def test_packaged_tables_equal_the_spec(fixtures_dir: Path) -> None:
     spec = fixtures_dir.parent / "docs" / "stf-tables.json"
     if not spec.is_file():
         pytest.skip(f"{spec} not found")
-    packaged = Path(__file__).resolve().parents[2] / "pencastviewer" / "formats" / "stf_tables.json"
+    packaged = (
+        Path(__file__).resolve().parents[3] / "pencastviewer" / "formats" / "livescribe" / "stf_tables.json"
+    )
     assert json.loads(packaged.read_text()) == json.loads(spec.read_text())
 
 

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from pencastviewer.formats import CorruptFileError, FormatError, NotAPencastError, ReadOptions, detect
-from pencastviewer.formats.livescribe_pdf import FORMAT, embedded_file_bytes, read_pencast_pdf
+from pencastviewer.formats.livescribe.pdf import FORMAT, embedded_file_bytes, read_pencast_pdf
 from pencastviewer.formats.registry import read_notebook
 from pencastviewer.model import AudioStore, BackgroundKind, Timeline
 from pencastviewer.model.units import MM_PER_ANOTO

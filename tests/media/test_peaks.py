@@ -12,8 +12,8 @@ import soundfile as sf
 
 from pencastviewer.app import peaks_job
 from pencastviewer.app.peaks_job import PeaksJob, load_or_build
-from pencastviewer.audio import peaks
-from pencastviewer.audio.peaks import (
+from pencastviewer.media import peaks
+from pencastviewer.media.peaks import (
     BIN_FRAMES,
     PeakBuilder,
     PeakPyramid,

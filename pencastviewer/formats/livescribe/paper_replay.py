@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import AudioFile, AudioStore, Recording
-from .errors import FormatError
-from .livescribe_common import page_address_text
-from .safezip import SafeZip
+from ...model import AudioFile, AudioStore, Recording
+from ..errors import FormatError
+from ..safezip import SafeZip
+from .common import page_address_text
 
 SESSION_INFO_MAGIC = b"\xfa\xce\x03\x00\x00\x00\x00\x00"
 SESSION_PAGES_MAGIC = b"\xca\xbe\x01\x00"  # then 2 bytes of unknown meaning (00 01 seen)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import CorruptFileError
+from ..errors import CorruptFileError
 
 MAGIC = b"\x01\x00Anoto STF v1.0"
 HEADER_BYTES = len(MAGIC) + 2  # + u16 sample rate

@@ -6,14 +6,32 @@ import io
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 import av
 import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from .core import ExportError
-from .ranges import Tags
+
+class EncodeError(Exception):
+    """A clear, one-line reason the audio could not be encoded."""
+
+
+class Tags(Protocol):
+    """Metadata an encoder writes: title and date (ISO 8601); empty ones are left out."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def date(self) -> str: ...
+
+
+class _NoTags:
+    title = ""
+    date = ""
+
 
 # libsndfile 1.2.2 crashes when one sf.write hands its Vorbis encoder a long buffer:
 # every write goes in pieces of at most this many frames.
@@ -162,7 +180,7 @@ def _layout(channels: int) -> str:
         return "mono"
     if channels == 2:
         return "stereo"
-    raise ExportError(f"cannot encode {channels} channels to this format (mono or stereo only)")
+    raise EncodeError(f"cannot encode {channels} channels to this format (mono or stereo only)")
 
 
 def open_encoder(
@@ -170,12 +188,12 @@ def open_encoder(
 ) -> Encoder:
     """An encoder writing `path` in the format of `ext` (".wav", ".m4a", ...). `bits`:
     the source's precision (see source_bits), kept by WAV and FLAC."""
-    tags = tags or Tags()
+    tags = tags or _NoTags()
     try:
         if ext in _FFMPEG_FORMATS:
             return FFmpegEncoder(path, *_FFMPEG_FORMATS[ext], sample_rate, channels, tags)
         if ext not in _SOUNDFILE_FORMATS:
-            raise ExportError(f"{path.name}: not an audio format: {ext}")
+            raise EncodeError(f"{path.name}: not an audio format: {ext}")
         container, subtype = _SOUNDFILE_FORMATS[ext]
         if subtype is None:
             subtype = (_WAV_SUBTYPES if ext == ".wav" else _FLAC_SUBTYPES)[bits]
@@ -184,4 +202,4 @@ def open_encoder(
             return ResamplingEncoder(inner, sample_rate, channels)
         return SoundFileEncoder(path, container, subtype, sample_rate, channels, tags)
     except (sf.LibsndfileError, av.FFmpegError, ValueError, TypeError) as e:
-        raise ExportError(f"cannot encode {ext} at {sample_rate} Hz, {channels} channel(s): {e}") from None
+        raise EncodeError(f"cannot encode {ext} at {sample_rate} Hz, {channels} channel(s): {e}") from None

@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from ..model import PageImage
-from ..model.units import MM_PER_POINT
-from .errors import FormatError
-from .xmlsafe import local_name
-from .xournalpp_elements import ElementContext, affine, number
+from ...model import PageImage
+from ...model.units import MM_PER_POINT
+from ..errors import FormatError
+from ..xmlsafe import local_name
+from .elements import ElementContext, affine, number
 
 
 def parse_image(elem: ET.Element, ctx: ElementContext, where: str) -> PageImage | None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..model import AudioFile, AudioStore, Page, Recording
-from .registry import ReadOptions
-from .xournalpp_audio import AudioProbe, probe_audio, time_from_name, unix_ms
+from ...model import AudioFile, AudioStore, Page, Recording
+from ..registry import ReadOptions
+from ..xournalpp.audio import AudioProbe, probe_audio, time_from_name, unix_ms
 
 AUDIO_SUFFIXES = (".ogg", ".wav", ".flac", ".opus", ".mp3", ".m4a")
 

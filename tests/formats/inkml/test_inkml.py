@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pencastviewer.formats import CorruptFileError, inkml
-from pencastviewer.formats.inkml_trace import decode_values
+from pencastviewer.formats import CorruptFileError
+from pencastviewer.formats.inkml import notebook as inkml
+from pencastviewer.formats.inkml.trace import decode_values
 from pencastviewer.formats.registry import ReadOptions
 from pencastviewer.model import Timeline, Tool
 from pencastviewer.model.units import MM_PER_ANOTO, MM_PER_INCH, MM_PER_POINT

@@ -12,10 +12,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import AudioFile, AudioStore, Notebook, Recording
-from .errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError
-from .livescribe_inkml import AudioSession, SessionFile, parse_inkml, to_pages
-from .registry import FormatSpec, ReadOptions
+from ...model import AudioFile, AudioStore, Notebook, Recording
+from ..errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError
+from ..registry import FormatSpec, ReadOptions
+from .inkml import AudioSession, SessionFile, parse_inkml, to_pages
 
 if TYPE_CHECKING:  # imported where used: readers of other formats should not pay for pikepdf
     import pikepdf

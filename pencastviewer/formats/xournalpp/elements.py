@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import BLACK, Color, PageText, Tool
-from ..model.units import MM_PER_POINT
-from .errors import CorruptFileError
-from .xournalpp_background import parse_color
+from ...model import BLACK, Color, PageText, Tool
+from ...model.units import MM_PER_POINT
+from ..errors import CorruptFileError
+from .background import parse_color
 
 # Xournal++ StrokeStyle.cpp, in points (drawn unscaled by the stroke width).
 _DASHES_PT = {"dash": (6.0, 3.0), "dashdot": (6.0, 3.0, 0.5, 3.0), "dot": (0.5, 3.0)}

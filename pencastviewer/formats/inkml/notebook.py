@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import Notebook, Page, Stroke
-from .errors import CorruptFileError, TooLargeError
-from .inkml_audio import attach_recording
-from .inkml_reader import Group, InkReader, Trace
-from .registry import FormatSpec, ReadOptions
-from .xmlsafe import local_name, parse_xml
-from .xournalpp_audio import next_start, writing_times
+from ...model import Notebook, Page, Stroke
+from ..errors import CorruptFileError, TooLargeError
+from ..registry import FormatSpec, ReadOptions
+from ..xmlsafe import local_name, parse_xml
+from ..xournalpp.audio import next_start, writing_times
+from .audio import attach_recording
+from .reader import Group, InkReader, Trace
 
 MAX_INKML_BYTES = 512 * 1024 * 1024
 MARGIN_MM = 10.0  # around the ink when a page's size has to come from the ink itself

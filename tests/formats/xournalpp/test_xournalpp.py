@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pencastviewer.formats import CorruptFileError, FormatError, TooLargeError, xournalpp, xournalpp_container
+from pencastviewer.formats import CorruptFileError, FormatError, TooLargeError
 from pencastviewer.formats.registry import ReadOptions
+from pencastviewer.formats.xournalpp import container as xournalpp_container
+from pencastviewer.formats.xournalpp import reader as xournalpp
 from pencastviewer.model import AudioStore, BackgroundKind, Timeline, Tool
 from pencastviewer.model.units import MM_PER_POINT
 

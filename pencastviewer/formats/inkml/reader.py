@@ -11,10 +11,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import BLACK, Color, Tool
-from ..model import units as model_units
-from .errors import CorruptFileError, TooLargeError
-from .inkml_trace import (
+from ...model import BLACK, Color, Tool
+from ...model import units as model_units
+from ..errors import CorruptFileError, TooLargeError
+from ..livescribe.common import page_address_text
+from ..xmlsafe import local_name
+from ..xournalpp.background import parse_color
+from .trace import (
     MAX_VALUES,
     TraceError,
     TraceFormat,
@@ -26,9 +29,6 @@ from .inkml_trace import (
     parse_trace_format,
     positive,
 )
-from .livescribe_common import page_address_text
-from .xmlsafe import local_name
-from .xournalpp_background import parse_color
 
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 MAX_REF_DEPTH = 64

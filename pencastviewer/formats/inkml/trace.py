@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import units as model_units
-from .xmlsafe import local_name
+from ...model import units as model_units
+from ..xmlsafe import local_name
 
 MAX_VALUES = 50_000_000  # per document: bounds time and memory on hostile input
 _PLAIN = re.compile(r"[^0-9eE+\-.,\s]")  # anything else needs the full grammar

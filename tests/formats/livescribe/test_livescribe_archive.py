@@ -14,9 +14,9 @@ import pytest
 from support.stf_encoder import PenStroke, encode_stf
 
 from pencastviewer.formats import FormatError, NotAPencastError, ReadOptions, detect
-from pencastviewer.formats.livescribe_archive import FORMAT, read_livescribe_archive
-from pencastviewer.formats.livescribe_common import parse_page_address
-from pencastviewer.formats.livescribe_paper_replay import probe_adts
+from pencastviewer.formats.livescribe.archive import FORMAT, read_livescribe_archive
+from pencastviewer.formats.livescribe.common import parse_page_address
+from pencastviewer.formats.livescribe.paper_replay import probe_adts
 from pencastviewer.formats.registry import read_notebook
 from pencastviewer.model import AudioStore, BackgroundKind, Timeline
 from pencastviewer.model.units import MM_PER_ANOTO

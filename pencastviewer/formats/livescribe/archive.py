@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import Background, BackgroundKind, Notebook, Page, Recording, Stroke
-from .errors import CorruptFileError, FormatError, NotAPencastError
-from .livescribe_common import ANOTO_MM, STANDARD_PAGE_AU, page_address_text, parse_page_address
-from .livescribe_paper_replay import SESSION_INFO, Session, describe_pages, find_sessions
-from .livescribe_stf import decode_stf
-from .registry import FormatSpec, ReadOptions
-from .safezip import SafeZip
-from .xmlsafe import local_name, parse_xml
+from ...model import Background, BackgroundKind, Notebook, Page, Recording, Stroke
+from ..errors import CorruptFileError, FormatError, NotAPencastError
+from ..registry import FormatSpec, ReadOptions
+from ..safezip import SafeZip
+from ..xmlsafe import local_name, parse_xml
+from .common import ANOTO_MM, STANDARD_PAGE_AU, page_address_text, parse_page_address
+from .paper_replay import SESSION_INFO, Session, describe_pages, find_sessions
+from .stf import decode_stf
 
 MAX_META_BYTES = 16 * 1024**2  # main.info, main.document, page.gfx
 MAX_STF_BYTES = 256 * 1024**2  # ~130 million points

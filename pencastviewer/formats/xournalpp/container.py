@@ -5,8 +5,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-from .errors import CorruptFileError, TooLargeError
-from .safezip import SafeZip
+from ..errors import CorruptFileError, TooLargeError
+from ..safezip import SafeZip
 
 MAX_CONTENT_BYTES = 256 * 1024 * 1024  # uncompressed XML; a 10 000-stroke notebook is ~5 MB
 MIMETYPE = b"application/xournal++"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import Background, BackgroundKind, Notebook, Page, PageImage, PageText, Recording, Stroke
-from ..model.units import MM_PER_POINT
-from .errors import CorruptFileError
-from .registry import FormatSpec, ReadOptions
-from .xmlsafe import local_name, parse_xml
-from .xournalpp_audio import (
+from ...model import Background, BackgroundKind, Notebook, Page, PageImage, PageText, Recording, Stroke
+from ...model.units import MM_PER_POINT
+from ..errors import CorruptFileError
+from ..registry import FormatSpec, ReadOptions
+from ..xmlsafe import local_name, parse_xml
+from .audio import (
     AudioLocator,
     next_start,
     place_back_to_back,
@@ -24,9 +24,9 @@ from .xournalpp_audio import (
     unix_ms,
     writing_times,
 )
-from .xournalpp_background import BackgroundFiles, solid_background
-from .xournalpp_container import MIMETYPE, open_archive, read_content
-from .xournalpp_elements import (
+from .background import BackgroundFiles, solid_background
+from .container import MIMETYPE, open_archive, read_content
+from .elements import (
     MAX_COORD_PT,
     AudioLink,
     ElementContext,
@@ -37,7 +37,7 @@ from .xournalpp_elements import (
     parse_stroke,
     parse_text,
 )
-from .xournalpp_images import parse_image
+from .images import parse_image
 
 MAX_WARNINGS = 40
 _ROOT = re.compile(rb"<(xournal|MrWriter)[\s>/]")

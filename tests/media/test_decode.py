@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 from support.xcorr import locate
 
-from pencastviewer.audio.decode import AudioError, open_audio, probe
+from pencastviewer.media.decode import AudioError, open_audio, probe
 
 # Livescribe fixtures: (file, decoded samples at 16 kHz, audio_file end − start in ms).
 LIVESCRIBE_AUDIO = [

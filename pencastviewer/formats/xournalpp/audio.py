@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..model import AudioFile, AudioStore
-from .errors import FormatError
-from .xmlsafe import local_name, parse_xml
+from ...model import AudioFile, AudioStore
+from ..errors import FormatError
+from ..xmlsafe import local_name, parse_xml
 
 WRITING_SPEED_MM_PER_S = 40.0  # typical handwriting speed, for files with one time per stroke
 MAX_SETTINGS_BYTES = 1024 * 1024

@@ -1,0 +1,1 @@
+"""Livescribe notebooks: Pencast PDFs (pdf, inkml) and Desktop archives (archive, stf, paper_replay)."""
