@@ -30,6 +30,9 @@ DEFAULTS = {
     "rate": 1.0,
     "volume": 1.0,
     "muted": False,
+    "speech_model": "",  # a Whisper model name or a CTranslate2 model folder; "" = none chosen
+    "speech_model_download": False,  # the user allowed faster-whisper to download a named model
+    "speech_language": "",  # "" = detected
 }
 
 

@@ -93,4 +93,9 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "full_screen": lambda checked: w.showFullScreen() if checked else w.showNormal(),
         "shortcuts": lambda: ShortcutsDialog(w.window()).exec(),
         "about": w.show_about,
+        "transcribe": lambda: w.transcripts.transcribe(),
+        "find": lambda: w.transcripts.find(),
+        "find_next": lambda: w.transcripts.search.step(1),
+        "find_previous": lambda: w.transcripts.search.step(-1),
+        "add_bookmark": lambda: w.transcripts.add_bookmark(),
     }

@@ -39,6 +39,7 @@ from .recordings_panel import RecordingsPanel
 from .shortcuts import COMMANDS, key_sequences
 from .theme import ThemeManager
 from .thumbnails import ThumbnailList
+from .transcript_docks import TranscriptDocks
 from .transport import Transport
 from .waveform import WaveformView
 from .zoom_box import ZoomBox
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
             self.opener, self.actions_by_name["locate_recording"], self.statusBar(), self
         )
         self.recordings.locate_requested.connect(self.missing.locate)
+        self.transcripts = TranscriptDocks(self)  # transcript, search and bookmarks docks
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
@@ -269,7 +271,9 @@ class MainWindow(QMainWindow):
         s = self.session
         theme = self.theme.choice if self.theme else "system"
         folders = tuple(self.preferences.audio_folders())
-        values = PreferenceValues(s.preroll_s, s.show_ghosts, s.auto_page_turn, theme, folders)
+        values = PreferenceValues(
+            s.preroll_s, s.show_ghosts, s.auto_page_turn, theme, folders, self.transcripts.choice()
+        )
         dialog = PreferencesDialog(values, self)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
@@ -281,6 +285,7 @@ class MainWindow(QMainWindow):
         if self.theme is not None:
             self.theme.apply(values.theme)
         self.opener.set_audio_folders(values.audio_folders)
+        self.transcripts.apply(values.transcription)
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -309,6 +314,7 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.transcripts.service.cancel()
         self.opener.remember_current()
         self.files.save_window()
         super().closeEvent(event)

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 MENUS = {  # menu title -> command names (None: a separator)
-    "&File": ("open", "recent", "locate_recording", "export", None, "preferences", None, "quit"),
-    "&Edit": ("select_all", "clear_selection"),
+    "&File": (
+        "open",
+        "recent",
+        "locate_recording",
+        "export",
+        "transcribe",
+        None,
+        "preferences",
+        None,
+        "quit",
+    ),
+    "&Edit": ("select_all", "clear_selection", None, "find", "find_next", "find_previous"),
     "&View": (
         "fit_page",
         "fit_width",
@@ -49,6 +59,8 @@ MENUS = {  # menu title -> command names (None: a separator)
         "sync_earlier",
         "sync_later",
         "sync_reset",
+        None,
+        "add_bookmark",
     ),
     "&Help": ("shortcuts", "about"),
 }

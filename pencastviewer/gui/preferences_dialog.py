@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .transcription_prefs import TranscriptionBox, TranscriptionChoice
+
 THEME_LABELS = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 
 
@@ -32,6 +34,7 @@ class PreferenceValues:
     auto_page_turn: bool
     theme: str
     audio_folders: tuple[str, ...] = ()  # searched, in order, for recordings not found beside a notebook
+    transcription: TranscriptionChoice | None = None  # None: the box is not shown
 
 
 class PreferencesDialog(QDialog):
@@ -69,6 +72,11 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self._audio_folders_box(values.audio_folders))
+        self.transcription = (
+            None if values.transcription is None else TranscriptionBox(values.transcription, self)
+        )
+        if self.transcription is not None:
+            layout.addWidget(self.transcription)
         layout.addWidget(buttons)
 
     def _audio_folders_box(self, folders: tuple[str, ...]) -> QGroupBox:
@@ -120,4 +128,5 @@ class PreferencesDialog(QDialog):
             self.auto_turn.isChecked(),
             self.theme.currentData(),
             tuple(self._folders()),
+            None if self.transcription is None else self.transcription.choice(),
         )

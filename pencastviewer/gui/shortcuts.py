@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("open", "&Open…", (_Std.Open,), "File"),
     Command("locate_recording", "&Locate recording…", ("Ctrl+L",), "File"),
     Command("export", "&Export…", ("Ctrl+E",), "File"),
+    Command("transcribe", "&Transcribe recordings", ("Ctrl+T",), "File"),
     Command("preferences", "&Preferences…", ("Ctrl+,",), "File"),
     Command("quit", "&Quit", (_Std.Quit, "Ctrl+Q"), "File"),
     Command("select_all", "Select &all ink on the page", (_Std.SelectAll,), "Edit"),
@@ -73,6 +74,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("show_pages", "Pages sidebar", ("F9",), "View", checkable=True),
     Command("show_recordings", "Recordings list", ("F10",), "View", checkable=True),
     Command("full_screen", "Full screen", (_Std.FullScreen, "F11"), "View", checkable=True),
+    Command("find", "&Find…", (_Std.Find, "Ctrl+F"), "Edit"),
+    Command("find_next", "Find &next", ("F3",), "Edit"),
+    Command("find_previous", "Find &previous", ("Shift+F3",), "Edit"),
+    Command("add_bookmark", "Add &bookmark", ("B",), "Playback"),
     Command("shortcuts", "&Keyboard shortcuts", ("F1",), "Help"),
     Command("about", "&About pencastviewer", (), "Help"),
 )
