@@ -18,7 +18,6 @@ from ..transcript.whisper import ModelRef, find_model
 from .document import OpenedNotebook
 from .transcripts import NotebookTranscripts, SearchHit, search_notebook
 from .workers import Job
-from .writing_order import WritingOrder
 
 _ALIVE: set[Job] = set()  # running jobs outlive a service deleted under them (window closed)
 
@@ -53,7 +52,6 @@ class TranscriptionService(QObject):
         self._relay = _Relay()
         self._relay.progressed.connect(self.progressed)
         self._relay.done.connect(self._on_relay_done)
-        self._order: WritingOrder | None = None
         self._jobs: set[Job] = set()
 
     def set_model(self, spec: str, allow_download: bool = False, language: str | None = None) -> None:
@@ -65,7 +63,7 @@ class TranscriptionService(QObject):
         """Forget the last notebook's transcripts and look up this one's in the cache."""
         self.cancel()
         self._generation += 1
-        self._document, self._store, self._index, self._order = document, None, None, None
+        self._document, self._store, self._index = document, None, None
         self.transcripts = {}
         if document is not None and self.model_spec:
             self._run(self._load_cached, self._generation)
@@ -164,8 +162,6 @@ class TranscriptionService(QObject):
             return []
         if self._index is None:
             self._index = TranscriptIndex(dict(self.transcripts))
-        if self._order is None:
-            self._order = WritingOrder(doc.notebook)
         return search_notebook(
-            doc.notebook, doc.timeline, self.transcripts, query, sync_offsets_ms, self._order, self._index
+            doc.notebook, doc.timeline, self.transcripts, query, sync_offsets_ms, index=self._index
         )

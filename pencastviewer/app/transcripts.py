@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..media.decode import open_audio
 from ..model import Notebook, Timeline, WritingOrder
+from ..model.units import ms_to_s
 from ..transcript.cache import TranscriptCache, file_content_key, transcript_key
 from ..transcript.document import Transcript
 from ..transcript.engine import Progress, Transcriber
@@ -35,15 +36,16 @@ def transcripts_cache() -> TranscriptCache:
 
 
 def recording_spans(notebook: Notebook, timeline: Timeline, recording: int) -> list[FileSpan]:
-    """The recording's files where the timeline plays them (FormatError when unreachable)."""
-    spans = []
-    for f in notebook.recordings[recording].files:
+    """The recording's files where its layout plays them (FormatError when unreachable)."""
+    layout, spans = timeline.layout(recording), []
+    files = notebook.recordings[recording].files
+    for f, start_ms, duration_ms in zip(files, layout.played_starts_ms, layout.durations_ms, strict=True):
         path = playable_path(f)
         spans.append(
             FileSpan(
                 open=lambda p=path: open_audio(p),  # type: ignore[misc]
-                played_start_s=timeline.position_s(recording, f.clock_start_ms),
-                played_duration_s=f.clock_duration_ms / 1000.0,
+                played_start_s=ms_to_s(start_ms),
+                played_duration_s=ms_to_s(duration_ms),
                 content_key=file_content_key(path),
             )
         )

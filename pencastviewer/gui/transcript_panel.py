@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from ..app.heard_time import written_time_ms
 from ..app.session import Session
 from ..app.transcription import TranscriptionService
 from ..model.units import format_hms
@@ -104,8 +103,7 @@ def ink_written_between(session: Session, start_s: float, end_s: float) -> str:
     doc, order, r = session.document, session.writing_order(), session.recording
     if doc is None or order is None or r < 0:
         return ""
-    offset = session.sync_offset_ms
-    t0, t1 = (written_time_ms(doc.timeline, r, t, offset) for t in (start_s, end_s))
+    t0, t1 = (session.ink_time_ms(r, t) for t in (start_s, end_s))
     inside = (order.start_ms >= t0) & (order.start_ms <= t1) & (order.recording == r)
     pages: dict[int, int] = {}
     for page in order.page[inside]:
