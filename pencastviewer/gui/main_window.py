@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
             self.opener, self.actions_by_name["locate_recording"], self.statusBar(), self
         )
         self.recordings.locate_requested.connect(self.missing.locate)
-        self.transcripts = TranscriptDocks(self)  # transcript, search and bookmarks docks
+        self.transcripts = TranscriptDocks(self, session, self.preferences, self.waveform)
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")

@@ -3,30 +3,30 @@ preferences, wired here so that the main window only creates this once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from ..app.bookmarks import Bookmarks
+from ..app.preferences import Preferences
+from ..app.session import Session
 from ..app.transcription import TranscriptionService
 from .bookmarks_panel import BookmarksPanel
 from .search_panel import SearchPanel
 from .transcript_panel import TranscriptPanel
 from .transcription_prefs import TranscriptionChoice
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .waveform import WaveformView
 
 
 class TranscriptDocks:
-    def __init__(self, window: MainWindow) -> None:
-        self.window, session = window, window.session
+    def __init__(
+        self, window: QMainWindow, session: Session, preferences: Preferences, waveform: WaveformView
+    ) -> None:
+        self.window, self.session, self.preferences = window, session, preferences
         self.service = TranscriptionService(window)
-        self.bookmarks = Bookmarks(window.preferences, window)
+        self.bookmarks = Bookmarks(preferences, window)
         self.panel = TranscriptPanel(session, self.service, window)
-        self.search = SearchPanel(session, self.service, window.waveform, window)
-        self.bookmark_list = BookmarksPanel(session, self.bookmarks, window.waveform, window)
+        self.search = SearchPanel(session, self.service, waveform, window)
+        self.bookmark_list = BookmarksPanel(session, self.bookmarks, waveform, window)
         self.transcript_dock = self._dock("Transcript", self.panel)
         self.search_dock = self._dock("Search", self.search)
         self.bookmarks_dock = self._dock("Bookmarks", self.bookmark_list)
@@ -43,7 +43,7 @@ class TranscriptDocks:
         return dock
 
     def _on_session_opened(self) -> None:
-        document = self.window.session.document
+        document = self.session.document
         self.service.set_document(document)
         if document is not None:
             self.bookmarks.load(document.path)
@@ -66,7 +66,7 @@ class TranscriptDocks:
 
     # --- preferences ------------------------------------------------------------------------
     def choice(self) -> TranscriptionChoice:
-        p = self.window.preferences
+        p = self.preferences
         return TranscriptionChoice(
             p.get("speech_model"), p.get("speech_model_download"), p.get("speech_language")
         )
@@ -74,7 +74,7 @@ class TranscriptDocks:
     def apply(self, choice: TranscriptionChoice | None) -> None:
         if choice is None:
             return
-        p = self.window.preferences
+        p = self.preferences
         p.set("speech_model", choice.model)
         p.set("speech_model_download", choice.allow_download)
         p.set("speech_language", choice.language)
