@@ -31,7 +31,8 @@ class TranscriptDocks:
         self.search_dock = self._dock("Search", self.search)
         self.bookmarks_dock = self._dock("Bookmarks", self.bookmark_list)
         window.tabifyDockWidget(self.search_dock, self.bookmarks_dock)
-        self.transcript_dock.raise_()
+        for dock in (self.transcript_dock, self.search_dock, self.bookmarks_dock):
+            dock.hide()  # shown by their commands (Transcribe, Ctrl+F, B): the page keeps its room
         session.opened.connect(self._on_session_opened)
         self.apply(self.choice())
 
@@ -60,9 +61,12 @@ class TranscriptDocks:
             self.bookmarks_dock.raise_()
 
     def transcribe(self) -> None:
+        self.show_transcript()
+        self.service.transcribe()
+
+    def show_transcript(self) -> None:
         self.transcript_dock.show()
         self.transcript_dock.raise_()
-        self.service.transcribe()
 
     # --- preferences ------------------------------------------------------------------------
     def choice(self) -> TranscriptionChoice:

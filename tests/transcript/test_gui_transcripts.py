@@ -45,6 +45,7 @@ def window(qtbot, preferences, spoken):
 
 def transcribed(qtbot, window):
     service = window.transcripts.service
+    window.transcripts.show_transcript()
     if 0 not in service.transcripts:
         qtbot.waitUntil(lambda: not service._jobs, timeout=20000)  # the cache lookup on open
     if 0 not in service.transcripts:
@@ -122,9 +123,11 @@ def test_find_steps_through_hits_on_their_pages_and_marks_the_waveform(qtbot, wi
 
 def test_bookmarks_added_at_the_playhead_renamed_removed_and_kept(qtbot, window, preferences):
     session, docks = window.session, window.transcripts
+    assert not docks.bookmarks_dock.isVisible()  # until the first bookmark
     session.seek(7.25)
     window.actions_by_name["add_bookmark"].trigger()
     (bookmark,) = docks.bookmarks.items
+    assert docks.bookmarks_dock.isVisible()
     assert bookmark.recording == 0 and bookmark.position_s == pytest.approx(7.25, abs=0.05)
     assert docks.bookmark_list.pins.positions_s == [bookmark.position_s]
     item = docks.bookmark_list.item(0)
