@@ -159,18 +159,26 @@ class FFmpegEncoder(Encoder):
         self._stream = self._container.add_stream(codec, rate=sample_rate, layout=self._layout)
         self._stream.bit_rate = BIT_RATE_PER_CHANNEL * channels
         self._pts = 0
+        self._failed = False
 
     def write(self, block: NDArray[np.float32]) -> None:
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout=self._layout)
         frame.sample_rate, frame.pts = self.sample_rate, self._pts
         self._pts += len(block)
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except BaseException:
+            self._failed = True
+            raise
 
     def close(self) -> None:
         try:
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
+            # After a failed write (a full disk) FFmpeg's muxer is half-initialised: muxing
+            # the encoder's last packets into it crashes the process (PyAV 18, SIGSEGV).
+            if not self._failed:
+                for packet in self._stream.encode(None):
+                    self._container.mux(packet)
         finally:
             self._container.close()
 

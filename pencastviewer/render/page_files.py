@@ -26,14 +26,30 @@ class PageFileError(Exception):
     """Qt could not open the file to paint into (one line, naming the file)."""
 
 
+def _in_memory() -> QBuffer:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    return buffer
+
+
+def _write_bytes(path: Path, buffer: QBuffer) -> None:
+    """Qt's image, SVG and PDF writers do not report a failed write (a full disk gave an
+    exit status 0 and a truncated file): they paint into memory, and Python's own write
+    raises the OSError (ENOSPC, EFBIG) the export's atomic output reports."""
+    with open(path, "wb") as f:
+        f.write(buffer.data().data())
+
+
 def write_png(page: Page, path: Path, width_px: int) -> None:
     image = render_page_image(page, width_px)
     dots_per_metre = round(width_px / page.width_mm * 1000)
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
+    buffer = _in_memory()
     # (the type stubs ask bytes for the format, PySide6 takes only str)
-    if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
-        raise PageFileError(f"{path.name}: cannot write the PNG image")
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise PageFileError(f"{path.name}: cannot make the PNG image")
+    _write_bytes(path, buffer)
 
 
 def background_png(page: Page, width_px: int) -> bytes:
@@ -50,8 +66,9 @@ def background_png(page: Page, width_px: int) -> bytes:
 
 def write_svg(page: Page, path: Path, title: str, description: str) -> None:
     """An SVG whose user units are millimetres: the ink as paths, the page at its size."""
+    buffer = _in_memory()
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setResolution(round(SVG_DPI))  # only sets the width and height attributes
     px_per_mm = SVG_DPI / MM_PER_INCH
     generator.setSize(QSize(round(page.width_mm * px_per_mm), round(page.height_mm * px_per_mm)))
@@ -65,6 +82,7 @@ def write_svg(page: Page, path: Path, title: str, description: str) -> None:
         PageRenderer(page).paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH)
     finally:
         painter.end()
+    _write_bytes(path, buffer)
 
 
 def write_pdf(
@@ -73,7 +91,8 @@ def write_pdf(
     """A PDF with one page per notebook page, each at the notebook page's size.
     `page_done(n)` is called after page n (0-based) is painted; what it raises (a cancel)
     stops the writing."""
-    writer = QPdfWriter(str(path))
+    buffer = _in_memory()
+    writer = QPdfWriter(buffer)
     writer.setResolution(PDF_DPI)
     writer.setTitle(title)
     writer.setCreator("pencastviewer")
@@ -90,7 +109,8 @@ def write_pdf(
             PageRenderer(page).paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH)
             page_done(n)
     finally:
-        painter.end()
+        painter.end()  # completes the PDF in the buffer
+    _write_bytes(path, buffer)
 
 
 def _set_page_size(writer: QPdfWriter, page: Page) -> None:

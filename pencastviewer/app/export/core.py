@@ -1,15 +1,9 @@
-"""What every exporter shares: the clip to export, progress/cancel, atomic output."""
+"""What every exporter shares: the clip to export, progress/cancel, the error it raises."""
 
 from __future__ import annotations
 
-import errno
-import os
-import secrets
-import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 # progress(fraction in 0..1) -> False to cancel. Called from the exporting thread.
 Progress = Callable[[float], bool]
@@ -56,47 +50,3 @@ class ClipSpec:
 def check_cancel(progress: Progress, fraction: float) -> None:
     if not progress(min(max(fraction, 0.0), 1.0)):
         raise ExportCancelled()
-
-
-def _new_temp_file(folder: Path, target: Path) -> Path:
-    """An empty, new file in `folder`, created 0o666 so the umask applies as for any new
-    file (mkstemp's 0o600 would leave exported clips unreadable to others)."""
-    for _ in range(100):
-        tmp = folder / f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}"
-        try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
-        except FileExistsError:
-            continue
-        except OSError as e:
-            raise ExportError(f"{folder}: cannot write there: {e.strerror or e}") from None
-        return tmp
-    raise ExportError(f"{folder}: cannot create a temporary file")
-
-
-@contextmanager
-def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yields a temporary path in the target's folder; renamed onto `target` only when the
-    block completes. On any error or cancel the temporary file is removed and an
-    existing file at `target` is left untouched."""
-    target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: no such folder")
-    if not os.access(folder, os.W_OK):
-        raise ExportError(f"{folder}: the folder is not writable")
-    tmp = _new_temp_file(folder, target)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        with suppress(FileNotFoundError):
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))  # replacing a file keeps its mode
-        os.replace(tmp, target)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        if e.errno == errno.ENOSPC:
-            raise ExportError(f"{target}: the disk is full; nothing was written") from None
-        raise ExportError(f"{target}: cannot write: {e.strerror or e}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

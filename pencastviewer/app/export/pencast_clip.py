@@ -3,11 +3,7 @@ range with times shifted to the clip's start, and the audio cut to the sample.""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +14,7 @@ from ...formats.pencast import WriteCancelled, write_pencast
 from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording, Stroke, Timeline
 from ...model.units import format_hms
 from ..document import OpenedNotebook
+from .atomic import scratch_file
 from .audio_clip import RecordingReader, clip_frames, open_encoder, write_clip
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
 from .ranges import clip_pages
@@ -42,22 +39,12 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     source = document.notebook.recordings[spec.recording]
     if source.is_missing:
         raise ExportError(f"the audio of “{source.name}” was not found; use “Locate recording…”")
-    with _scratch_file(temp_path.parent, _KEPT_CODECS.get(source.codec, ".flac")) as audio_path:
-        recording = _cut_audio(source, spec, audio_path, progress)
-        shifter = _TimeShift(document.timeline, spec)
-        shifted = [(i, shifter.page(p)) for i, p in pages]
-        _write(_notebook(document, shifted, (recording,)), temp_path, progress, AUDIO_SHARE)
-
-
-@contextlib.contextmanager
-def _scratch_file(folder: Path, suffix: str) -> Iterator[Path]:
-    """A hidden file beside the target (where there is room for the clip), always removed."""
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".pencast-clip-audio.", suffix=suffix)
-    os.close(fd)
-    try:
-        yield Path(name)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    # Beside the target, where there is room for the clip; removed with the export's part.
+    audio_path = scratch_file(_KEPT_CODECS.get(source.codec, ".flac"))
+    recording = _cut_audio(source, spec, audio_path, progress)
+    shifter = _TimeShift(document.timeline, spec)
+    shifted = [(i, shifter.page(p)) for i, p in pages]
+    _write(_notebook(document, shifted, (recording,)), temp_path, progress, AUDIO_SHARE)
 
 
 def _cut_audio(source: Recording, spec: ClipSpec, path: Path, progress: Progress) -> Recording:

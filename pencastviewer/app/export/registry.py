@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from ...model import AudioStore
 from ..document import OpenedNotebook
-from .core import ClipSpec, ExportError, Progress, atomic_output, no_progress
+from .atomic import Source, atomic_output, refuse_sources
+from .core import ClipSpec, ExportError, Progress, no_progress
 from .ranges import with_sync_offset
 
 # extension -> module with `export(document, spec, temp_path, progress) -> None` that
@@ -44,6 +46,22 @@ def validate(document: OpenedNotebook, spec: ClipSpec) -> None:
         )
 
 
+def sources(document: OpenedNotebook) -> list[Source]:
+    """The files an export of `document` reads: the notebook, its recordings' audio files
+    (or the archive or PDF holding them) and its PDF backgrounds."""
+    found: list[Source] = [(document.path, "the notebook being exported")]
+    for recording in document.notebook.recordings:
+        for f in recording.files:
+            if f.store == AudioStore.FILE:
+                found.append((f.member, f"the audio of “{recording.name}”"))
+            elif f.container is not None:
+                found.append((f.container, f"the file holding the audio of “{recording.name}”"))
+    for page in document.notebook.pages:
+        if page.background is not None and page.background.pdf_path:
+            found.append((page.background.pdf_path, "a background of the notebook"))
+    return found
+
+
 def export_clip(
     document: OpenedNotebook, spec: ClipSpec, out: str | Path, progress: Progress = no_progress
 ) -> Path:
@@ -57,6 +75,7 @@ def export_clip(
             f"{out}: cannot export to '{out.suffix or 'no extension'}' (choose one of: {known})"
         )
     validate(document, spec)
+    refuse_sources(out, sources(document))
     exporter = importlib.import_module(module)
     heard = with_sync_offset(document, spec)
     with atomic_output(out) as tmp:
