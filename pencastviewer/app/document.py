@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..formats import ReadOptions, detect
+from ..formats import ReadOptions, read_with_format
 from ..model import Notebook, PageHitIndex, Timeline
 
 
@@ -27,6 +27,5 @@ class OpenedNotebook:
 def open_notebook(path: str | Path, options: ReadOptions | None = None) -> OpenedNotebook:
     """Read and prepare a notebook (runs in a worker thread; raises FormatError)."""
     path = Path(path)
-    spec = detect(path)
-    notebook = spec.read(path, options or ReadOptions())
+    spec, notebook = read_with_format(path, options)
     return OpenedNotebook(path, spec.name, notebook, Timeline(notebook))

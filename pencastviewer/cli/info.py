@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..formats import ReadOptions, detect, read_notebook
+from ..formats import ReadOptions, read_with_format
 from ..model import Notebook
 from ..model.units import format_hms
 
@@ -78,7 +78,7 @@ def _text(doc: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     options = ReadOptions(audio_paths=tuple(Path(a) for a in args.audio))
-    spec = detect(args.file)
-    doc = describe(read_notebook(args.file, options), spec.name)
+    spec, notebook = read_with_format(args.file, options)
+    doc = describe(notebook, spec.name)
     print(json.dumps(doc, indent=2, ensure_ascii=False) if args.json else _text(doc))
     return 0

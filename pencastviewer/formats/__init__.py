@@ -1,7 +1,15 @@
 """Notebook file formats: one module per format family, an explicit registry, no Qt."""
 
 from .errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError, UnknownFormatError
-from .registry import FormatSpec, ReadOptions, all_formats, detect, read_notebook, writer_for
+from .registry import (
+    FormatSpec,
+    ReadOptions,
+    all_formats,
+    detect,
+    read_notebook,
+    read_with_format,
+    writer_for,
+)
 
 __all__ = [
     "CorruptFileError",
@@ -14,5 +22,6 @@ __all__ = [
     "all_formats",
     "detect",
     "read_notebook",
+    "read_with_format",
     "writer_for",
 ]

@@ -12,8 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..model import Notebook
-from .errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
+from .errors import (
+    CorruptFileError,
+    FileMissingError,
+    FileUnreadableError,
+    FormatError,
+    TooLargeError,
+    UnknownFormatError,
+)
+from .limits import check_notebook
 
 # Order matters only when two sniffers accept the same bytes: the first wins.
 _FORMAT_MODULES = (
@@ -97,19 +107,39 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
 
 def read_notebook(path: str | os.PathLike[str], options: ReadOptions | None = None) -> Notebook:
     """Read any supported notebook. Raises FormatError (never anything else for bad input)."""
+    return read_with_format(path, options)[1]
+
+
+def read_with_format(
+    path: str | os.PathLike[str], options: ReadOptions | None = None
+) -> tuple[FormatSpec, Notebook]:
+    """The one read entry point: the format found and the notebook read, checked (every
+    number finite and within formats.limits, declared audio spans against the audio
+    present). Every failure is a FormatError naming the file."""
     path = Path(path)
     spec = detect(path)
     try:
-        return spec.read(path, options or ReadOptions())
+        # Overflows in a reader's arithmetic on hostile numbers are expected; what comes
+        # out is checked below, so numpy need not warn about them.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            notebook = spec.read(path, options or ReadOptions())
+        return spec, check_notebook(notebook, path)
     except FormatError:
         raise
-    except (ValueError, KeyError, IndexError, EOFError, OverflowError, TypeError) as e:
+    except RecursionError:
+        raise CorruptFileError(path, f"malformed {spec.description}: nested too deeply") from None
+    except (ValueError, LookupError, ArithmeticError, EOFError, TypeError, AttributeError) as e:
         # A reader bug or an input the reader did not foresee: still one clear line.
-        raise FormatError(path, f"malformed {spec.description}: {e}") from e
+        raise CorruptFileError(path, f"malformed {spec.description}: {_first_line(e)}") from e
     except MemoryError:
-        raise FormatError(path, "too large to open") from None
+        raise TooLargeError(path, "too large to open") from None
     except OSError as e:
         raise FormatError(path, f"cannot read: {e.strerror or e}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:300]
 
 
 def writer_for(path: str | os.PathLike[str]) -> FormatSpec:

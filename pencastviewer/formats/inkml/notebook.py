@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from numpy.typing import NDArray
 
 from ...model import Notebook, Page, Stroke
 from ..errors import CorruptFileError, TooLargeError
+from ..limits import unix_ms_datetime
 from ..registry import FormatSpec, ReadOptions
 from ..xmlsafe import local_name, parse_xml
 from ..xournalpp.audio import next_start, writing_times
@@ -46,7 +46,7 @@ def read(path: Path, options: ReadOptions) -> Notebook:
         path, options, pages, reader.absolute_time, reader.livescribe_audio_ms, warnings.append
     )
     span = [s.start_ms for p in pages for s in p.strokes]
-    created = dt.datetime.fromtimestamp(min(span) / 1000, dt.UTC) if reader.absolute_time and span else None
+    created = unix_ms_datetime(min(span)) if reader.absolute_time and span else None
     return Notebook(
         tuple(pages),
         tuple(recordings),

@@ -204,7 +204,8 @@ class InkReader:
         group = Group([], label=elem.get(XML_ID) or "")
         self._walk(elem, self._refs(elem, context), group)
         group_id = elem.get(XML_ID) or ""
-        if context.livescribe and group_id.isdigit():  # Livescribe: the page address
+        # Livescribe: the page address (a 64-bit number: at most 20 digits)
+        if context.livescribe and group_id.isdigit() and len(group_id) <= 20:
             group.address = page_address_text(int(group_id))
         return group
 

@@ -134,7 +134,7 @@ def _sample_rate(root: ET.Element, parser: _Parser) -> float:
     for elem in root.iter():
         if local_name(elem.tag) == "sampleRate":
             rate = parser.number(elem, "value", "sampleRate")
-            if not 0 < rate <= 100_000:
+            if not 1 <= rate <= 100_000:  # 1e-320 Hz would make every time infinite
                 raise parser.fail(f"sample rate {rate} Hz is impossible", "sampleRate")
             return rate
     parser.warnings.append(f"no pen sample rate given; assumed {DEFAULT_SAMPLE_RATE_HZ:g} Hz")

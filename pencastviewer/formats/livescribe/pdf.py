@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...model import AudioFile, AudioStore, Notebook, Recording
 from ..errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError
+from ..limits import unix_ms_datetime
 from ..registry import FormatSpec, ReadOptions
 from .inkml import AudioSession, SessionFile, parse_inkml, to_pages
 
@@ -199,12 +200,7 @@ def _audio_file(
 
 
 def _created(unix_ms: float | None) -> dt.datetime | None:
-    if unix_ms is None:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(unix_ms / 1000.0, tz=dt.UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    return None if unix_ms is None else unix_ms_datetime(unix_ms)
 
 
 def _recordings(

@@ -64,10 +64,17 @@ class ElementContext:
     read_member: Callable[[str], bytes] | None = None
 
 
+_MAX_INT_DIGITS = 18
+
+
 def lenient_int(text: str | None) -> int | None:
-    """The leading digits of `text` ('0ll' -> 0, as Xournal++'s strtol reads it)."""
+    """The leading digits of `text` ('0ll' -> 0, as Xournal++'s strtol reads it); None
+    for none, or for more digits than a 64-bit integer holds (strtol's overflow: the
+    value is garbage, and Python would refuse to convert 5 000 digits)."""
     match = _LEADING_INT.match(text or "")
-    return int(match.group(1)) if match else None
+    if not match or len(match.group(1).lstrip("+-").lstrip("0")) > _MAX_INT_DIGITS:
+        return None
+    return int(match.group(1))
 
 
 def audio_link(elem: ET.Element, ctx: ElementContext, pending: AudioLink | None) -> AudioLink | None:
@@ -206,9 +213,13 @@ def _flatten_spline(xy: NDArray[np.float64], ctx: ElementContext, where: str) ->
 
 def _fill(text: str | None) -> int | None:
     """fill="-1" (or none) = not filled; otherwise the fill's opacity, 0-255."""
-    match = re.match(r"\s*([+-]?\d+)", text or "")
-    value = int(match.group(1)) if match else -1
-    return None if value < 0 else min(value, 255)
+    match = re.match(r"\s*([+-]?)(\d+)", text or "")
+    if not match:
+        return None
+    digits = match.group(2).lstrip("0") or "0"
+    if match.group(1) == "-" and digits != "0":
+        return None
+    return 255 if len(digits) > 3 else min(int(digits), 255)  # opacities saturate
 
 
 def _cap(text: str | None) -> str:
