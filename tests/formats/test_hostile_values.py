@@ -177,3 +177,25 @@ def test_a_pencast_declaring_1e15_ms_exports_only_its_audio(tmp_path: Path, caps
     out = tmp_path / "clip.flac"
     assert main(["export", str(path), "-o", str(out)]) == 0, capsys.readouterr().err
     assert sf.info(out).frames == 8000
+
+
+def test_a_xopp_with_more_points_than_the_limit_is_refused_while_reading(tmp_path: Path) -> None:
+    path = xopp(tmp_path, "", points="1 " * (2 * MAX_POINTS + 2))  # 20 MB of text, 20 KB gzipped
+    with pytest.raises(FormatError, match="more than 5,000,000 points") as caught:
+        read_notebook(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_an_inkml_with_more_points_than_the_limit_is_refused_while_reading(tmp_path: Path) -> None:
+    half = "0 0," * (MAX_POINTS // 2)
+    path = inkml(tmp_path, f"<trace>{half}0 0</trace><trace>{half}0 0</trace>")
+    with pytest.raises(FormatError, match="more than 5,000,000 points"):
+        read_notebook(path)
+
+
+def test_plain_inkml_rows_are_decoded_in_bulk_and_irregular_rows_by_the_grammar() -> None:
+    from pencastviewer.formats.inkml.trace import decode_values
+
+    assert decode_values("1 2 3, 4 5 6", 3).tolist() == [[1, 2, 3], [4, 5, 6]]
+    irregular = decode_values("1 2, 3 4 5 6", 3)  # six numbers, but not three per point
+    assert np.isnan(irregular[0, 2]) and irregular[1].tolist() == [3, 4, 5]

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from ...model import BLACK, Color, Tool
 from ...model import units as model_units
 from ..errors import CorruptFileError, TooLargeError
+from ..limits import points_left
 from ..livescribe.common import page_address_text
 from ..xmlsafe import local_name
 from ..xournalpp.background import parse_color
@@ -90,6 +91,7 @@ class InkReader:
         self.livescribe_audio_ms: float | None = None
         self._times: dict[int, float | None] = {}
         self._n_values = 0
+        self._n_points = 0
         self._n_traces = 0
         self._pressure_max = 0.0
         self._livescribe = any(
@@ -242,8 +244,11 @@ class InkReader:
         fmt = context.format
         where = f"trace {elem.get(XML_ID) or self._n_traces + 1}"
         self._n_traces += 1
+        text = elem.text or ""
+        self._n_points += text.count(",") + 1  # before decoding: a point per comma-separated row
+        points_left(self.path, self._n_points)
         try:
-            values = decode_values(elem.text or "", len(fmt.channels))
+            values = decode_values(text, len(fmt.channels))
         except TraceError as e:
             self.warn(f"{where}: {e}; the trace is skipped")
             return []

@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 from ...model import BLACK, Color, PageText, Tool
 from ...model.units import MM_PER_POINT
 from ..errors import CorruptFileError
+from ..limits import points_left
+from ..numtext import floats_in_text
 from .background import parse_color
 
 # Xournal++ StrokeStyle.cpp, in points (drawn unscaled by the stroke width).
@@ -62,6 +64,7 @@ class ElementContext:
     fileversion: int
     warn: Callable[[str], None]
     read_member: Callable[[str], bytes] | None = None
+    n_points: int = 0  # read so far, against formats.limits.MAX_POINTS
 
 
 _MAX_INT_DIGITS = 18
@@ -100,7 +103,12 @@ def parse_stroke(
     pressures = (
         _floats(elem.get("pressures"), ctx, where) if elem.get("pressures") is not None else widths[1:]
     )
-    coords = _floats(elem.text or "", ctx, f"{where} points")
+    text = elem.text or ""
+    # Before converting: every two numbers need a separator, so this bounds the points
+    # (a 255 KB file can unpack to 250 MB of coordinates).
+    ctx.n_points += (text.count(" ") + text.count("\n") + text.count("\t") + 1) // 2
+    points_left(ctx.path, ctx.n_points)
+    coords = _floats(text, ctx, f"{where} points")
     if len(coords) % 2:
         ctx.warn(f"{where}: odd number of coordinates, the last one is ignored")
         coords = coords[:-1]
@@ -144,11 +152,9 @@ def parse_stroke(
 
 def _floats(text: str | None, ctx: ElementContext, where: str) -> NDArray[np.float64]:
     """Whitespace-separated numbers; like Xournal++, reading stops at the first bad one."""
-    parts = (text or "").split()
-    try:
-        values = np.array(parts, dtype=np.float64)
-    except ValueError:
-        values = np.array(_leading_floats(parts), dtype=np.float64)
+    values = floats_in_text(text or "")
+    if values is None:
+        values = np.array(_leading_floats((text or "").split()), dtype=np.float64)
         ctx.warn(f"{where}: unreadable number after {len(values)} values; the rest is ignored")
     finite = np.isfinite(values)
     if not finite.all():
