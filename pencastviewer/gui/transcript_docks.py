@@ -34,6 +34,7 @@ class TranscriptDocks:
         for dock in (self.transcript_dock, self.search_dock, self.bookmarks_dock):
             dock.hide()  # shown by their commands (Transcribe, Ctrl+F, B): the page keeps its room
         session.opened.connect(self._on_session_opened)
+        session.strokes_selected.connect(self._on_session_strokes_selected)
         self.apply(self.choice())
 
     def _dock(self, title: str, widget: QWidget) -> QDockWidget:
@@ -48,6 +49,11 @@ class TranscriptDocks:
         self.service.set_document(document)
         if document is not None:
             self.bookmarks.load(document.path)
+
+    def _on_session_strokes_selected(self, selected: object) -> None:
+        """Selected ink shows the words said while it was written (when transcribed)."""
+        if selected is not None and self.panel.said_text:
+            self.show_transcript()
 
     # --- commands ---------------------------------------------------------------------------
     def find(self) -> None:

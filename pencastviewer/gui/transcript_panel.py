@@ -3,11 +3,21 @@ Transcribe / Cancel, progress and time left while the model works in the backgro
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..app.session import Session
 from ..app.transcription import TranscriptionService
 from ..model.units import format_hms
+from ..transcript.document import Transcript
 from .transcript_view import TranscriptText
 
 NO_MODEL = "Choose a speech model in Preferences ▸ Transcription to transcribe recordings."
@@ -27,6 +37,15 @@ class TranscriptPanel(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
         self.text = TranscriptText(self)
+        self.said = QLabel("")  # the words said while the selected ink was written
+        self.said.setWordWrap(True)
+        self.said.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_button = QPushButton("Copy text")
+        self.copy_button.clicked.connect(lambda: QApplication.clipboard().setText(self.said_text))
+        self.said_text = ""
+        said_row = QHBoxLayout()
+        said_row.addWidget(self.said, 1)
+        said_row.addWidget(self.copy_button)
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.transcribe_button)
@@ -36,6 +55,7 @@ class TranscriptPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.text, 1)
+        layout.addLayout(said_row)
         self.transcribe_button.clicked.connect(service.transcribe)
         self.cancel_button.clicked.connect(service.cancel)
         service.transcript_ready.connect(self._on_service_transcript_ready)
@@ -46,8 +66,10 @@ class TranscriptPanel(QWidget):
         session.recording_changed.connect(lambda _r: self.refresh())
         session.opened.connect(self.refresh)
         session.playhead_moved.connect(self.text.highlight_at)
+        session.selection_changed.connect(self._on_session_selection_changed)
         self.text.word_clicked.connect(self._on_text_word_clicked)
         self.text.paragraph_hovered.connect(self._on_text_paragraph_hovered)
+        self._on_session_selection_changed(None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -89,6 +111,14 @@ class TranscriptPanel(QWidget):
         self.refresh()
         self.status.setText(text)
 
+    def _on_session_selection_changed(self, span: tuple[float, float] | None) -> None:
+        transcript = self.service.transcripts.get(self.session.recording)
+        self.said_text = "" if span is None or transcript is None else words_between(transcript, *span)
+        when = "" if span is None else f"{format_hms(span[0])}–{format_hms(span[1])}"
+        self.said.setText(f"Said {when}: {self.said_text}" if self.said_text else "")
+        self.said.setVisible(bool(self.said_text))
+        self.copy_button.setVisible(bool(self.said_text))
+
     def _on_text_word_clicked(self, k: int) -> None:
         s = self.session
         start_s = float(self.text.word_starts_s[k])
@@ -96,6 +126,12 @@ class TranscriptPanel(QWidget):
 
     def _on_text_paragraph_hovered(self, start_s: float, end_s: float) -> None:
         self.text.set_hover_text(ink_written_between(self.session, start_s, end_s))
+
+
+def words_between(transcript: Transcript, start_s: float, end_s: float) -> str:
+    """The words heard (at least partly) between start_s and end_s, as one text."""
+    words = [w.word for w in transcript.words() if w.start_s < end_s and w.end_s > start_s]
+    return "".join(words).strip()
 
 
 def ink_written_between(session: Session, start_s: float, end_s: float) -> str:

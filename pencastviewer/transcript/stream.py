@@ -16,8 +16,8 @@ from .document import Segment, Transcript
 from .engine import SAMPLE_RATE, Progress, Transcriber, TranscriptionCancelled
 from .resample import mono_16k
 
-WINDOW_S = 180.0  # 11.5 MB of samples: the bound on what one window holds
-CUT_SEARCH_S = 8.0  # the cut goes at the quietest 50 ms in the last seconds of a window
+WINDOW_S = 60.0  # what one window holds: 3.8 MB of samples, ~60 MB of Whisper features at its peak
+CUT_SEARCH_S = 6.0  # the cut goes at the quietest 50 ms in the last seconds of a window
 _QUIET_FRAME = SAMPLE_RATE // 20
 _BLOCK_FRAMES = 1 << 15
 

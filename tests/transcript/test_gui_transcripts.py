@@ -175,3 +175,20 @@ def test_transcribing_runs_in_the_background_and_cancel_leaves_nothing(qtbot, wi
     cache = tmp_path / "fresh-cache" / "pencastviewer" / "transcripts"
     assert not cache.exists() or list(cache.iterdir()) == []
     assert "Not transcribed yet" in window.transcripts.panel.status.text()
+
+
+def test_selected_ink_shows_the_words_said_while_it_was_written(qtbot, window, spoken):
+    from PySide6.QtWidgets import QApplication
+
+    transcribed(qtbot, window)
+    panel, session = window.transcripts.panel, window.session
+    window.transcripts.transcript_dock.hide()
+    session.select_strokes(0, [1])  # written while "The teacher wrote the equation..." was said
+    assert window.transcripts.transcript_dock.isVisible()
+    assert "equation" in panel.said_text and "blackboard" in panel.said_text
+    assert "volcanoes" not in panel.said_text and "museum" not in panel.said_text
+    assert panel.copy_button.isVisible()
+    panel.copy_button.click()
+    assert QApplication.clipboard().text() == panel.said_text
+    session.clear_selection()
+    assert panel.said_text == "" and not panel.copy_button.isVisible()
