@@ -73,11 +73,32 @@ def _stream_bytes(obj: object, path: Path, what: str, limit: int) -> bytes:
         data = obj.read_raw_bytes()  # unfiltered: no bigger than the file itself
     elif filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in obj.stream_dict:
         data = _inflate(obj.read_raw_bytes(), limit, path, what)
+    elif filters == pikepdf.Name.FlateDecode:
+        # A predictor (DecodeParms) never makes the data longer than the inflated bytes:
+        # measuring those first keeps QPDF from inflating a bomb in memory.
+        if _inflated_size(obj.read_raw_bytes(), limit, path, what) > limit:
+            raise TooLargeError(path, f"{what} is larger than {limit} bytes")
+        data = obj.read_bytes()
     else:
         data = obj.read_bytes()
     if len(data) > limit:
         raise TooLargeError(path, f"{what} is larger than {limit} bytes")
     return data
+
+
+def _inflated_size(raw: bytes, limit: int, path: Path, what: str) -> int:
+    """How many bytes `raw` inflates to, counted in 1 MiB pieces up to just past `limit`."""
+    inflater, size, pending = zlib.decompressobj(), 0, raw
+    try:
+        while size <= limit:
+            piece = inflater.decompress(pending, 1 << 20)
+            size += len(piece)
+            pending = inflater.unconsumed_tail
+            if not piece and not pending:
+                break
+    except zlib.error as e:
+        raise CorruptFileError(path, f"{what} is damaged ({e})") from None
+    return size
 
 
 def _inflate(raw: bytes, limit: int, path: Path, what: str) -> bytes:

@@ -11,7 +11,14 @@ import numpy as np
 import pikepdf
 import pytest
 
-from pencastviewer.formats import CorruptFileError, FormatError, NotAPencastError, ReadOptions, detect
+from pencastviewer.formats import (
+    CorruptFileError,
+    FormatError,
+    NotAPencastError,
+    ReadOptions,
+    TooLargeError,
+    detect,
+)
 from pencastviewer.formats.livescribe.pdf import FORMAT, embedded_file_bytes, read_pencast_pdf
 from pencastviewer.formats.registry import read_notebook
 from pencastviewer.model import AudioStore, BackgroundKind, Timeline
@@ -390,3 +397,47 @@ def test_malformed_inkml_is_a_corrupt_file(tmp_path: Path, case: str) -> None:
     with pytest.raises(CorruptFileError) as error:
         read(path)
     assert str(error.value).startswith(str(path))
+
+
+def test_a_flate_bomb_with_decode_parms_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    """Issue 10: Flate with DecodeParms skipped the size-limited inflate (9 s, 2.5 GB).
+    Read again in a process whose address space may grow by 300 MB only."""
+    import os
+    import subprocess
+    import sys
+
+    deflate = zlib.compressobj(9)
+    zeros = bytes(1 << 20)
+    bomb = b"".join(deflate.compress(zeros) for _ in range(1024)) + deflate.flush()  # 1 GiB inflated
+    path = pencast_pdf(tmp_path / "bomb.pdf", "<ink/>")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        stream = pdf.Root.Livescribe_Metadata.Livescribe_InkML
+        stream.write(bomb, filter=pikepdf.Name.FlateDecode, decode_parms=pikepdf.Dictionary(Predictor=1))
+        pdf.save(path)
+    with pytest.raises(TooLargeError, match="larger than"):
+        read(path)
+    code = (
+        "import resource, sys\n"
+        "from pencastviewer.formats import FormatError, read_notebook\n"
+        "with open('/proc/self/statm') as f: vm = int(f.read().split()[0]) * 4096\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (vm + 300 * 2**20,) * 2)\n"
+        "try: read_notebook(sys.argv[1])\n"
+        "except FormatError as e: print(e)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env)
+    assert "is larger than 268435456 bytes" in done.stdout, done.stdout + done.stderr
+
+
+def test_flate_with_a_predictor_still_reads(tmp_path: Path) -> None:
+    path = pencast_pdf(
+        tmp_path / "p.pdf", inkml_document(one_trace_page('<trace contextRef="#t">10 10, 1 1</trace>'))
+    )
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        stream = pdf.Root.Livescribe_Metadata.Livescribe_InkML
+        data = stream.read_bytes()
+        stream.write(
+            zlib.compress(data), filter=pikepdf.Name.FlateDecode, decode_parms=pikepdf.Dictionary(Predictor=1)
+        )
+        pdf.save(path)
+    assert read(path).n_strokes == 1
