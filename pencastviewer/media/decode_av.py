@@ -44,6 +44,9 @@ def _open_container(source: AudioSource, label: str) -> tuple[av.container.Input
         container.close()
         raise AudioError(f"{label}: has no audio track")
     stream = container.streams.audio[0]
+    if stream.codec_context is None:  # FFmpeg knows the container, not the codec
+        container.close()
+        raise AudioError(f"{label}: no decoder for the codec of its audio track")
     if not stream.codec_context.sample_rate:
         container.close()
         raise AudioError(f"{label}: the audio track declares no sample rate")

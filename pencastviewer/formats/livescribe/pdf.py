@@ -168,6 +168,8 @@ def _probe_audio(data: bytes) -> tuple[str, int, int, int]:
                 raise ValueError("no audio track")
             stream = container.streams.audio[0]
             context = stream.codec_context
+            if context is None:  # FFmpeg knows the container, not the codec
+                raise ValueError("no decoder for the codec of its audio track")
             if stream.duration is None or stream.time_base is None or not context.sample_rate:
                 raise ValueError("the audio track declares no length")
             n_frames = round(Fraction(stream.duration) * stream.time_base * context.sample_rate)

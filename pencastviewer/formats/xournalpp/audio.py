@@ -72,6 +72,8 @@ def _probe_with_av(source: Path | bytes) -> AudioProbe:
     try:
         with av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source)) as container:
             stream = container.streams.audio[0]
+            if stream.codec_context is None:  # FFmpeg knows the container, not the codec
+                raise ValueError("no decoder for the codec of its audio track")
             rate = int(stream.codec_context.sample_rate or 0)
             if stream.duration is not None and stream.time_base is not None:
                 seconds = float(stream.duration * stream.time_base)
