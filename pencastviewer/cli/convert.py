@@ -31,6 +31,14 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {target}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, "
         f"{audio} audio files copied"
     )
+    embedded = sorted(
+        {p.background.pdf_path for p in notebook.pages if p.background and p.background.pdf_path}
+    )
+    for name in embedded:
+        print(f"embedded {name}")
+    for name in notebook.outside_files:
+        if name not in embedded:
+            print(f"embedded {name}")
     for warning in notebook.warnings:
         print(f"warning: {warning}")
     return 0

@@ -49,6 +49,7 @@ def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
         ],
         "ink_span_ms": list(span) if span else None,
         "warnings": list(notebook.warnings),
+        "outside_files": list(notebook.outside_files),
     }
 
 
@@ -73,6 +74,7 @@ def _text(doc: dict[str, Any]) -> str:
         first, last = doc["ink_span_ms"]
         lines.append(f"ink written over {format_hms((last - first) / 1000, millis=True)}")
     lines += [f"warning: {w}" for w in doc["warnings"]]
+    lines += [f"read outside the notebook's folder: {f}" for f in doc["outside_files"]]
     return "\n".join(lines)
 
 

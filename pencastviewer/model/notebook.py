@@ -12,7 +12,9 @@ from .recording import Recording
 @dataclass(frozen=True)
 class Notebook:
     """Immutable after load. `source_format` names the reader ("pencast", "livescribe-pdf",
-    ...); `warnings` lists what the reader skipped or could not place, for the user."""
+    ...); `warnings` lists what the reader skipped or could not place, for the user;
+    `outside_files` the files outside the notebook's folder that reading it opened (e.g.
+    a Xournal++ background PDF), so the user sees what a notebook made the program read."""
 
     pages: tuple[Page, ...]
     recordings: tuple[Recording, ...] = ()
@@ -20,11 +22,13 @@ class Notebook:
     source_format: str = ""
     created: dt.datetime | None = None
     warnings: tuple[str, ...] = ()
+    outside_files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pages", tuple(self.pages))
         object.__setattr__(self, "recordings", tuple(self.recordings))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "outside_files", tuple(self.outside_files))
         n_rec = len(self.recordings)
         for p, page in enumerate(self.pages):
             for s, stroke in enumerate(page.strokes):

@@ -155,7 +155,53 @@ def _graph_border(style: str, config: dict[str, str]) -> tuple[float, bool]:
     return margin_pt * MM_PER_POINT, margin_pt > 0 and _number(config, "rm", 0.0) != 0.0
 
 
-class BackgroundFiles:
+# The document names these files itself, so it could name any file on the disk: only
+# regular files whose name and content are an image (or a PDF) are opened, lest a crafted
+# notebook read /etc/passwd or a device, or copy a private file into something the user
+# later exports or shares; and the user is told which files outside its folder were read.
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", ".webp"})
+_PDF_SUFFIXES = frozenset({".pdf"})
+
+
+class _FileChecks:
+    """Opening the files a notebook names (mixed into BackgroundFiles)."""
+
+    _path: Path
+    outside: list[str]
+
+    def _starts_with(self, path: Path, suffixes: frozenset[str], magic: tuple[bytes, ...]) -> bool:
+        if path.suffix.lower() not in suffixes:
+            return False
+        try:
+            if not path.is_file():  # regular files only: no devices, no FIFOs
+                return False
+            with path.open("rb") as f:
+                head = f.read(8)
+        except OSError:
+            return False
+        if not head.startswith(magic):
+            return False
+        self._note(path)
+        return True
+
+    def _read_image(self, path: Path) -> bytes | None:
+        try:
+            if not self._starts_with(path, _IMAGE_SUFFIXES, _IMAGE_MAGIC):
+                return None
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _note(self, path: Path) -> None:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self._path.parent.resolve()) and str(resolved) not in self.outside:
+            self.outside.append(str(resolved))
+
+
+class BackgroundFiles(_FileChecks):
     """Finds the files pixmap and pdf backgrounds name. `read_member(name)` reads an entry
     of the packaged (ZIP) variant and is None for gzip/plain files. The document's PDF is
     named on its first pdf background only; later pages give just `pageno`."""
@@ -174,6 +220,7 @@ class BackgroundFiles:
         self._pdf: tuple[str | None, bytes | None] | None = None  # (path, data) once resolved
         self._pdf_missing = False
         self.images: list[bytes | None] = []  # image of each page parsed so far, for domain="clone"
+        self.outside: list[str] = []  # files opened outside the notebook's folder, for the user
 
     def pdf(self, elem: ET.Element) -> Background:
         """`<background type="pdf" domain filename pageno>` -> PDF background, or plain
@@ -211,7 +258,7 @@ class BackgroundFiles:
             here / _base_name(filename),
             here / (self._path.name + "." + _base_name(filename)),
         ):
-            if _starts_with(candidate, (b"%PDF",)):
+            if self._starts_with(candidate, _PDF_SUFFIXES, (b"%PDF",)):
                 return str(candidate), None
         return None
 
@@ -229,7 +276,7 @@ class BackgroundFiles:
         else:
             here = self._path.parent
             first = Path(os.fspath(self._path) + "." + filename) if domain == "attach" else here / filename
-            data = _read_file(first) or _read_file(here / _base_name(filename))
+            data = self._read_image(first) or self._read_image(here / _base_name(filename))
         if data is None:
             self._warn(f"background image {filename!r} not found; the page shows plain white paper")
             return Background(BackgroundKind.SOLID, WHITE)
@@ -245,33 +292,6 @@ class BackgroundFiles:
 
 def _base_name(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-# The document names these files itself, so it could name any file on the disk: only
-# files that really are images (or PDFs) are taken, lest a crafted notebook copy a
-# private file into something the user later exports or shares.
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF")
-
-
-def _starts_with(path: Path, magic: tuple[bytes, ...]) -> bool:
-    try:
-        with path.open("rb") as f:
-            return f.read(8).startswith(magic)
-    except OSError:
-        return False
-
-
-def _read_file(path: Path) -> bytes | None:
-    try:
-        if (
-            not path.is_file()
-            or path.stat().st_size > MAX_IMAGE_BYTES
-            or not _starts_with(path, _IMAGE_MAGIC)
-        ):
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _int(text: str | None, default: int) -> int:

@@ -91,7 +91,7 @@ def read(path: Path, options: ReadOptions) -> Notebook:
         xml = read_content(path, archive)
         root = parse_xml(xml, path, what="Xournal++ XML")
         read_member = archive.read if archive else None
-        pages = _parse_pages(root, path, options, read_member, warnings.add)
+        pages, outside = _parse_pages(root, path, options, read_member, warnings.add)
         locator = AudioLocator(
             path, options.search_dirs, options.located, archive.names() if archive else (), read_member
         )
@@ -105,6 +105,7 @@ def read(path: Path, options: ReadOptions) -> Notebook:
         title=path.stem,
         source_format="xournalpp",
         warnings=warnings.result(),
+        outside_files=tuple(outside),
     )
 
 
@@ -114,7 +115,8 @@ def _parse_pages(
     options: ReadOptions,
     read_member: Callable[[str], bytes] | None,
     warn: Callable[[str], None],
-) -> list[_Page]:
+) -> tuple[list[_Page], list[str]]:
+    """The pages, and the files outside the notebook's folder their backgrounds opened."""
     tag = local_name(root.tag)
     if tag not in ("xournal", "MrWriter"):
         raise CorruptFileError(path, f"root element is <{tag}>, not <xournal>")
@@ -125,7 +127,7 @@ def _parse_pages(
     pages = [_parse_page(elem, n, ctx, files) for n, elem in enumerate(_children(root, "page"))]
     if not pages:
         raise CorruptFileError(path, "the notebook has no pages")
-    return pages
+    return pages, files.outside
 
 
 def _children(elem: ET.Element, name: str) -> list[ET.Element]:
