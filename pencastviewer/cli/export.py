@@ -210,4 +210,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     summary = describe(document, result.spec) or "the whole notebook"
     print(f"wrote {result.path} ({result.n_bytes:,} bytes): {summary}")
+    for text in result.notes:
+        print(f"warning: {text}")
     return 0

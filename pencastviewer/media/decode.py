@@ -63,6 +63,7 @@ class AudioDecoder(abc.ABC):
     channels: int
     n_frames: int
     codec: str
+    lost_frames: int = 0  # damaged or missing frames given as silence so far
 
     @abc.abstractmethod
     def _read_range(self, start_frame: int, end_frame: int) -> NDArray[np.float32]:
@@ -146,8 +147,34 @@ class SoundFileDecoder(AudioDecoder):
             else:
                 frames = self._read_checked(start_frame, end_frame)
         except (sf.LibsndfileError, RuntimeError) as e:
-            raise AudioError(f"{self._label}: cannot decode at frame {start_frame} ({e})") from None
+            return self._salvaged(start_frame, end_frame, e)
         if len(frames) < end_frame - start_frame:  # a truncated file: keep the promised length
+            self.lost_frames += end_frame - start_frame - len(frames)
+            frames = np.vstack(
+                [frames, np.zeros((end_frame - start_frame - len(frames), self.channels), np.float32)]
+            )
+        return frames
+
+    def _salvaged(self, start_frame: int, end_frame: int, error: Exception) -> NDArray[np.float32]:
+        """libsndfile gives up on a damaged frame (FLAC: at the first bad frame, for the
+        whole rest): FFmpeg decodes on, each bad packet as silence, so from here on it
+        reads for this decoder, as it does for the codecs it opens itself."""
+        from .decode_av import FFmpegDecoder
+
+        try:
+            fallback = FFmpegDecoder(self._source, self._label)
+        except AudioError:
+            raise AudioError(f"{self._label}: cannot decode at frame {start_frame} ({error})") from None
+        self._file.close()
+        self._fallback = fallback
+        self._read_range = self._read_fallback  # type: ignore[method-assign]
+        return self._read_fallback(start_frame, end_frame)
+
+    def _read_fallback(self, start_frame: int, end_frame: int) -> NDArray[np.float32]:
+        frames = self._fallback.read(start_frame, end_frame - start_frame)
+        self.lost_frames = self._fallback.lost_frames
+        if len(frames) < end_frame - start_frame:
+            self.lost_frames += end_frame - start_frame - len(frames)
             frames = np.vstack(
                 [frames, np.zeros((end_frame - start_frame - len(frames), self.channels), np.float32)]
             )
@@ -211,6 +238,9 @@ class SoundFileDecoder(AudioDecoder):
 
     def close(self) -> None:
         self._file.close()
+        fallback = getattr(self, "_fallback", None)
+        if fallback is not None:
+            fallback.close()
 
 
 def _sf_codec(container: str, subtype: str) -> str:

@@ -155,7 +155,7 @@ class FFmpegDecoder(AudioDecoder):
         for packet in self._container.demux(self._stream):
             try:
                 frames = packet.decode()
-            except av.error.InvalidDataError:
+            except av.FFmpegError:  # a damaged packet (InvalidData, or e.g. AAC's own errors)
                 yield _to_frames(packet.duration or 0, self._stream, self.sample_rate)
                 continue
             yield from frames
@@ -176,6 +176,7 @@ class FFmpegDecoder(AudioDecoder):
             return None
         if isinstance(item, int):
             data = np.zeros((item, self.channels), np.float32)
+            self.lost_frames += item
         else:
             data = _frame_array(item, self.channels)
         if self._next_pos is None:  # first frame after a seek: place it by its timestamp

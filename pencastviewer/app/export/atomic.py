@@ -116,6 +116,7 @@ class _Output:
     def __init__(self, target: Path, folder: Path) -> None:
         self.target, self.folder = target, folder
         self.files: list[Path] = []
+        self.notes: list[str] = []
         self._fds: list[int] = []
 
     def new_file(self, suffix: str) -> Path:
@@ -182,6 +183,19 @@ def scratch_file(suffix: str) -> Path:
     return output.new_file(suffix)
 
 
+def note(text: str) -> None:
+    """Something the user should know about the export being written in this thread (e.g.
+    damaged audio given as silence); `last_notes()` returns them once it is done."""
+    output: _Output | None = getattr(_current, "output", None)
+    if output is not None:
+        output.notes.append(text)
+
+
+def last_notes() -> tuple[str, ...]:
+    """The notes of the last export completed in this thread."""
+    return tuple(getattr(_current, "notes", ()))
+
+
 @contextlib.contextmanager
 def _removed_on_termination(output: _Output) -> Iterator[None]:
     """SIGTERM and SIGHUP end the process as they would, but through the cleanup of the
@@ -244,4 +258,4 @@ def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise
     finally:
         output.close()
-        _current.output = outer
+        _current.output, _current.notes = outer, output.notes

@@ -23,6 +23,7 @@ from ...media.encode import open_encoder as open_media_encoder
 from ...model import AudioFile, AudioStore, Recording, RecordingLayout
 from ...model.units import frames_at
 from ..document import OpenedNotebook
+from .atomic import note
 from .core import ClipSpec, ExportError, Progress, check_cancel
 from .ranges import clip_tags
 
@@ -61,6 +62,11 @@ class RecordingReader:
                 )
             self._decoders[index] = decoder
         return self._decoders[index]
+
+    @property
+    def lost_frames(self) -> int:
+        """Damaged frames the decoders gave as silence so far."""
+        return sum(d.lost_frames for d in self._decoders.values())
 
     def blocks(
         self, start_frame: int, end_frame: int, block_frames: int = BLOCK_FRAMES
@@ -155,6 +161,15 @@ def write_clip(
         raise ExportError(f"cannot encode the audio: {e}") from None
 
 
+def note_losses(reader: RecordingReader) -> None:
+    """Tell the user how much damaged audio the clip holds as silence."""
+    if reader.lost_frames:
+        note(
+            f"{reader.lost_frames / reader.sample_rate:.3f} s of damaged audio in "
+            f"“{reader.recording.name}” could not be decoded and is silence in the clip"
+        )
+
+
 def read_ahead(
     blocks: Iterator[NDArray[np.float32]], depth: int = READ_AHEAD_BLOCKS
 ) -> Iterator[NDArray[np.float32]]:
@@ -240,3 +255,4 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
             temp_path, ext, reader.sample_rate, reader.channels, bits=reader.bits, tags=tags
         ) as enc:
             write_clip(reader, enc, start, end, spec.fade_ms, progress)
+        note_losses(reader)

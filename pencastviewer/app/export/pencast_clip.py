@@ -15,7 +15,7 @@ from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording,
 from ...model.units import format_hms
 from ..document import OpenedNotebook
 from .atomic import scratch_file
-from .audio_clip import RecordingReader, clip_frames, open_encoder, write_clip
+from .audio_clip import RecordingReader, clip_frames, note_losses, open_encoder, write_clip
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
 from .ranges import clip_pages
 
@@ -54,6 +54,7 @@ def _cut_audio(source: Recording, spec: ClipSpec, path: Path, progress: Progress
         start, end = clip_frames(spec, reader.sample_rate, reader.n_frames)
         with open_encoder(path, path.suffix, reader.sample_rate, reader.channels, bits=reader.bits) as enc:
             write_clip(reader, enc, start, end, spec.fade_ms, progress, 0.0, AUDIO_SHARE)
+        note_losses(reader)
         n_frames = end - start
         audio = AudioFile(
             store=AudioStore.FILE,

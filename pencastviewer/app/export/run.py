@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import OpenedNotebook
+from .atomic import last_notes
 from .core import ClipSpec
 from .registry import export_clip
 
@@ -21,6 +22,7 @@ class ExportResult:
     path: Path
     n_bytes: int
     spec: ClipSpec
+    notes: tuple[str, ...] = ()  # what the user should know, e.g. damaged audio made silent
 
 
 class Export:
@@ -49,4 +51,4 @@ class Export:
             return not self._cancel.is_set()
 
         path = export_clip(self.document, self.spec, self.out, on_progress)
-        return ExportResult(path, path.stat().st_size, self.spec)
+        return ExportResult(path, path.stat().st_size, self.spec, last_notes())
