@@ -4,6 +4,7 @@ copied as stored, never re-encoded)."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..formats import FormatError, ReadOptions, read_notebook, writer_for
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     spec = writer_for(target)  # refuse an unwritable format before reading anything
     if target.exists() and not args.force:
         raise FormatError(target, "already exists (use --force to replace it)")
-    if target.exists() and source.resolve() == target.resolve():
+    if target.exists() and source.exists() and os.path.samefile(source, target):  # links, hard links too
         raise FormatError(target, "is the file being converted; choose another output")
     notebook = read_notebook(source, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
     assert spec.write is not None

@@ -214,3 +214,14 @@ def test_sigkill_leaves_a_part_that_the_next_export_removes(tmp_path: Path, demo
     status, output = run("export", demo_path, "-o", out_dir / "page.png", "--page", "1")
     assert status == 0, output
     assert parts(out_dir) == [] and [p.name for p in out_dir.iterdir()] == ["page.png"]
+
+
+def test_convert_refuses_a_hard_link_to_its_source(tmp_path: Path, demo_path: Path) -> None:
+    notebook = tmp_path / "lecture.pencast"
+    shutil.copy(demo_path, notebook)
+    alias = tmp_path / "alias.pencast"
+    os.link(notebook, alias)
+    before = notebook.read_bytes()
+    status, output = run("convert", notebook, alias, "--force")
+    assert status == 1 and "is the file being converted" in output
+    assert notebook.read_bytes() == before
