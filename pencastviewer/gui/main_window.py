@@ -213,7 +213,9 @@ class MainWindow(QMainWindow):
         doc = self.session.document
         assert doc is not None
         self.setWindowTitle(f"{doc.notebook.title or doc.path.name} — pencastviewer")
-        self.statusBar().showMessage(f"Opened {doc.path.name}", 4000)
+        outside = doc.notebook.outside_files  # files a notebook made us read: the user should know
+        note = f"; it also uses {', '.join(outside)}" if outside else ""
+        self.statusBar().showMessage(f"Opened {doc.path.name}{note}", 15000 if outside else 4000)
         self.opener.on_opened()
         self._update_page_label()
         self._update_document_actions()
