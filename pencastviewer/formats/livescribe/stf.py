@@ -22,7 +22,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import CorruptFileError
+from ..errors import CorruptFileError, TooLargeError
+from ..limits import MAX_POINTS
 
 MAGIC = b"\x01\x00Anoto STF v1.0"
 HEADER_BYTES = len(MAGIC) + 2  # + u16 sample rate
@@ -160,6 +161,10 @@ class _Words:
         return self.words, word - self.base + 1, len(self.words), 32 - (bit & 31)
 
 
+class _TooManyPoints(Exception):
+    """More points than formats.limits.MAX_POINTS: stop decoding at once."""
+
+
 def decode_stf(data: bytes, path: str | os.PathLike[str] | None = None, *, lenient: bool = False) -> StfInk:
     """Decode a whole STF file. Malformed input raises CorruptFileError naming the byte
     offset; with `lenient`, the strokes before the damage are returned with `damage` set."""
@@ -174,6 +179,10 @@ def decode_stf(data: bytes, path: str | os.PathLike[str] | None = None, *, lenie
     for step in (lambda: _scan(data, columns), columns.check_range):
         try:
             step()
+        except _TooManyPoints:
+            raise TooLargeError(
+                path, f"holds more than {MAX_POINTS:,} points (the most a notebook file may have)"
+            ) from None
         except _Damage as d:
             damage = CorruptFileError(path, f"damaged STF stroke data: {d.problem}", where=f"byte {d.byte}")
             if not lenient:
@@ -288,6 +297,8 @@ def _scan_strokes(data: bytes, out: _Columns) -> None:
         stroke_ms += int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
         if stroke_ms >= MAX_TIME_MS:
             raise _Damage(pos, f"stroke time {stroke_ms} ms is out of range", len(out.first))
+        if len(xs) > MAX_POINTS:  # checked while decoding: a 130 KB archive can hold 64 MB of STF
+            raise _TooManyPoints()
         out.first.append(len(xs))
         out.start_ms.append(stroke_ms)
         out.start_byte.append(pos)

@@ -218,3 +218,20 @@ def test_random_bytes_after_a_header_only_raise_format_errors(body: bytes, rate:
     assert ink.n_points <= 8 * len(body) // 12 + len(ink.strokes)
     lenient = decode_stf(data, lenient=True)
     assert lenient.n_points == ink.n_points
+
+
+def test_the_point_limit_stops_decoding_while_it_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: a 130 KB archive held a 64 MB stroke file (21 s, 3.3 GB): decoding stops
+    once the file has more points than formats.limits allows (lowered here to 50)."""
+    from pencastviewer.formats import TooLargeError
+    from pencastviewer.formats.livescribe import stf
+
+    strokes = [
+        PenStroke(1000 * k, [100 + i for i in range(40)], [200] * 40, [50] * 40, list(range(40)))
+        for k in range(5)
+    ]
+    data = encode_stf(strokes)
+    assert stf.decode_stf(data).strokes  # within the real limit
+    monkeypatch.setattr(stf, "MAX_POINTS", 50)
+    with pytest.raises(TooLargeError, match="more than"):
+        stf.decode_stf(data, "pen.stf")
