@@ -24,7 +24,9 @@ _EXTENSIONS = {
 
 
 def cache_dir() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    # The generic location (~/.cache): CacheLocation adds the application's name once a
+    # QGuiApplication exists, so the window, `export` and `transcribe` used different caches.
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)
     root = Path(base) if base else Path(tempfile.gettempdir()) / "pencastviewer-cache"
     return root / "pencastviewer"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..media.decode import open_audio
 from ..model import Notebook, Timeline, WritingOrder
 from ..model.units import ms_to_s
-from ..transcript.cache import TranscriptCache, file_content_key, transcript_key
+from ..transcript.cache import TranscriptCache, audio_key, file_content_key, transcript_key
 from ..transcript.document import Transcript
 from ..transcript.engine import Progress, Transcriber
 from ..transcript.search import TranscriptIndex, parse_query, text_matches
@@ -52,6 +52,15 @@ def recording_spans(notebook: Notebook, timeline: Timeline, recording: int) -> l
     return spans
 
 
+def latest_transcript(
+    notebook: Notebook, timeline: Timeline, recording: int, cache: TranscriptCache | None = None
+) -> Transcript | None:
+    """The transcript last made of `recording`'s audio with any model (for exports)."""
+    spans = recording_spans(notebook, timeline, recording)
+    key = audio_key([(s.content_key, s.played_duration_s) for s in spans])
+    return (cache or transcripts_cache()).latest(key)
+
+
 class NotebookTranscripts:
     """Finds or makes the transcripts of one notebook's recordings with one model. The model
     is loaded only when something is not cached (make_transcriber, once)."""
@@ -89,7 +98,8 @@ class NotebookTranscripts:
         if self._transcriber is None:
             self._transcriber = self._make(self.model)
         transcript = transcribe_files(self._transcriber, self._spans[recording], self.language, progress)
-        self.cache.store(key, transcript)
+        files = [(s.content_key, s.played_duration_s) for s in self._spans[recording]]
+        self.cache.store(key, transcript, audio_key(files))
         return transcript
 
 

@@ -17,7 +17,7 @@ from ..formats import ReadOptions
 from ..model.units import format_hms, parse_time
 
 # Outputs made without drawing anything: these never start Qt's GUI machinery.
-_UNRENDERED = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".pencast"})
+_UNRENDERED = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".pencast", ".vtt", ".srt"})
 _qt_app = None  # the QGuiApplication image exports paint with, kept alive while they run
 
 

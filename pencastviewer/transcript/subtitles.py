@@ -37,6 +37,21 @@ def _split(segment: Segment) -> Iterator[tuple[float, float, str]]:
         yield start, end, text.strip()
 
 
+def clip(transcript: Transcript, start_s: float, end_s: float) -> Transcript:
+    """The words heard within [start_s, end_s], on the clip's clock (start_s becomes 0)."""
+    segments = []
+    for segment in transcript.segments:
+        words = tuple(
+            w.shifted(-start_s, 0.0, end_s - start_s)
+            for w in segment.words
+            if w.end_s > start_s and w.start_s < end_s
+        )
+        if words:
+            text = "".join(w.word for w in words).strip()
+            segments.append(Segment(words[0].start_s, words[-1].end_s, text, words))
+    return Transcript(transcript.language, transcript.model, tuple(segments))
+
+
 def _stamp(seconds: float, sep: str) -> str:
     ms = max(round(seconds * 1000), 0)
     h, rest = divmod(ms, 3_600_000)

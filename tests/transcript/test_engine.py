@@ -72,7 +72,7 @@ def test_cancel_leaves_no_cache_and_a_corrupt_entry_is_rebuilt(spoken, model_ref
     assert seen[0] == 0.0 and 0 < seen[-1] < 1.0
     assert not cache.directory.exists() or list(cache.directory.iterdir()) == []
     transcript = transcripts.get(0)
-    (entry,) = cache.directory.iterdir()
+    (entry,) = (p for p in cache.directory.iterdir() if not p.name.startswith("latest-"))  # (+ its pointer)
     assert transcripts.cached(0) == transcript
 
     entry.write_text('{"schema": 1, "key": "x", "transcr')  # truncated: as after a crash elsewhere

@@ -26,6 +26,7 @@ register("pencastviewer.app.export.page_image", ".png", ".svg", ".pdf")
 register("pencastviewer.app.export.pencast_clip", ".pencast")
 register("pencastviewer.app.export.video", ".mp4")
 register("pencastviewer.app.export.web_page", ".html")
+register("pencastviewer.app.export.subtitles", ".vtt", ".srt")
 
 
 def validate(document: OpenedNotebook, spec: ClipSpec) -> None:
