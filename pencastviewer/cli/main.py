@@ -27,7 +27,8 @@ SUBCOMMANDS: dict[
     "search": (search.add_arguments, search.run),
 }
 
-USAGE = """pencastviewer [FILE]                 open the viewer (the bundled demo without FILE)
+USAGE = """pencastviewer [FILE] [--new-instance] open the viewer (the bundled demo without FILE);
+                                            FILE goes to the window already open, if any
        pencastviewer info FILE [--json]     pages, strokes, recordings of a notebook
        pencastviewer locate FILE --page N --at X,Y [--radius MM] [--json]
                                             what a tap at (X, Y) mm would play
@@ -64,6 +65,9 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pencastviewer", usage=USAGE)
     parser.add_argument("file", nargs="?", help="notebook to open (default: the bundled demo)")
     parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+    parser.add_argument(
+        "--new-instance", action="store_true", help="a window of its own, even when one is open already"
+    )
     return parser
 
 
@@ -104,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from ..gui.launch import run_gui  # Qt widgets load only for the window
 
-    return run_gui(ns.file, audio=ns.audio)
+    return run_gui(ns.file, audio=ns.audio, new_instance=ns.new_instance)
 
 
 if __name__ == "__main__":

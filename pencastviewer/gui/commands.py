@@ -55,6 +55,8 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "locate_recording": lambda: w.missing.locate(),
         "export": w.open_export_dialog,
         "preferences": w.edit_preferences,
+        "print": lambda: w.desktop.print_current_page(),
+        "close": w.close,
         "quit": w.close,
         "select_all": canvas.selection_tool.select_all,
         "clear_selection": canvas.selection_tool.clear,

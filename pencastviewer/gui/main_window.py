@@ -27,7 +27,9 @@ from ..app.preferences import Preferences
 from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
 from ..model.units import format_hms
+from .about_dialog import AboutDialog
 from .commands import command_slots
+from .desktop_actions import DesktopActions
 from .export_dialog import ExportDialog
 from .files import CanvasZoom, FileKeeper, dropped_file
 from .icons import icon
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         )
         self.recordings.locate_requested.connect(self.missing.locate)
         self.transcripts = TranscriptDocks(self, session, self.preferences, self.waveform)
+        self.desktop = DesktopActions(self)  # icon, desktop recent files, show in folder, print
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
@@ -266,6 +269,7 @@ class MainWindow(QMainWindow):
             return
         dialog = ExportDialog(self.session, self, strokes=self.session.selected_strokes)
         dialog.exported.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 8000))
+        dialog.exported.connect(self.desktop.on_exported)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -289,14 +293,11 @@ class MainWindow(QMainWindow):
         self.opener.set_audio_folders(values.audio_folders)
         self.transcripts.apply(values.transcription)
 
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About pencastviewer",
-            "pencastviewer — open, play and export handwritten notes recorded with audio "
-            "(Livescribe pencasts, Xournal++, InkML and .pencast).\n\n"
-            "Click on ink to hear what was said while it was written.",
-        )
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # --- window events ------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -9,9 +9,11 @@ MENUS = {  # menu title -> command names (None: a separator)
         "locate_recording",
         "export",
         "transcribe",
+        "print",
         None,
         "preferences",
         None,
+        "close",
         "quit",
     ),
     "&Edit": ("select_all", "clear_selection", None, "find", "find_next", "find_previous"),
@@ -68,6 +70,7 @@ SELECTION_HINT = " — Ctrl+E exports them, Esc clears"
 TOOLBAR_ICONS = ("open", "export", "previous_page", "next_page", "zoom_in", "zoom_out")
 NEEDS_DOCUMENT = (
     "export",
+    "print",
     "select_all",
     "previous_page",
     "next_page",

@@ -32,13 +32,14 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path: Path, shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """QSettings (INI files) under the test's own folder; caches in the run's folder;
-    programs started by a test inherit the same (XDG variables)."""
+    """QSettings (INI files) and the desktop's recent files under the test's own folder;
+    caches in the run's folder; programs started by a test inherit the same (XDG variables)."""
     settings = tmp_path / "settings"
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(settings))
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the desktop's recent files
     return settings
 
 
