@@ -36,7 +36,6 @@ EXCLUDED = (
     "PySide6.QtQml",
     "PySide6.QtCharts",
     "PySide6.QtDataVisualization",
-    "PySide6.QtOpenGLWidgets",
     "matplotlib",
     "pytest",
     "hypothesis",
@@ -77,6 +76,7 @@ def pyinstaller_args(dist: Path, work: Path) -> list[str]:
         "--hidden-import", "PySide6.QtSvg",
         "--hidden-import", "PySide6.QtPrintSupport",
         "--hidden-import", "PySide6.QtNetwork",
+        "--hidden-import", "PySide6.QtOpenGL",  # pyqtgraph imports it by name
     ]  # fmt: skip
     for module in EXCLUDED:
         args += ["--exclude-module", module]

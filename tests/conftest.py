@@ -19,6 +19,16 @@ SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 DEMO = PROJECT_ROOT / "pencastviewer" / "resources" / "demo.pencast"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Bundle tests build the PyInstaller bundle (minutes): only when `-m bundle` asks."""
+    if "bundle" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="builds the bundle: run `python3 -m pytest -m bundle`")
+    for item in items:
+        if "bundle" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     """../shared/fixtures (real files from Livescribe and Xournal++); skip without it."""
