@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeDatabase, QObject, QRectF, QUrl
 from PySide6.QtGui import QDesktopServices, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMainWindow, QPushButton
 
 from ..app.desktop_recent import add_recent
 from ..app.resources import demo_path
+from ..app.session import Session
 from ..model import Page
 from ..render.page_renderer import PageRenderer, page_transform
 from .app_icon import app_icon
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 
 def print_page(page: Page, printer: QPrinter) -> bool:
@@ -42,9 +39,10 @@ def print_page(page: Page, printer: QPrinter) -> bool:
 
 
 class DesktopActions(QObject):
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: QMainWindow, session: Session):
         super().__init__(window)
         self.window = window
+        self.session = session
         window.setWindowIcon(app_icon())
         self.last_export: Path | None = None
         self.show_folder = QPushButton("Show in folder", window)
@@ -53,10 +51,10 @@ class DesktopActions(QObject):
         self.show_folder.hide()
         self.show_folder.clicked.connect(self.show_export_folder)
         window.statusBar().addPermanentWidget(self.show_folder)
-        window.session.opened.connect(self._on_opened)
+        session.opened.connect(self._on_opened)
 
     def _on_opened(self) -> None:
-        doc = self.window.session.document
+        doc = self.session.document
         if doc is None or doc.path.resolve() == demo_path().resolve():
             return  # (the demo inside the program is not one of the user's files)
         add_recent(doc.path, QMimeDatabase().mimeTypeForFile(str(doc.path)).name())
@@ -73,7 +71,7 @@ class DesktopActions(QObject):
 
     def print_current_page(self, printer: QPrinter | None = None) -> bool:
         """Print the page on screen; without `printer`, the print dialog chooses one."""
-        session = self.window.session
+        session = self.session
         if session.document is None or not session.document.notebook.pages:
             return False
         page = session.document.notebook.pages[session.page]

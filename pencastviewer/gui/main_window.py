@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         )
         self.recordings.locate_requested.connect(self.missing.locate)
         self.transcripts = TranscriptDocks(self, session, self.preferences, self.waveform)
-        self.desktop = DesktopActions(self)  # icon, desktop recent files, show in folder, print
+        self.desktop = DesktopActions(self, session)  # icon, desktop recent files, show in folder, print
         self.transport = Transport(session, self.actions_by_name, self)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
