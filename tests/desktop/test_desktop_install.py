@@ -151,3 +151,22 @@ def test_reinstall_replaces_and_a_changed_file_is_kept(tmp_path):
     assert result.returncode == 0 and "was changed since it was installed" in result.stderr
     assert icon.is_file() and not entry.exists()
     assert _cli(["uninstall-desktop", "--prefix", str(prefix)], env).returncode == 1  # nothing left to do
+
+
+def test_the_package_data_ships_every_desktop_file():
+    """`pip install .` (and distributions) get the desktop files: pyproject's package-data
+    globs cover every file under resources/desktop."""
+    import fnmatch
+    import tomllib
+
+    from pencastviewer.app.desktop_files import desktop_dir
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package = ROOT / "pencastviewer"
+    files = [p.relative_to(package).as_posix() for p in desktop_dir().rglob("*") if p.is_file()]
+    assert len(files) == 2 + 1 + len(ICON_SIZES)  # entry, MIME XML, SVG, PNGs
+    for name in files:
+        # setuptools globs do not cross "/" with "*", like fnmatch on each path part
+        assert any(
+            fnmatch.fnmatch(name, g) and name.count("/") == g.count("/") for g in globs["pencastviewer"]
+        ), f"{name} is not package data"
