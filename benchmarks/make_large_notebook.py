@@ -91,7 +91,7 @@ def retimed(page: Page, start_ms: float, span_ms: float) -> Page:
     """The page's strokes moved and scaled in time to [start_ms, start_ms + span_ms]."""
     first = page.strokes[0].start_ms
     scale = span_ms / max(page.strokes[-1].end_ms - first, 1.0)
-    strokes = [dataclasses.replace(s, t_ms=start_ms + (s.t_ms - first) * scale) for s in page.strokes]
+    strokes = [s.with_changes(t_ms=start_ms + (s.t_ms - first) * scale) for s in page.strokes]
     return dataclasses.replace(page, strokes=tuple(strokes))
 
 

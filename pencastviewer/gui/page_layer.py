@@ -35,14 +35,10 @@ RectMM = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 def _stroke_extents(renderer: PageRenderer | None) -> tuple[np.ndarray, np.ndarray]:
     """(n, 4) point bounds (x0, y0, x1, y1) and (n,) widest width of every stroke, mm."""
-    if renderer is None or not renderer.page.strokes:
+    if renderer is None:
         return np.zeros((0, 4)), np.zeros(0)
-    strokes = renderer.page.strokes
-    bounds = np.array([s.bounds_mm() for s in strokes], dtype=np.float64)
-    widths = np.array(
-        [s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max())) for s in strokes]
-    )
-    return bounds, widths
+    ink = renderer.page.ink
+    return ink.bounds_mm, ink.widest_mm()
 
 
 class PageLayer:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ..app.session import Session
 from ..model import Hit, Page, Stroke
+from ..model.page_ink import StrokeViews
 from .page_layer import PageLayer
 
 RECTANGLE, LASSO = "rectangle", "lasso"
@@ -43,7 +44,10 @@ def points_inside(xy: np.ndarray, polygon: np.ndarray) -> np.ndarray:
 
 
 def stroke_bounds(strokes: Sequence[Stroke]) -> np.ndarray:
-    """(n, 4) point bounds x0, y0, x1, y1 of every stroke, mm."""
+    """(n, 4) point bounds x0, y0, x1, y1 of every stroke, mm (a page's strokes: its ink's
+    column, computed once when the page was read)."""
+    if isinstance(strokes, StrokeViews):
+        return strokes.ink.bounds_mm
     return np.array([s.bounds_mm() for s in strokes], dtype=np.float64).reshape(-1, 4)
 
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage, QPainter, QTransform
 
 from ..model import RevealState, Tool
+from ..model.page_ink import NO_RECORDING
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 
@@ -40,15 +41,11 @@ class StrokeSprites:
             WRITTEN: RevealState(np.ones(n, bool), ()),
             GHOST: RevealState(np.zeros(n, bool), ()),
         }
-        self._highlighter = np.array([s.tool == Tool.HIGHLIGHTER for s in renderer.page.strokes], bool)
-        self._no_audio = np.array([s.recording is None for s in renderer.page.strokes], bool)
-        bounds = [s.bounds_mm() for s in renderer.page.strokes]
-        self._bounds = np.array(bounds, dtype=np.float64).reshape(-1, 4)
-        widest = [
-            s.width_mm if s.widths_mm is None else max(s.width_mm, float(s.widths_mm.max()))
-            for s in renderer.page.strokes
-        ]
-        self._margin_mm = np.array(widest, dtype=np.float64)
+        ink = renderer.page.ink
+        self._highlighter = ink.tool == Tool.HIGHLIGHTER
+        self._no_audio = ink.recording == NO_RECORDING
+        self._bounds = ink.bounds_mm
+        self._margin_mm = ink.widest_mm()
         self._sprites: OrderedDict[tuple[int, int], tuple[QImage, QPoint] | None] = OrderedDict()
         self._bytes = 0
         self.scale = 0.0

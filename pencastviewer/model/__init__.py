@@ -5,6 +5,7 @@ from .ink import BLACK, CAPS, Color, Stroke, Tool
 from .layout import RecordingLayout
 from .notebook import Notebook
 from .page import Background, BackgroundKind, Page, PageImage, PageText, Ruling
+from .page_ink import PageInk
 from .recording import AudioFile, AudioStore, Recording
 from .timeline import RevealState, Timeline
 from .writing_order import WritingOrder
@@ -22,6 +23,7 @@ __all__ = [
     "Page",
     "PageHitIndex",
     "PageImage",
+    "PageInk",
     "PageText",
     "Recording",
     "RecordingLayout",

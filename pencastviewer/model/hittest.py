@@ -155,27 +155,18 @@ def _project(a: F64, b: F64, x: float, y: float) -> tuple[F64, F64]:
 
 
 def _segments(page: Page) -> tuple[F64, F64, F64, F64, I64]:
-    """Flattened segments of all strokes; a one-point stroke becomes a zero-length one.
-    Segments with a non-finite coordinate are left out (they cannot be drawn or hit)."""
-    a_parts, b_parts, ta_parts, tb_parts, id_parts = [], [], [], [], []
-    for i, stroke in enumerate(page.strokes):
-        xy, t = stroke.xy_mm, stroke.t_ms
-        if len(xy) == 1:
-            xy, t = np.vstack([xy, xy]), np.concatenate([t, t])
-        a_parts.append(xy[:-1])
-        b_parts.append(xy[1:])
-        ta_parts.append(t[:-1])
-        tb_parts.append(t[1:])
-        id_parts.append(np.full(len(xy) - 1, i, dtype=np.int64))
-    if not a_parts:
-        empty2, empty = np.zeros((0, 2)), np.zeros(0)
-        return empty2, empty2, empty, empty, np.zeros(0, np.int64)
-    a, b = np.concatenate(a_parts), np.concatenate(b_parts)
+    """Flattened segments of all strokes, straight from the page's columns; a one-point
+    stroke becomes a zero-length segment. Segments with a non-finite coordinate are left
+    out (they cannot be drawn or hit)."""
+    ink = page.ink
+    n = ink.n_points
+    counts = np.diff(ink.offsets)
+    is_last = np.zeros(n, bool)
+    is_last[ink.offsets[1:] - 1] = True
+    single = np.repeat(counts == 1, counts)  # points of one-point strokes
+    a_idx = np.flatnonzero(~is_last | single)
+    b_idx = a_idx + np.where(single[a_idx], 0, 1)
+    a, b = ink.xy_mm[a_idx], ink.xy_mm[b_idx]
     ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
-    return (
-        a[ok],
-        b[ok],
-        np.concatenate(ta_parts)[ok],
-        np.concatenate(tb_parts)[ok],
-        np.concatenate(id_parts)[ok],
-    )
+    sid = ink.stroke_of_point(a_idx)
+    return a[ok], b[ok], ink.t_ms[a_idx][ok], ink.t_ms[b_idx][ok], sid[ok]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+
 from .page import Page
 from .recording import Recording
 
@@ -31,16 +33,17 @@ class Notebook:
         object.__setattr__(self, "outside_files", tuple(self.outside_files))
         n_rec = len(self.recordings)
         for p, page in enumerate(self.pages):
-            for s, stroke in enumerate(page.strokes):
-                if stroke.recording is not None and not 0 <= stroke.recording < n_rec:
-                    raise ValueError(
-                        f"page {p} stroke {s} names recording {stroke.recording}, "
-                        f"but the notebook has {n_rec}"
-                    )
+            recording = page.ink.recording
+            bad = np.flatnonzero((recording < -1) | (recording >= n_rec))
+            if len(bad):
+                s = int(bad[0])
+                raise ValueError(
+                    f"page {p} stroke {s} names recording {int(recording[s])}, but the notebook has {n_rec}"
+                )
 
     @property
     def n_strokes(self) -> int:
-        return sum(len(p.strokes) for p in self.pages)
+        return sum(p.ink.n_strokes for p in self.pages)
 
     @property
     def n_points(self) -> int:
@@ -48,8 +51,7 @@ class Notebook:
 
     def ink_span_ms(self) -> tuple[float, float] | None:
         """(first, last) point time over all strokes, or None without ink."""
-        starts = [s.start_ms for p in self.pages for s in p.strokes]
-        if not starts:
+        inks = [p.ink for p in self.pages if p.ink.n_strokes]
+        if not inks:
             return None
-        ends = [s.end_ms for p in self.pages for s in p.strokes]
-        return min(starts), max(ends)
+        return min(float(i.start_ms.min()) for i in inks), max(float(i.end_ms.max()) for i in inks)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from .ink import Color, Stroke
+from .page_ink import PageInk, StrokeViews, ink_of
 from .units import MM_PER_POINT
 
 
@@ -89,24 +91,29 @@ class PageImage:
 
 @dataclass(frozen=True)
 class Page:
-    """One page. Strokes are in drawing order (which is also the z-order)."""
+    """One page. Strokes are in drawing order (which is also the z-order); `ink` holds
+    them as columns (Page.strokes are views on it). Strokes given that are not exactly
+    one ink's strokes in order are packed into new columns, once."""
 
     width_mm: float
     height_mm: float
-    strokes: tuple[Stroke, ...] = ()
+    strokes: Sequence[Stroke] = ()
     label: str = ""
     background: Background | None = None
     texts: tuple[PageText, ...] = ()
     images: tuple[PageImage, ...] = ()
     address: str = ""  # format-specific page identity, e.g. Livescribe "2208.1.12.31"
+    ink: PageInk = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not (self.width_mm > 0 and self.height_mm > 0):
             raise ValueError(f"page size must be positive, got {self.width_mm}×{self.height_mm} mm")
-        object.__setattr__(self, "strokes", tuple(self.strokes))
+        ink = ink_of(self.strokes if isinstance(self.strokes, StrokeViews) else tuple(self.strokes))
+        object.__setattr__(self, "ink", ink)
+        object.__setattr__(self, "strokes", ink.strokes())
         object.__setattr__(self, "texts", tuple(self.texts))
         object.__setattr__(self, "images", tuple(self.images))
 
     @property
     def n_points(self) -> int:
-        return sum(s.n_points for s in self.strokes)
+        return self.ink.n_points

@@ -49,17 +49,6 @@ class _Tables:
     def order(self) -> WritingOrder:
         return WritingOrder(self.notebook)
 
-    @cached_property
-    def page_spans(self) -> tuple[tuple[NDArray[np.float64], NDArray[np.float64]], ...]:
-        """(start_ms, end_ms) per stroke of each page."""
-        return tuple(
-            (
-                np.array([s.start_ms for s in page.strokes], dtype=np.float64),
-                np.array([s.end_ms for s in page.strokes], dtype=np.float64),
-            )
-            for page in self.notebook.pages
-        )
-
 
 class Timeline:
     """Maps times both ways for every recording of one notebook. Immutable."""
@@ -122,12 +111,13 @@ class Timeline:
 
     def reveal(self, page: int, t_ms: float) -> RevealState:
         """Strokes of `page` written by notebook time `t_ms` (for ink reveal)."""
-        starts, ends = self._tables.page_spans[page]
-        written = ends <= t_ms
-        writing_idx = np.flatnonzero((starts <= t_ms) & ~written)
-        strokes = self.notebook.pages[page].strokes
+        ink = self.notebook.pages[page].ink
+        written = ink.end_ms <= t_ms
+        writing_idx = np.flatnonzero((ink.start_ms <= t_ms) & ~written).tolist()
+        offsets, times = ink.offsets, ink.t_ms
         writing = tuple(
-            (int(i), int(np.searchsorted(strokes[i].t_ms, t_ms, side="right"))) for i in writing_idx
+            (i, int(np.searchsorted(times[offsets[i] : offsets[i + 1]], t_ms, side="right")))
+            for i in writing_idx
         )
         return RevealState(written, writing)
 

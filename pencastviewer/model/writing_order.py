@@ -28,20 +28,18 @@ class WritingOrder:
     notebook, in writing order (see the module's tie rule)."""
 
     def __init__(self, notebook: Notebook) -> None:
-        starts, ends, pages, strokes, recordings = [], [], [], [], []
-        for p, page in enumerate(notebook.pages):
-            for i, stroke in enumerate(page.strokes):
-                starts.append(stroke.start_ms)
-                ends.append(stroke.end_ms)
-                pages.append(p)
-                strokes.append(i)
-                recordings.append(-1 if stroke.recording is None else stroke.recording)
-        order = np.argsort(np.array(starts, dtype=np.float64), kind="stable")
-        self.start_ms: NDArray[np.float64] = np.array(starts, dtype=np.float64)[order]
-        self.end_ms: NDArray[np.float64] = np.array(ends, dtype=np.float64)[order]
-        self.page: NDArray[np.int64] = np.array(pages, dtype=np.int64)[order]
-        self.stroke: NDArray[np.int64] = np.array(strokes, dtype=np.int64)[order]
-        self.recording: NDArray[np.int64] = np.array(recordings, dtype=np.int64)[order]
+        inks = [page.ink for page in notebook.pages]
+        counts = [ink.n_strokes for ink in inks]
+        starts = np.concatenate([ink.start_ms for ink in inks]) if inks else np.zeros(0)
+        order = np.argsort(starts, kind="stable")
+        self.start_ms: NDArray[np.float64] = starts[order]
+        self.end_ms: NDArray[np.float64] = np.concatenate([ink.end_ms for ink in inks] or [starts])[order]
+        pages = np.repeat(np.arange(len(inks), dtype=np.int64), counts)
+        self.page: NDArray[np.int64] = pages[order]
+        strokes = np.concatenate([np.arange(n, dtype=np.int64) for n in counts] or [pages])
+        self.stroke: NDArray[np.int64] = strokes[order]
+        recordings = [ink.recording.astype(np.int64) for ink in inks]
+        self.recording: NDArray[np.int64] = np.concatenate(recordings or [pages])[order]
 
     def __len__(self) -> int:
         return len(self.start_ms)

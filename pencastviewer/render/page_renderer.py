@@ -37,11 +37,7 @@ class PageRenderer:
         self.page = page
         self._cache = cache or RasterCache()
         self._shapes: list[StrokeShape | None] = [None] * len(page.strokes)
-        if page.strokes:
-            self._bounds = np.array([s.bounds_mm() for s in page.strokes])
-            self._margin = np.array([max(s.width_mm, _max_width(s)) for s in page.strokes])
-        else:
-            self._bounds, self._margin = np.zeros((0, 4)), np.zeros(0)
+        self._bounds, self._margin = page.ink.bounds_mm, page.ink.widest_mm()
 
     def shape(self, index: int) -> StrokeShape:
         """The paths that draw stroke `index`, built on first use."""
@@ -177,7 +173,3 @@ def _device_px_per_mm(painter: QPainter) -> float:
     """Device pixels per painter unit (mm), from the painter's transform."""
     scale = math.sqrt(abs(painter.combinedTransform().determinant()))
     return scale * painter.device().devicePixelRatioF()
-
-
-def _max_width(stroke: Stroke) -> float:
-    return float(stroke.widths_mm.max()) if stroke.widths_mm is not None else stroke.width_mm

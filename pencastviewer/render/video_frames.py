@@ -98,10 +98,9 @@ class FramePainter:
         """Pixels the strokes may touch, however they are drawn (highlighted, antialiased)."""
         if not indices:
             return QRect()
-        strokes = [self._pages[page].strokes[i] for i in indices]
-        bounds = np.array([s.bounds_mm() for s in strokes])
-        pad_mm = max(s.width_mm if s.widths_mm is None else float(s.widths_mm.max()) for s in strokes)
-        pad_mm *= max(self._style.writing_width_factor, 1.0) / 2
+        ink = self._pages[page].ink
+        bounds = ink.bounds_mm[indices]
+        pad_mm = float(ink.widest_mm()[indices].max()) * max(self._style.writing_width_factor, 1.0) / 2
         transform = self._transform(page)[0]
         area = QRectF(QPointF(*bounds[:, :2].min(axis=0)), QPointF(*bounds[:, 2:].max(axis=0)))
         area = transform.mapRect(area.adjusted(-pad_mm, -pad_mm, pad_mm, pad_mm))

@@ -8,7 +8,6 @@ Uses the real ../shared/fixtures/xournalpp/audio-old.xopp (one stroke, `fn="test
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def _assert_missing_but_shown(window) -> None:
     assert "“test.ogg” was not found" in window.statusBar().currentMessage()
     stroke = s.document.notebook.pages[0].strokes[0]
     image = viewport_image(window.canvas)
-    below = dataclasses.replace(stroke, xy_mm=stroke.xy_mm + [0.0, 40.0])  # the same path on bare ruled paper
+    below = stroke.with_changes(xy_mm=stroke.xy_mm + [0.0, 40.0])  # the same path on bare ruled paper
     # the ink is drawn (measured 0.23 on the stroke at fit-page against 0.04 on ruled paper)
     assert ink_darkness(window.canvas, image, stroke) > 3 * ink_darkness(window.canvas, image, below)
 

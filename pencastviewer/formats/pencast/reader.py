@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ class _Reader:
             address=obj.text("address", ""),
         )
 
-    def _strokes(self, obj: Obj | None, n_recordings: int) -> tuple[Stroke, ...]:
+    def _strokes(self, obj: Obj | None, n_recordings: int) -> Sequence[Stroke]:
         if obj is None:
             return ()
         member = self._member(obj, "member")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 
-from ...model import CAPS, Stroke, Tool
+from ...model import CAPS, PageInk, Stroke, Tool
+from ...model.page_ink import NO_FILL
 from .layout import (
     HEADER_DTYPE,
     HEADER_FLAG_WIDTHS,
@@ -111,7 +111,7 @@ def decode_strokes(
     n_recordings: int,
     dashes: Dashes = (),
     version: int = VERSION,
-) -> tuple[Stroke, ...]:
+) -> Sequence[Stroke]:
     """The strokes of a strokes.bin whose size was already checked against the counts;
     `dashes` is the page's table from the manifest, `version` the file's.
 
@@ -207,62 +207,30 @@ def _check_finite(xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, tabl
         raise StrokeDataError(f"point {point} has a non-finite coordinate, time or width", f"stroke {k}")
 
 
-_FAST_FIELDS = (
-    "xy_mm",
-    "t_ms",
-    "width_mm",
-    "color",
-    "tool",
-    "recording",
-    "widths_mm",
-    "fill_alpha",
-    "cap",
-    "dash_mm",
-)
-# The fast path skips Stroke.__post_init__ (its per-stroke copies cost ~10 µs each); it is
-# used only while Stroke has exactly these fields, and everything it would check was checked.
-_FAST = tuple(f.name for f in dataclasses.fields(Stroke)) == _FAST_FIELDS
-
-
 def _build(
     table: np.ndarray, xy: np.ndarray, t: np.ndarray, widths: np.ndarray | None, dashes: Dashes
-) -> tuple[Stroke, ...]:
-    ends = (table["first_point"].astype(np.int64) + table["n_points"]).tolist()
+) -> Sequence[Stroke]:
+    """The page's ink straight from the checked columns, and the strokes as views on it.
+    The point columns are copied out of the member's bytes, which are then dropped (its
+    stroke table is not kept alive by them)."""
+    n = len(table)
+    offsets = np.zeros(n + 1, np.int64)
+    offsets[1:] = np.cumsum(table["n_points"], dtype=np.int64)
     flags = table["flags"]
-    filled = (flags & STROKE_FLAG_FILLED).astype(bool).tolist()
+    filled = (flags & STROKE_FLAG_FILLED) != 0
     patterns = ((), *dashes)
-    rows = zip(
-        table["first_point"].tolist(),
-        ends,
-        table["width_mm"].tolist(),
-        [tuple(c) for c in table["color"].tolist()],
-        [_TOOLS[v] for v in table["tool"].tolist()],
-        [None if r < 0 else r for r in table["recording"].tolist()],
-        (flags & STROKE_FLAG_WIDTHS).astype(bool).tolist(),
-        [alpha if f else None for alpha, f in zip(table["fill_alpha"].tolist(), filled, strict=True)],
-        [CAPS[c] for c in table["cap"].tolist()],
-        [patterns[d] for d in table["dash"].tolist()],
-        strict=True,
+    ink = PageInk(
+        xy.astype(np.float64),
+        t.astype(np.float64),
+        offsets,
+        widths_mm=None if widths is None else widths.astype(np.float64),
+        has_widths=(flags & STROKE_FLAG_WIDTHS) != 0,
+        width_mm=np.ascontiguousarray(table["width_mm"], np.float64),
+        color=np.ascontiguousarray(table["color"], np.uint8),
+        tool=table["tool"].astype(np.int8),
+        recording=table["recording"].astype(np.int32),
+        fill_alpha=np.where(filled, table["fill_alpha"].astype(np.int16), np.int16(NO_FILL)),
+        cap=table["cap"].astype(np.int8),
+        dash_mm=tuple(patterns[d] for d in table["dash"].tolist()),
     )
-    new, set_attr = object.__new__, object.__setattr__
-    strokes = []
-    for a, b, width, color, tool, recording, per_point, fill_alpha, cap, dash in rows:
-        fields = {
-            "xy_mm": xy[a:b],
-            "t_ms": t[a:b],
-            "width_mm": width,
-            "color": color,
-            "tool": tool,
-            "recording": recording,
-            "widths_mm": widths[a:b] if widths is not None and per_point else None,
-            "fill_alpha": fill_alpha,
-            "cap": cap,
-            "dash_mm": dash,
-        }
-        if _FAST:
-            stroke = new(Stroke)
-            set_attr(stroke, "__dict__", fields)
-        else:
-            stroke = Stroke(**fields)
-        strokes.append(stroke)
-    return tuple(strokes)
+    return ink.strokes()
