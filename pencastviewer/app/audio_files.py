@@ -8,32 +8,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-
 from ..formats.audio_source import audio_bytes
+from ..media.cache import cache_dir
+from ..media.codecs import extension_for
 from ..model import AudioFile, AudioStore, Recording, RecordingLayout
-
-_EXTENSIONS = {
-    "aac": ".m4a",
-    "vorbis": ".ogg",
-    "opus": ".opus",
-    "flac": ".flac",
-    "mp3": ".mp3",
-    "pcm": ".wav",
-}
-
-
-def cache_dir() -> Path:
-    # The generic location (~/.cache): CacheLocation adds the application's name once a
-    # QGuiApplication exists, so the window, `export` and `transcribe` used different caches.
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)
-    root = Path(base) if base else Path(tempfile.gettempdir()) / "pencastviewer-cache"
-    return root / "pencastviewer"
 
 
 def _suffix(audio: AudioFile) -> str:
     ext = Path(audio.member).suffix.lower()
-    return ext if ext else _EXTENSIONS.get(audio.codec.lower(), ".bin")
+    return ext if ext else extension_for(audio.codec)
 
 
 def _cache_key(audio: AudioFile) -> str:
@@ -47,7 +30,7 @@ def playable_path(audio: AudioFile, directory: Path | None = None) -> Path:
     """A path on disk holding `audio`'s bytes as stored (FormatError if unreachable)."""
     if audio.store == AudioStore.FILE:
         return Path(audio.member)
-    directory = directory or cache_dir() / "audio"
+    directory = directory or cache_dir("audio")
     target = directory / (_cache_key(audio) + _suffix(audio))
     if target.is_file():
         return target

@@ -25,7 +25,8 @@ class OpenedNotebook:
 
 
 def open_notebook(path: str | Path, options: ReadOptions | None = None) -> OpenedNotebook:
-    """Read and prepare a notebook (runs in a worker thread; raises FormatError)."""
+    """Read (formats.read_notebook) and prepare a notebook (runs in a worker thread;
+    raises FormatError subclasses)."""
     path = Path(path)
     spec, notebook = read_with_format(path, options)
     return OpenedNotebook(path, spec.name, notebook, Timeline(notebook))

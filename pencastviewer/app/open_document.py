@@ -11,7 +11,8 @@ from typing import Protocol
 from ..formats import ReadOptions
 from ..formats.errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
 from ..formats.registry import all_formats
-from ..media.decode import AudioError, probe
+from ..media.probe import probe
+from ..media.source import AudioError
 from .preferences import FileMemory, Preferences
 from .session import Session
 

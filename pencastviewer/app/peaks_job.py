@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..media.decode import AudioError
+from ..media.cache import cache_dir
 from ..media.peaks import (
     PeakPyramid,
     PeaksCancelled,
@@ -20,14 +20,14 @@ from ..media.peaks import (
     build_pyramid,
     cache_key,
 )
-from .audio_files import cache_dir
+from ..media.source import AudioError
 from .workers import Job
 
 PROGRESS_STEP = 0.01  # emit progress at most once per 1 %
 
 
 def peaks_cache_dir() -> Path:
-    return cache_dir() / "peaks"
+    return cache_dir("peaks")
 
 
 def load_or_build(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtCore import QObject
 from PySide6.QtMultimedia import QMediaDevices
 
+from ..media.cache import cache_dir
 from .playback import AudioOutput
 
 DEFAULT_SAMPLE_RATE = 48000
@@ -26,11 +24,9 @@ def output_sample_rate() -> int:
 
 
 def playback_cache_dir() -> str:
-    """Where playable copies go: the user's cache folder, as app.audio_files.cache_dir() has
-    it (not /tmp, which is often a tmpfs: a copy there takes 350 MB of memory an hour)."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    root = Path(base) if base else Path(tempfile.gettempdir()) / "pencastviewer-cache"
-    return str(root / "pencastviewer" / "playback")
+    """Where playable copies go: the user's cache folder (media.cache), not /tmp, which is
+    often a tmpfs: a copy there takes 350 MB of memory an hour."""
+    return str(cache_dir("playback"))
 
 
 def create_output(

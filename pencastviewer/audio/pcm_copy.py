@@ -45,9 +45,10 @@ from pathlib import Path
 
 import av
 import numpy as np
-import soundfile as sf
 
-from ..media.decode import AudioError, SoundFileDecoder, open_audio, probe
+from ..media.decode import SoundFileDecoder, open_audio
+from ..media.probe import probe
+from ..media.source import AudioError
 
 try:
     import fcntl
@@ -96,10 +97,11 @@ def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) 
         return None
     path, duration_s = files[0]
     try:
-        info = sf.info(path)
-    except (sf.LibsndfileError, RuntimeError, OSError):
+        info = probe(path)
+    except AudioError:
         return None
-    if (info.format, info.subtype, info.samplerate) != ("WAV", "PCM_16", sample_rate) or info.channels > 2:
+    plain = (info.container, info.codec, info.bits, info.sample_rate) == ("wav", "pcm", 16, sample_rate)
+    if not plain or info.channels > 2:
         return None
     length_s = info.frames / sample_rate
     if duration_s is not None and abs(length_s - duration_s) > 0.5 / sample_rate:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer
 
-from ..media.decode import AudioError, probe
+from ..media.probe import probe
+from ..media.source import AudioError
 from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
 
 

@@ -1,6 +1,14 @@
 """Notebook file formats: one module per format family, an explicit registry, no Qt."""
 
-from .errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError, UnknownFormatError
+from .errors import (
+    CorruptFileError,
+    FileMissingError,
+    FileUnreadableError,
+    FormatError,
+    NotAPencastError,
+    TooLargeError,
+    UnknownFormatError,
+)
 from .registry import (
     FormatSpec,
     ReadOptions,
@@ -13,6 +21,8 @@ from .registry import (
 
 __all__ = [
     "CorruptFileError",
+    "FileMissingError",
+    "FileUnreadableError",
     "FormatError",
     "FormatSpec",
     "NotAPencastError",

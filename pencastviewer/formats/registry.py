@@ -106,18 +106,21 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
 
 
 def read_notebook(path: str | os.PathLike[str], options: ReadOptions | None = None) -> Notebook:
-    """Read any supported notebook. Raises FormatError (never anything else for bad input)."""
+    """Read any supported notebook (read_with_format without the format)."""
     return read_with_format(path, options)[1]
 
 
 def read_with_format(
-    path: str | os.PathLike[str], options: ReadOptions | None = None
+    path: str | os.PathLike[str], options: ReadOptions | None = None, *, spec: FormatSpec | None = None
 ) -> tuple[FormatSpec, Notebook]:
-    """The one read entry point: the format found and the notebook read, checked (every
-    number finite and within formats.limits, declared audio spans against the audio
-    present). Every failure is a FormatError naming the file."""
+    """The one read entry point: the format found (or `spec`, when the caller knows it) and
+    the notebook read, checked (every number finite and within formats.limits, declared
+    audio spans against the audio present). Every failure is a FormatError subclass naming
+    the file (and the place, when the reader knows it): FileMissingError,
+    FileUnreadableError, UnknownFormatError, NotAPencastError, CorruptFileError,
+    TooLargeError."""
     path = Path(path)
-    spec = detect(path)
+    spec = spec or detect(path)
     try:
         # Overflows in a reader's arithmetic on hostile numbers are expected; what comes
         # out is checked below, so numpy need not warn about them.
@@ -133,8 +136,10 @@ def read_with_format(
         raise CorruptFileError(path, f"malformed {spec.description}: {_first_line(e)}") from e
     except MemoryError:
         raise TooLargeError(path, "too large to open") from None
+    except FileNotFoundError as e:  # a file the notebook needs vanished while being read
+        raise FileMissingError(path, f"no such file: {e.filename or e}") from None
     except OSError as e:
-        raise FormatError(path, f"cannot read: {e.strerror or e}") from None
+        raise FileUnreadableError(path, f"cannot read: {e.strerror or e}") from None
 
 
 def _first_line(error: BaseException) -> str:

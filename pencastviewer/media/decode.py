@@ -8,21 +8,17 @@ equal to float32 rounding). A decoder never holds a whole file decoded.
 
 from __future__ import annotations
 
-import abc
 import io
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-AudioSource = str | os.PathLike[str] | bytes
-# Containers libsndfile cannot read: go straight to FFmpeg.
-FFMPEG_SUFFIXES = frozenset({".m4a", ".mp4", ".m4b", ".aac", ".adts", ".3gp", ".mov", ".webm", ".mka"})
+from .codecs import soundfile_codec
+from .decoder import AudioDecoder
+from .source import AudioError, AudioSource, check_exists, source_label, wants_ffmpeg
+
 _CHECKED_SEEK_CODECS = frozenset({"vorbis"})  # see SoundFileDecoder
 _NO_SEEK_CODECS = frozenset({"opus"})
 CHECKPOINT_FRAMES = 1 << 17  # about 3 s at 44.1 kHz
@@ -31,77 +27,6 @@ SEEK_PREROLL_FRAMES = 8192
 FORWARD_DECODE_FRAMES = 1 << 17  # closer than this ahead, decoding on beats seeking
 OPUS_TAIL_FRAMES = 2 * 5760  # two of the longest Opus packets (120 ms at 48 kHz)
 MP3_SEEK_PREROLL_FRAMES = 4 * 1152  # measured: 2 frames suffice, 0 or 1 leave errors up to 0.4
-_SF_CODECS = {"VORBIS": "vorbis", "OPUS": "opus", "MPEG_LAYER_III": "mp3", "ALAC_16": "alac"}
-
-
-class AudioError(Exception):
-    """The audio cannot be opened or decoded. `str(err)` is one line: '<source>: <problem>'."""
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    """codec: short FFmpeg-style name ("aac", "vorbis", "flac", "pcm", ...); n_frames: the
-    exact number of sample frames the decoder yields."""
-
-    codec: str
-    sample_rate: int
-    channels: int
-    n_frames: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.n_frames / self.sample_rate if self.sample_rate else 0.0
-
-
-class AudioDecoder(abc.ABC):
-    """One open audio file. Not thread-safe: give each thread its own decoder.
-
-    sample_rate (Hz), channels, n_frames (exact decoded length), codec. Reads outside
-    [0, n_frames) are clipped, so read() may return fewer frames than asked."""
-
-    sample_rate: int
-    channels: int
-    n_frames: int
-    codec: str
-    lost_frames: int = 0  # damaged or missing frames given as silence so far
-
-    @abc.abstractmethod
-    def _read_range(self, start_frame: int, end_frame: int) -> NDArray[np.float32]:
-        """Frames [start, end), 0 <= start <= end <= n_frames, as float32 (n, channels)."""
-
-    @abc.abstractmethod
-    def close(self) -> None: ...
-
-    def read(self, start_frame: int, n_frames: int) -> NDArray[np.float32]:
-        """Frames [start_frame, start_frame + n_frames) that exist, float32 (n, channels)."""
-        start = min(max(int(start_frame), 0), self.n_frames)
-        end = min(max(int(start_frame) + int(n_frames), start), self.n_frames)
-        return self._read_range(start, end)
-
-    def blocks(
-        self, block_frames: int = 65536, start_frame: int = 0, end_frame: int | None = None
-    ) -> Iterator[NDArray[np.float32]]:
-        """Consecutive blocks of `block_frames` frames (the last may be shorter) from
-        `start_frame` to `end_frame` (default: the end), decoded as they are asked for."""
-        if block_frames <= 0:
-            raise ValueError(f"block_frames must be positive, got {block_frames}")
-        end = self.n_frames if end_frame is None else min(max(int(end_frame), 0), self.n_frames)
-        position = min(max(int(start_frame), 0), end)
-        while position < end:
-            block = self._read_range(position, min(position + block_frames, end))
-            position += len(block)
-            yield block
-
-    def info(self) -> AudioInfo:
-        return AudioInfo(self.codec, self.sample_rate, self.channels, self.n_frames)
-
-    def __enter__(self) -> AudioDecoder:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class SoundFileDecoder(AudioDecoder):
@@ -122,7 +47,7 @@ class SoundFileDecoder(AudioDecoder):
         self.sample_rate = self._file.samplerate
         self.channels = self._file.channels
         self.n_frames = self._file.frames
-        self.codec = _sf_codec(self._file.format, self._file.subtype)
+        self.codec = soundfile_codec(self._file.format, self._file.subtype)
         self._trust_seeks = self.codec not in _CHECKED_SEEK_CODECS | _NO_SEEK_CODECS
         self._may_seek = self.codec not in _NO_SEEK_CODECS
         self._preroll = MP3_SEEK_PREROLL_FRAMES if self.codec == "mp3" else 0
@@ -243,40 +168,12 @@ class SoundFileDecoder(AudioDecoder):
             fallback.close()
 
 
-def _sf_codec(container: str, subtype: str) -> str:
-    if container == "FLAC":
-        return "flac"
-    if subtype.startswith(("PCM_", "FLOAT", "DOUBLE")):
-        return "pcm"
-    return _SF_CODECS.get(subtype, subtype.lower())
-
-
-def _label(source: AudioSource, name_hint: str) -> str:
-    if isinstance(source, bytes):
-        return name_hint or f"<{len(source)} bytes of audio>"
-    return os.fspath(source)
-
-
-def _wants_ffmpeg(source: AudioSource, name_hint: str) -> bool:
-    """MP4/M4A and raw AAC, which libsndfile refuses anyway: skip asking it."""
-    name = name_hint or ("" if isinstance(source, bytes) else os.fspath(source))
-    if Path(name).suffix.lower() in FFMPEG_SUFFIXES:
-        return True
-    if isinstance(source, bytes):
-        head = source[:8]
-        is_mp4 = head[4:8] == b"ftyp"
-        is_adts = len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xF6) == 0xF0
-        return is_mp4 or is_adts
-    return False
-
-
 def open_audio(source: AudioSource, *, name_hint: str = "") -> AudioDecoder:
     """A decoder for a file path or the file's bytes. name_hint: the file's name when
     `source` is bytes (its extension picks the decoder faster). Raises AudioError."""
-    label = _label(source, name_hint)
-    if not isinstance(source, bytes) and not Path(source).is_file():
-        raise AudioError(f"{label}: no such audio file")
-    if not _wants_ffmpeg(source, name_hint):
+    label = source_label(source, name_hint)
+    check_exists(source, label)
+    if not wants_ffmpeg(source, name_hint):
         try:
             return SoundFileDecoder(source, label)
         except (sf.LibsndfileError, RuntimeError, TypeError):
@@ -286,19 +183,3 @@ def open_audio(source: AudioSource, *, name_hint: str = "") -> AudioDecoder:
     from .decode_av import FFmpegDecoder  # imported only when needed: FFmpeg is large
 
     return FFmpegDecoder(source, label)
-
-
-def probe(source: AudioSource, name_hint: str = "") -> AudioInfo:
-    """Codec, rate, channels and exact length, without decoding the whole file."""
-    label = _label(source, name_hint)
-    if not isinstance(source, bytes) and not Path(source).is_file():
-        raise AudioError(f"{label}: no such audio file")
-    if not _wants_ffmpeg(source, name_hint):
-        try:
-            raw = sf.info(io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source))
-            return AudioInfo(_sf_codec(raw.format, raw.subtype), raw.samplerate, raw.channels, raw.frames)
-        except (sf.LibsndfileError, RuntimeError, TypeError):
-            pass
-    from .decode_av import ffmpeg_probe
-
-    return ffmpeg_probe(source, label)

@@ -25,7 +25,9 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
-from .decode import AudioDecoder, AudioError, AudioInfo, AudioSource
+from .codecs import codec_name
+from .decoder import AudioDecoder
+from .source import AudioError, AudioInfo, AudioSource, tag_time
 
 # Demuxers whose seeks land on a timestamped packet (sample tables or an index). Raw
 # streams (ADTS AAC, MP3 without index) seek by a byte estimate: for them we decode from
@@ -82,11 +84,16 @@ def _length(source: AudioSource, label: str) -> int:
 
 
 def ffmpeg_probe(source: AudioSource, label: str) -> AudioInfo:
+    """media.probe for what libsndfile cannot read. channels comes from the codec's own
+    configuration (an MP4 stsd box claims 2 for Livescribe's mono AAC)."""
     container, stream = _open_container(source, label)
     context = stream.codec_context
-    info = (context.name, context.sample_rate, context.layout.nb_channels)
+    meta = container.metadata
+    created = tag_time(meta.get("creation_time") or meta.get("date"))
+    info = (codec_name(context.name), context.sample_rate, context.layout.nb_channels)
+    demuxer = container.format.name
     container.close()
-    return AudioInfo(*info, _length(source, label))
+    return AudioInfo(*info, _length(source, label), created, demuxer)
 
 
 def _as_float32(data: np.ndarray) -> NDArray[np.float32]:
@@ -121,7 +128,7 @@ class FFmpegDecoder(AudioDecoder):
         self.n_frames = _length(source, label)
         self._container, self._stream = _open_container(source, label)
         context = self._stream.codec_context
-        self.codec, self.sample_rate = context.name, context.sample_rate
+        self.codec, self.sample_rate = codec_name(context.name), context.sample_rate
         self._seekable = bool(_INDEXED_DEMUXERS & set(self._container.format.name.split(",")))
         self._preroll = PREROLL_CODEC_FRAMES * (context.frame_size or 1024)
         self._forward_limit = int(FORWARD_DECODE_S * self.sample_rate)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from types import TracebackType
@@ -12,6 +11,9 @@ import av
 import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
+
+from .probe import probe
+from .source import AudioError
 
 
 class EncodeError(Exception):
@@ -56,10 +58,10 @@ def source_bits(source: str | os.PathLike[str] | bytes) -> int:
     """The precision of the source's samples: 16, 24, 32 (integer) or 0 (floating point).
     Lossy and unknown sources count as 16 bits."""
     try:
-        info = sf.info(io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source))
-    except (sf.LibsndfileError, RuntimeError, TypeError, OSError):
+        bits = probe(source).bits
+    except AudioError:
         return 16
-    return {"PCM_24": 24, "PCM_32": 32, "FLOAT": 0, "DOUBLE": 0}.get(info.subtype, 16)
+    return 16 if 0 < bits < 16 else bits  # 8-bit sources are written as 16-bit
 
 
 def quantized(block: NDArray[np.float32], bits: int) -> NDArray[np.int16] | NDArray[np.int32]:

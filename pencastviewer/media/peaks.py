@@ -19,7 +19,9 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
-from .decode import AudioError, open_audio, probe
+from .decode import open_audio
+from .probe import probe
+from .source import AudioError
 
 BIN_FRAMES = 256  # frames per level-0 bin
 LEVEL_FACTOR = 2  # each coarser level merges two bins of the level below

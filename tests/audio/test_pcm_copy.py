@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from pencastviewer.audio.pcm_copy import HEAD_S, Cancelled, PcmCopy, make_playable, remove_stale_copies
-from pencastviewer.media.decode import AudioError
+from pencastviewer.media.source import AudioError
 
 
 def tone_file(path: Path, seconds: float, rate: int, hz: float = 440.0, channels: int = 1) -> Path:

@@ -14,7 +14,9 @@ import pytest
 import soundfile as sf
 from support.xcorr import locate
 
-from pencastviewer.media.decode import AudioError, open_audio, probe
+from pencastviewer.media.decode import open_audio
+from pencastviewer.media.probe import probe
+from pencastviewer.media.source import AudioError
 
 # Livescribe fixtures: (file, decoded samples at 16 kHz, audio_file end − start in ms).
 LIVESCRIBE_AUDIO = [

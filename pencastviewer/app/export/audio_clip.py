@@ -17,9 +17,11 @@ from numpy.typing import NDArray
 
 from ...formats import FormatError
 from ...formats.audio_source import audio_bytes
-from ...media.decode import AudioDecoder, AudioError, open_audio
+from ...media.decode import open_audio
+from ...media.decoder import AudioDecoder
 from ...media.encode import EncodeError, Encoder, Tags, source_bits
 from ...media.encode import open_encoder as open_media_encoder
+from ...media.source import AudioError
 from ...model import AudioFile, AudioStore, Recording, RecordingLayout
 from ...model.units import frames_at
 from ..document import OpenedNotebook

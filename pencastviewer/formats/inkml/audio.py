@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from ...media.probe import probe
+from ...media.source import AudioError, AudioInfo
 from ...model import AudioFile, AudioStore, Page, Recording
 from ..registry import ReadOptions
-from ..xournalpp.audio import AudioProbe, probe_audio, time_from_name, unix_ms
+from ..timing import time_from_name, unix_ms
 
 AUDIO_SUFFIXES = (".ogg", ".wav", ".flac", ".opus", ".mp3", ".m4a")
 
@@ -28,17 +31,17 @@ def attach_recording(
     if audio_path is None:
         return pages, []
     try:
-        probe = probe_audio(audio_path)
-    except ValueError as e:
+        info = probe(audio_path)
+    except AudioError as e:
         warn(f"recording {audio_path.name!r} cannot be read ({e}); the ink opens without audio")
         return pages, []
     starts = [s.start_ms for p in pages for s in p.strokes]
     ends = [s.end_ms for p in pages for s in p.strokes]
-    start_ms = _known_start(audio_path, probe, absolute_time, livescribe_start_ms)
+    start_ms = _known_start(audio_path, info, absolute_time, livescribe_start_ms)
     aligned = "its beginning is aligned with the first stroke (adjust with the recording offset control)"
     if start_ms is None:
         warn(f"recording {audio_path.name!r}: when it started is not known, so {aligned}")
-    elif not (start_ms <= max(ends) and start_ms + probe.duration_ms >= min(starts)):
+    elif not (start_ms <= max(ends) and start_ms + info.duration_ms >= min(starts)):
         warn(f"recording {audio_path.name!r} does not overlap the ink by its start time, so {aligned}")
         start_ms = None
     if start_ms is None:
@@ -46,14 +49,14 @@ def attach_recording(
     audio = AudioFile(
         AudioStore.FILE,
         str(audio_path.resolve()),
-        probe.codec,
-        probe.sample_rate,
-        probe.channels,
-        probe.n_frames,
+        info.codec,
+        info.sample_rate,
+        info.channels,
+        info.n_frames,
         start_ms,
-        probe.duration_ms,
+        info.duration_ms,
     )
-    end_ms = start_ms + probe.duration_ms
+    end_ms = start_ms + info.duration_ms
     linked = [
         replace(
             page,
@@ -63,7 +66,7 @@ def attach_recording(
         )
         for page in pages
     ]
-    return linked, [Recording(audio_path.name, (audio,), _dated(audio_path, probe))]
+    return linked, [Recording(audio_path.name, (audio,), _dated(audio_path, info))]
 
 
 def _audio_path(path: Path, options: ReadOptions, warn: Callable[[str], None]) -> Path | None:
@@ -78,17 +81,17 @@ def _audio_path(path: Path, options: ReadOptions, warn: Callable[[str], None]) -
     return next((path.with_suffix(s) for s in AUDIO_SUFFIXES if path.with_suffix(s).is_file()), None)
 
 
-def _dated(audio_path: Path, probe: AudioProbe):
-    return time_from_name(audio_path.name) or probe.created
+def _dated(audio_path: Path, info: AudioInfo) -> dt.datetime | None:
+    return time_from_name(audio_path.name) or info.created
 
 
 def _known_start(
-    audio_path: Path, probe: AudioProbe, absolute_time: bool, livescribe_ms: float | None
+    audio_path: Path, info: AudioInfo, absolute_time: bool, livescribe_ms: float | None
 ) -> float | None:
     """Livescribe names its audio's start on the pen clock the ink uses; otherwise a wall
     clock time (file name YYYY-MM-DD_HH-MM-SS, read as UTC, or a date tag) only helps
     when the ink itself is timed by the wall clock."""
     if livescribe_ms is not None:
         return livescribe_ms
-    when = _dated(audio_path, probe)
+    when = _dated(audio_path, info)
     return unix_ms(when) if when is not None and absolute_time else None

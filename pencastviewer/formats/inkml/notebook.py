@@ -13,8 +13,8 @@ from ...model import Notebook, Page, Stroke
 from ..errors import CorruptFileError, TooLargeError
 from ..limits import unix_ms_datetime
 from ..registry import FormatSpec, ReadOptions
+from ..timing import next_start, writing_times
 from ..xmlsafe import local_name, parse_xml
-from ..xournalpp.audio import next_start, writing_times
 from .audio import attach_recording
 from .reader import Group, InkReader, Trace
 

@@ -13,11 +13,11 @@ from numpy.typing import NDArray
 
 from ...model import BLACK, Color, Tool
 from ...model import units as model_units
+from ..anoto import page_address_text
+from ..colors import parse_color
 from ..errors import CorruptFileError, TooLargeError
 from ..limits import points_left
-from ..livescribe.common import page_address_text
 from ..xmlsafe import local_name
-from ..xournalpp.background import parse_color
 from .trace import (
     MAX_VALUES,
     TraceError,

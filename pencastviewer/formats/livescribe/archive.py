@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from ...model import Background, BackgroundKind, Notebook, Page, Recording, Stroke
+from ..anoto import page_address_text, parse_page_address
 from ..errors import CorruptFileError, FormatError, NotAPencastError
 from ..registry import FormatSpec, ReadOptions
 from ..safezip import SafeZip
 from ..xmlsafe import local_name, parse_xml
-from .common import ANOTO_MM, STANDARD_PAGE_AU, page_address_text, parse_page_address
+from .common import ANOTO_MM, STANDARD_PAGE_AU
 from .paper_replay import SESSION_INFO, Session, describe_pages, find_sessions
 from .stf import decode_stf
 

@@ -13,9 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...model import Background, BackgroundKind, Page, Stroke
+from ..anoto import page_address_text
 from ..errors import CorruptFileError
 from ..xmlsafe import local_name, parse_xml
-from .common import ANOTO_MM, STANDARD_PAGE_AU, page_address_text
+from .common import ANOTO_MM, STANDARD_PAGE_AU
 
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 DEFAULT_SAMPLE_RATE_HZ = 75.0  # every Livescribe pen samples at 75 Hz

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...media.adts import AAC_FRAME_SAMPLES, AdtsProbe, probe_adts
 from ...model import AudioFile, AudioStore, Recording
+from ..anoto import page_address_text
 from ..errors import FormatError
 from ..safezip import SafeZip
-from .common import page_address_text
 
 SESSION_INFO_MAGIC = b"\xfa\xce\x03\x00\x00\x00\x00\x00"
 SESSION_PAGES_MAGIC = b"\xca\xbe\x01\x00"  # then 2 bytes of unknown meaning (00 01 seen)
@@ -22,21 +23,8 @@ SESSION_PAGES_HEADER = 6
 SESSION_PAGES_ENTRY = 16  # u64 page address + 8 unknown bytes
 MAX_SESSION_META_BYTES = 1 << 20
 MAX_AUDIO_BYTES = 1 << 30
-AAC_FRAME_SAMPLES = 1024
-ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
 SESSION_INFO = re.compile(r"(?:^|/)sessions/(PRS-[^/]+)/session\.info$")
 _AUDIO = re.compile(r"audio-(\d+)\.aac$")
-
-
-@dataclass(frozen=True)
-class AdtsProbe:
-    """What the ADTS frame headers say: n_frames counts samples (1024 per AAC frame);
-    `problem` describes where the frames stop making sense, if they do."""
-
-    sample_rate: int
-    channels: int
-    n_frames: int
-    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,28 +37,6 @@ class Session:
     end_ms: int
     pages: tuple[int, ...]
     recording: Recording
-
-
-def probe_adts(data: bytes) -> AdtsProbe:
-    """Walk the ADTS frame headers (no decoding). Raises ValueError when the data does not
-    start with an ADTS frame."""
-    if len(data) < 7 or data[0] != 0xFF or data[1] & 0xF6 != 0xF0:
-        raise ValueError("not ADTS AAC (no frame sync at byte 0)")
-    rate_index, channels = (data[2] >> 2) & 0xF, ((data[2] & 1) << 2) | (data[3] >> 6)
-    if rate_index >= len(ADTS_RATES):
-        raise ValueError(f"ADTS sample rate index {rate_index} is reserved")
-    pos, blocks, problem = 0, 0, None
-    while pos < len(data):
-        if pos + 7 > len(data) or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            problem = f"no ADTS frame at byte {pos}"
-            break
-        frame_bytes = ((data[pos + 3] & 3) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if frame_bytes < (7 if data[pos + 1] & 1 else 9) or pos + frame_bytes > len(data):
-            problem = f"ADTS frame at byte {pos} is cut off or malformed"
-            break
-        blocks += (data[pos + 6] & 3) + 1
-        pos += frame_bytes
-    return AdtsProbe(ADTS_RATES[rate_index], channels, blocks * AAC_FRAME_SAMPLES, problem)
 
 
 def parse_session_info(data: bytes) -> tuple[int, int]:

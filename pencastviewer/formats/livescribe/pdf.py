@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...media.probe import probe
+from ...media.source import AudioError
 from ...model import AudioFile, AudioStore, Notebook, Recording
 from ..errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError
 from ..limits import unix_ms_datetime
@@ -151,33 +151,6 @@ def embedded_file_bytes(pdf_path: str | os.PathLike[str], name: str) -> bytes:
         return _stream_bytes(stream, path, f"embedded file {name!r}", MAX_AUDIO_BYTES)
 
 
-def _probe_audio(data: bytes) -> tuple[str, int, int, int]:
-    """(codec, sample_rate, channels, n_frames) from the MP4 headers, without decoding.
-
-    n_frames is the audio track's duration in the MP4 sample tables (the sum of the stts
-    deltas, trimmed by an edit list if there is one), in samples. Livescribe files have no
-    edit list, so it counts every sample the AAC decoder outputs, priming frame included
-    (3-dots.pdf: 117 AAC frames × 1024 = 119 808 samples = end − start = 7 488 ms).
-    channels comes from the AAC config, not the stsd box (which claims 2 for mono).
-    Raises ValueError when the bytes are not a readable audio track."""
-    import av  # only notebooks with audio pay for importing FFmpeg
-
-    try:
-        with av.open(io.BytesIO(data)) as container:
-            if not container.streams.audio:
-                raise ValueError("no audio track")
-            stream = container.streams.audio[0]
-            context = stream.codec_context
-            if context is None:  # FFmpeg knows the container, not the codec
-                raise ValueError("no decoder for the codec of its audio track")
-            if stream.duration is None or stream.time_base is None or not context.sample_rate:
-                raise ValueError("the audio track declares no length")
-            n_frames = round(Fraction(stream.duration) * stream.time_base * context.sample_rate)
-            return context.name, context.sample_rate, context.layout.nb_channels, n_frames
-    except av.FFmpegError as e:
-        raise ValueError(str(e)) from None
-
-
 def _audio_file(
     entry: SessionFile, embedded: dict[str, pikepdf.Stream], path: Path, warnings: list[str]
 ) -> AudioFile:
@@ -196,8 +169,12 @@ def _audio_file(
         )
     data = _stream_bytes(stream, path, f"embedded file {entry.key!r}", MAX_AUDIO_BYTES)
     try:
-        codec, sample_rate, channels, n_frames = _probe_audio(data)
-    except ValueError as e:
+        # n_frames: the MP4 sample tables' length. Livescribe files have no edit list, so it
+        # counts every sample the AAC decoder outputs, priming frame included (3-dots.pdf:
+        # 117 AAC frames × 1024 = 119 808 samples = end − start = 7 488 ms).
+        info = probe(data, name_hint=entry.key)
+        codec, sample_rate, channels, n_frames = info.codec, info.sample_rate, info.channels, info.n_frames
+    except AudioError as e:
         warnings.append(f"audio file {entry.key!r} is damaged and may not play ({_first_line(e)})")
         return AudioFile(
             store=AudioStore.PDF_EMBEDDED,

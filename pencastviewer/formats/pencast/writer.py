@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ... import __version__
+from ...media.codecs import PCM, codec_name
 from ...model import AudioFile, AudioStore, Background, Notebook, Page, Recording, Stroke
 from ..audio_source import audio_bytes
 from ..errors import FormatError
@@ -281,7 +282,7 @@ def _audio_ext(audio: AudioFile) -> str:
 
 
 def _is_pcm(audio: AudioFile, ext: str) -> bool:
-    return ext in _UNCOMPRESSED_AUDIO or audio.codec.lower().startswith("pcm")
+    return ext in _UNCOMPRESSED_AUDIO or codec_name(audio.codec) == PCM
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ...model import Background, BackgroundKind, Color, Ruling
 from ...model.units import MM_PER_POINT
+from ..colors import parse_color, rgb
 from ..errors import FormatError
 
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -35,40 +36,6 @@ _STAVES_GAP_PT = 40.0  # between two staves
 _STAVES_SIDE_PT = 50.0  # staves stop 50 pt from either page edge
 
 
-def parse_color(text: str | None, default: Color, *, opaque: bool = False) -> Color:
-    """'#RRGGBBAA' (or a predefined Xournal name) -> RGBA. Xournal++ itself drops the
-    stored alpha of pens and backgrounds (`opaque`), painting them fully opaque."""
-    if not text:
-        return default
-    text = text.strip()
-    if text.startswith("#"):
-        digits = text[1:]
-        try:
-            value = int(digits, 16)
-        except ValueError:
-            return default
-        if len(digits) == 6:
-            value = (value << 8) | 0xFF
-        r, g, b, a = (value >> 24) & 0xFF, (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
-        return (r, g, b, 255 if opaque else a)
-    rgb = _NAMED_COLORS.get(text)
-    return default if rgb is None else _rgb(rgb)
-
-
-# Xournal's predefined pen colours (LoadHandlerHelper PREDEFINED_COLORS) ...
-_NAMED_COLORS = {
-    "black": 0x000000,
-    "blue": 0x3333CC,
-    "red": 0xFF0000,
-    "green": 0x008000,
-    "gray": 0x808080,
-    "lightblue": 0x00C0FF,
-    "lightgreen": 0x00FF00,
-    "magenta": 0xFF00FF,
-    "orange": 0xFF8000,
-    "yellow": 0xFFFF00,
-    "white": 0xFFFFFF,
-}
 # ... and its named paper colours, which differ from the pen colours of the same name.
 _PAPER_COLORS = {
     "blue": 0xA0E8FF,
@@ -77,10 +44,6 @@ _PAPER_COLORS = {
     "orange": 0xFFC080,
     "yellow": 0xFFFF80,
 }
-
-
-def _rgb(value: int) -> Color:
-    return ((value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF, 255)
 
 
 def _is_light(color: Color) -> bool:
@@ -102,9 +65,9 @@ def _number(config: dict[str, str], key: str, default: float) -> float:
 
 def _hex_color(config: dict[str, str], key: str, default: int) -> Color:
     try:
-        return _rgb(int(config[key], 16) & 0xFFFFFF)
+        return rgb(int(config[key], 16) & 0xFFFFFF)
     except (KeyError, ValueError):
-        return _rgb(default)
+        return rgb(default)
 
 
 def solid_background(elem: ET.Element, page_width_pt: float) -> Background:
@@ -112,7 +75,7 @@ def solid_background(elem: ET.Element, page_width_pt: float) -> Background:
     as in Xournal++."""
     text = elem.get("color")
     paper = _PAPER_COLORS.get(text or "")
-    color = _rgb(paper) if paper is not None else parse_color(text, WHITE, opaque=True)
+    color = rgb(paper) if paper is not None else parse_color(text, WHITE, opaque=True)
     style = elem.get("style") or "plain"
     if style not in _STYLE_DEFAULTS:
         style = "plain"

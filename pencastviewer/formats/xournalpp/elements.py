@@ -12,10 +12,10 @@ from numpy.typing import NDArray
 
 from ...model import BLACK, Color, PageText, Tool
 from ...model.units import MM_PER_POINT
+from ..colors import parse_color
 from ..errors import CorruptFileError
 from ..limits import points_left
 from ..numtext import floats_in_text
-from .background import parse_color
 
 # Xournal++ StrokeStyle.cpp, in points (drawn unscaled by the stroke width).
 _DASHES_PT = {"dash": (6.0, 3.0), "dashdot": (6.0, 3.0, 0.5, 3.0), "dot": (0.5, 3.0)}

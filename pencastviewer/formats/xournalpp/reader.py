@@ -15,15 +15,9 @@ from ...model import Background, BackgroundKind, Notebook, Page, PageImage, Page
 from ...model.units import MM_PER_POINT
 from ..errors import CorruptFileError
 from ..registry import FormatSpec, ReadOptions
+from ..timing import next_start, time_from_name, unix_ms, writing_times
 from ..xmlsafe import local_name, parse_xml
-from .audio import (
-    AudioLocator,
-    next_start,
-    place_back_to_back,
-    time_from_name,
-    unix_ms,
-    writing_times,
-)
+from .audio import AudioLocator, place_back_to_back
 from .background import BackgroundFiles, solid_background
 from .container import MIMETYPE, open_archive, read_content
 from .elements import (

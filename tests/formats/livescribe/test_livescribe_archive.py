@@ -14,10 +14,10 @@ import pytest
 from support.stf_encoder import PenStroke, encode_stf
 
 from pencastviewer.formats import FormatError, NotAPencastError, ReadOptions, detect
+from pencastviewer.formats.anoto import parse_page_address
 from pencastviewer.formats.livescribe.archive import FORMAT, read_livescribe_archive
-from pencastviewer.formats.livescribe.common import parse_page_address
-from pencastviewer.formats.livescribe.paper_replay import probe_adts
 from pencastviewer.formats.registry import read_notebook
+from pencastviewer.media.adts import probe_adts
 from pencastviewer.model import AudioStore, BackgroundKind, Timeline
 from pencastviewer.model.units import MM_PER_ANOTO
 

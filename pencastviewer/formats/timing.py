@@ -1,0 +1,54 @@
+"""Times a file does not state, worked out the same way for every format: a recording's
+start from its name, and point times for strokes known only by their start."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+
+import numpy as np
+from numpy.typing import NDArray
+
+WRITING_SPEED_MM_PER_S = 40.0  # typical handwriting speed, for files with one time per stroke
+_NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})")  # Xournal++ recording names
+
+
+def time_from_name(name: str) -> dt.datetime | None:
+    """Xournal++ names a recording YYYY-MM-DD_HH-MM-SS.ogg after its start, in local time.
+    Which zone that was is not recorded, so it is taken as UTC (the per-recording offset
+    control corrects it if ever needed; within one notebook all recordings agree)."""
+    match = _NAME_TIME.search(name.replace("\\", "/").rsplit("/", 1)[-1])
+    if not match:
+        return None
+    try:
+        return dt.datetime(*(int(g) for g in match.groups()), tzinfo=dt.UTC)  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
+def unix_ms(when: dt.datetime) -> float:
+    return when.timestamp() * 1000.0
+
+
+def writing_times(xy_mm: NDArray[np.float64], start_ms: float, limit_ms: float | None) -> NDArray[np.float64]:
+    """Point times for a stroke known only by its start. Xournal++ stores no per-point
+    times, so the points are spread along the path at a typical writing speed
+    (WRITING_SPEED_MM_PER_S), never past `limit_ms` (the next stroke's start in the same
+    recording): the pen cannot still be writing this stroke once the next one began."""
+    steps = np.hypot(*np.diff(xy_mm, axis=0).T) if len(xy_mm) > 1 else np.zeros(0)
+    along = np.concatenate(([0.0], np.cumsum(steps)))
+    total = along[-1]
+    if total <= 0:
+        return np.full(len(xy_mm), start_ms)
+    duration = total / WRITING_SPEED_MM_PER_S * 1000.0
+    if limit_ms is not None:
+        duration = min(duration, max(limit_ms - start_ms, 0.0))
+    return start_ms + along / total * duration
+
+
+def next_start(sorted_starts: list[float], start_ms: float) -> float | None:
+    """The first start strictly after `start_ms` (strokes sharing a time do not limit each
+    other: old files store whole seconds)."""
+    i = bisect.bisect_right(sorted_starts, start_ms)
+    return sorted_starts[i] if i < len(sorted_starts) else None
