@@ -103,7 +103,7 @@ def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) 
     plain = (info.container, info.codec, info.bits, info.sample_rate) == ("wav", "pcm", 16, sample_rate)
     if not plain or info.channels > 2:
         return None
-    length_s = info.frames / sample_rate
+    length_s = info.n_frames / sample_rate
     if duration_s is not None and abs(length_s - duration_s) > 0.5 / sample_rate:
         return None
     return PlayableAudio(path, (length_s,), temporary=False)

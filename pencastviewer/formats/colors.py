@@ -40,5 +40,5 @@ def parse_color(text: str | None, default: Color, *, opaque: bool = False) -> Co
             value = (value << 8) | 0xFF
         r, g, b, a = (value >> 24) & 0xFF, (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
         return (r, g, b, 255 if opaque else a)
-    rgb = _NAMED_COLORS.get(text)
-    return default if rgb is None else rgb(rgb)
+    named = _NAMED_COLORS.get(text)
+    return default if named is None else rgb(named)

@@ -20,6 +20,13 @@ try:
     _DECOMPRESS_ERRORS += (lzma.LZMAError,)
 except ImportError:  # Python built without lzma: zipfile cannot open such members anyway
     pass
+_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    *_DECOMPRESS_ERRORS,
+)
 
 
 def is_safe_member_name(name: str) -> bool:
@@ -95,7 +102,7 @@ class SafeZip:
         try:
             with self._zip.open(info) as f:
                 data = f.read(info.file_size + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, *_DECOMPRESS_ERRORS) as e:
+        except _READ_ERRORS as e:
             raise CorruptFileError(self.path, f"entry {name!r} is damaged ({e})") from None
         except NotImplementedError as e:
             raise CorruptFileError(

@@ -22,7 +22,8 @@ def time_from_name(name: str) -> dt.datetime | None:
     if not match:
         return None
     try:
-        return dt.datetime(*(int(g) for g in match.groups()), tzinfo=dt.UTC)  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -44,7 +45,8 @@ def writing_times(xy_mm: NDArray[np.float64], start_ms: float, limit_ms: float |
     duration = total / WRITING_SPEED_MM_PER_S * 1000.0
     if limit_ms is not None:
         duration = min(duration, max(limit_ms - start_ms, 0.0))
-    return start_ms + along / total * duration
+    times: NDArray[np.float64] = start_ms + along / total * duration
+    return times
 
 
 def next_start(sorted_starts: list[float], start_ms: float) -> float | None:

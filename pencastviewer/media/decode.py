@@ -60,7 +60,8 @@ class SoundFileDecoder(AudioDecoder):
         return sf.SoundFile(io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source))
 
     def _read(self, n_frames: int) -> NDArray[np.float32]:
-        return self._file.read(n_frames, dtype="float32", always_2d=True)
+        frames: NDArray[np.float32] = self._file.read(n_frames, dtype="float32", always_2d=True)
+        return frames
 
     def _read_range(self, start_frame: int, end_frame: int) -> NDArray[np.float32]:
         try:

@@ -18,8 +18,9 @@ the sum of the packets' durations; the decoder's output is cut or padded with si
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import TypeVar
 
 import av
 import numpy as np
@@ -33,13 +34,14 @@ from .source import AudioError, AudioInfo, AudioSource, tag_time
 # streams (ADTS AAC, MP3 without index) seek by a byte estimate: for them we decode from
 # the start instead.
 _INDEXED_DEMUXERS = frozenset({"mov", "mp4", "matroska", "webm", "ogg", "wav", "flac", "caf", "aiff", "w64"})
+_T = TypeVar("_T")
 PREROLL_CODEC_FRAMES = 4  # decoded and thrown away after a seek: AAC overlaps each frame with the last
 FORWARD_DECODE_S = 3.0  # closer than this ahead, decoding on beats seeking
 
 
 def _open_container(source: AudioSource, label: str) -> tuple[av.container.InputContainer, av.AudioStream]:
     try:
-        container = av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+        container = av.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), mode="r")
     except (av.FFmpegError, OSError) as e:
         raise AudioError(f"{label}: not a readable audio file ({e})") from None
     if not container.streams.audio:
@@ -55,8 +57,13 @@ def _open_container(source: AudioSource, label: str) -> tuple[av.container.Input
     return container, stream
 
 
+def _time_base(stream: av.AudioStream) -> Fraction:
+    """FFmpeg gives every opened stream a time base; PyAV types it as optional."""
+    return stream.time_base if stream.time_base is not None else Fraction(1, stream.codec_context.sample_rate)
+
+
 def _to_frames(pts_count: int, stream: av.AudioStream, sample_rate: int) -> int:
-    return round(Fraction(pts_count) * stream.time_base * sample_rate)
+    return round(Fraction(pts_count) * _time_base(stream) * sample_rate)
 
 
 def _length(source: AudioSource, label: str) -> int:
@@ -144,7 +151,7 @@ class FFmpegDecoder(AudioDecoder):
         self._origin_pts = first.pts if first is not None and first.pts is not None else 0
         self._restart()
 
-    def _guarded(self, action):  # type: ignore[no-untyped-def]
+    def _guarded(self, action: Callable[[], _T]) -> _T:
         try:
             return action()
         except av.FFmpegError as e:
@@ -186,10 +193,11 @@ class FFmpegDecoder(AudioDecoder):
             self.lost_frames += item
         else:
             data = _frame_array(item, self.channels)
-        if self._next_pos is None:  # first frame after a seek: place it by its timestamp
-            if item.pts is None:
+        if self._next_pos is None:  # first frame after a seek (gaps were skipped): place it by its timestamp
+            pts = None if isinstance(item, int) else item.pts
+            if pts is None:
                 raise _LostPosition
-            self._next_pos = _to_frames(item.pts - self._origin_pts, self._stream, self.sample_rate)
+            self._next_pos = _to_frames(pts - self._origin_pts, self._stream, self.sample_rate)
         position = self._next_pos
         self._next_pos = position + len(data)
         return position, data
@@ -212,7 +220,7 @@ class FFmpegDecoder(AudioDecoder):
         for _ in range(3):
             if target <= 0:
                 return False
-            ticks = int(Fraction(target, self.sample_rate) / self._stream.time_base)
+            ticks = int(Fraction(target, self.sample_rate) / _time_base(self._stream))
             self._container.seek(self._origin_pts + ticks, stream=self._stream, backward=True)
             self._stream.codec_context.flush_buffers()
             self._items, self._pending, self._next_pos = self._decode(), None, None

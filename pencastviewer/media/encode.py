@@ -112,10 +112,11 @@ class SoundFileEncoder(Encoder):
         self._integer_bits = {"PCM_16": 16, "PCM_24": 24}.get(subtype)
 
     def write(self, block: NDArray[np.float32]) -> None:
+        data: NDArray[np.float32] | NDArray[np.int16] | NDArray[np.int32] = block
         if self._integer_bits is not None:
-            block = quantized(block, self._integer_bits)
-        for first in range(0, len(block), MAX_WRITE_FRAMES):
-            self._file.write(block[first : first + MAX_WRITE_FRAMES])
+            data = quantized(block, self._integer_bits)
+        for first in range(0, len(data), MAX_WRITE_FRAMES):
+            self._file.write(data[first : first + MAX_WRITE_FRAMES])
 
     def close(self) -> None:
         self._file.close()
@@ -136,7 +137,7 @@ class ResamplingEncoder(Encoder):
 
     def _push(self, frames: list[av.AudioFrame]) -> None:
         for out in frames:
-            self._inner.write(out.to_ndarray().reshape(-1, out.layout.nb_channels))
+            self._inner.write(np.asarray(out.to_ndarray(), np.float32).reshape(-1, out.layout.nb_channels))
 
     def close(self) -> None:
         try:
@@ -158,7 +159,10 @@ class FFmpegEncoder(Encoder):
         if tags.date:
             self._container.metadata["date"] = tags.date
         self._layout = _layout(channels)
-        self._stream = self._container.add_stream(codec, rate=sample_rate, layout=self._layout)
+        stream = self._container.add_stream(codec, rate=sample_rate, layout=self._layout)
+        if not isinstance(stream, av.AudioStream):  # (PyAV types add_stream for any kind)
+            raise EncodeError(f"{codec} is not an audio codec")
+        self._stream = stream
         self._stream.bit_rate = BIT_RATE_PER_CHANNEL * channels
         self._pts = 0
         self._failed = False

@@ -12,7 +12,7 @@ import queue
 import struct
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,7 +80,8 @@ class PeakPyramid:
 
     @staticmethod
     def bin_frames(level: int) -> int:
-        return BIN_FRAMES * LEVEL_FACTOR**level
+        frames: int = BIN_FRAMES * LEVEL_FACTOR**level
+        return frames
 
     def level_for(self, span_s: float, n_bins: int) -> int:
         """The coarsest level that still has >= n_bins bins across span_s (0 if none has)."""
@@ -212,7 +213,9 @@ class PeakBuilder:
         return PeakPyramid(self.sample_rate, self.n_frames, level0)
 
 
-def _resampled(blocks: Iterator[NDArray[np.float32]], rate_in: int, rate_out: int):
+def _resampled(
+    blocks: Iterator[NDArray[np.float32]], rate_in: int, rate_out: int
+) -> Iterator[NDArray[np.float32]]:
     """Nearest-neighbour rate change, only for a file whose rate differs from the first one's:
     output frame k takes input frame floor(k * rate_in / rate_out)."""
     start_in = 0
@@ -231,7 +234,9 @@ class _Failed:
 _END = object()
 
 
-def _prefetched(blocks: Iterator[NDArray[np.float32]], depth: int = 2) -> Iterator[NDArray[np.float32]]:
+def _prefetched(
+    blocks: Iterator[NDArray[np.float32]], depth: int = 2
+) -> Generator[NDArray[np.float32], None, None]:
     """Decode the next blocks in a second thread while this one reduces the current one (both
     release the GIL), so the build runs at the decoder's own pace. At most `depth` blocks wait."""
     waiting: queue.Queue[object] = queue.Queue(maxsize=depth)

@@ -62,7 +62,8 @@ def _pages(groups: list[Group], warn: Callable[[str], None]) -> list[Page]:
         warn("the ink's length units are not given; it is scaled to fit the page")
     fit = _fit_scale(groups)
     scaled = [
-        [t.xy * (t.context.mm_per_unit if t.context.units_known else fit) for t in g.traces] for g in groups
+        [t.xy * (t.context.mm_per_unit if t.context.mm_per_unit is not None else fit) for t in g.traces]
+        for g in groups
     ]
     times = _all_times([t for g in groups for t in g.traces], [xy for g in scaled for xy in g])
     pages, k = [], 0
@@ -86,7 +87,7 @@ def _fit_scale(groups: list[Group]) -> float:
     return FIT_MM / extent if extent > 0 else 1.0
 
 
-def _all_times(traces: list[Trace], xys: list[NDArray]) -> list[NDArray]:
+def _all_times(traces: list[Trace], xys: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
     """Every trace's point times. A trace known only by its start is spread at writing
     speed up to the next trace's start; traces with no time at all follow one another
     in document order from 0, UNTIMED_GAP_MS apart."""
@@ -122,7 +123,7 @@ def _area_of(group: Group) -> tuple[float, float] | None:
     return group.traces[0].context.area_mm if group.traces else None
 
 
-def _model_stroke(xy_mm: NDArray, trace: Trace, t_ms: NDArray) -> Stroke:
+def _model_stroke(xy_mm: NDArray[np.float64], trace: Trace, t_ms: NDArray[np.float64]) -> Stroke:
     brush = trace.context.brush
     widths = None
     if trace.pressure is not None:

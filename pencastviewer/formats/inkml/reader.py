@@ -296,9 +296,12 @@ class InkReader:
             if np.all(np.isfinite(t)):
                 ref = self._ref(channel.respect_to) if channel.respect_to else None
                 base = self._time(ref, 0) if ref is not None else None
+                times: NDArray[np.float64] = t
                 if base is not None:
-                    return base + t
-                return start + (t - t[0]) if start is not None else t
+                    times = base + t
+                elif start is not None:
+                    times = start + (t - t[0])
+                return times
         if start is None:
             return None
         n = int(keep.sum())
@@ -306,7 +309,7 @@ class InkReader:
         if duration:
             return start + np.linspace(0.0, duration, n)
         if context.sample_rate_hz:
-            return start + np.flatnonzero(keep) * (1000.0 / context.sample_rate_hz)
+            return np.asarray(start + np.flatnonzero(keep) * (1000.0 / context.sample_rate_hz), np.float64)
         return np.array([start])  # start only: spread at writing speed once in mm
 
     def _start_ms(self, elem: ET.Element, context: Context) -> float | None:
@@ -345,7 +348,7 @@ class InkReader:
 
     def _livescribe_audio(self, elem: ET.Element) -> None:
         """Livescribe's audioSession/audio_file@start: where its recording begins (pen clock)."""
-        starts = [number(e.get("start")) for e in elem.iter() if local_name(e.tag) == "audio_file"]
-        starts = [s for s in starts if s is not None]
+        given = [number(e.get("start")) for e in elem.iter() if local_name(e.tag) == "audio_file"]
+        starts = [s for s in given if s is not None]
         if starts and self.livescribe_audio_ms is None:
             self.livescribe_audio_ms = min(starts)

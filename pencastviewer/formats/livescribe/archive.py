@@ -163,8 +163,8 @@ def _place_recordings(pages: list[Page], sessions: list[Session], warnings: list
                 f"Paper Replay session {session.name}: page(s) {describe_pages(missing)} "
                 "are not in this notebook"
             )
-        for page in here:
-            spans.setdefault(page, []).append((session.start_ms, session.end_ms, len(recordings)))
+        for address in here:
+            spans.setdefault(address, []).append((session.start_ms, session.end_ms, len(recordings)))
         recordings.append(session.recording)
     for i, page in enumerate(pages):
         page_spans = spans.get(parse_page_address(page.address), [])
@@ -248,7 +248,7 @@ def _notebook_pages(archive: SafeZip, path: Path, warnings: list[str]) -> tuple[
             Page(
                 width_au * ANOTO_MM,
                 height_au * ANOTO_MM,
-                strokes,
+                tuple(strokes),
                 label=label,
                 background=background,
                 address=page_address_text(address),

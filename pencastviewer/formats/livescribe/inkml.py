@@ -224,7 +224,7 @@ def _read_page(
         if match is None or int(match[1]) == 0 or int(match[2]) == 0:
             raise parser.fail(f"mediaSize {area.get('mediaSize')!r} is not '(width, height)'", where)
         size_au = (int(match[1]), int(match[2]))
-    traces = []
+    traces: list[InkTrace] = []
     for child in elem:
         if local_name(child.tag) == "trace":
             trace = _read_trace(child, f"{where} trace {len(traces) + 1}", parser, times, rate_hz)
@@ -277,7 +277,11 @@ def to_pages(
             if span.page_address == ink_page.address
         ]
         strokes = [
-            Stroke(trace.xy_au * ANOTO_MM, trace.t_ms, recording=_recording_at(trace.t_ms[0], spans))
+            Stroke(
+                np.asarray(trace.xy_au * ANOTO_MM, np.float64),
+                trace.t_ms,
+                recording=_recording_at(trace.t_ms[0], spans),
+            )
             for trace in ink_page.traces
         ]
         background = None
@@ -293,7 +297,7 @@ def to_pages(
             Page(
                 width_au * ANOTO_MM,
                 height_au * ANOTO_MM,
-                strokes,
+                tuple(strokes),
                 label=label,
                 background=background,
                 address=address,

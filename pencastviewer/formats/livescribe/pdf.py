@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...media.probe import probe
 from ...media.source import AudioError
@@ -155,7 +155,7 @@ def _audio_file(
     entry: SessionFile, embedded: dict[str, pikepdf.Stream], path: Path, warnings: list[str]
 ) -> AudioFile:
     span_ms = entry.end_ms - entry.start_ms
-    placement = {
+    placement: dict[str, Any] = {
         "member": entry.key,
         "clock_start_ms": entry.start_ms,
         "clock_duration_ms": span_ms,

@@ -16,6 +16,7 @@ import functools
 import importlib.resources
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -176,7 +177,8 @@ def decode_stf(data: bytes, path: str | os.PathLike[str] | None = None, *, lenie
     columns = _Columns()
     damage = None
     # The range check sees only what the scan kept, so a damage it finds lies earlier.
-    for step in (lambda: _scan(data, columns), columns.check_range):
+    steps: tuple[Callable[[], object], ...] = (lambda: _scan(data, columns), columns.check_range)
+    for step in steps:
         try:
             step()
         except _TooManyPoints:

@@ -285,7 +285,7 @@ class _Reader:
 
 
 def _recording_index(obj: Obj, n_recordings: int) -> int | None:
-    index = obj.integer("recording", None, hi=MAX_INDEX, nullable=True)
+    index: int | None = obj.integer("recording", None, hi=MAX_INDEX, nullable=True)
     if index is not None and index >= n_recordings:
         raise ManifestProblem(
             obj.field("recording"), f"is {index}, but the notebook has {n_recordings} recordings"

@@ -86,7 +86,7 @@ class Obj:
         for c in value:
             if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c <= 255:
                 raise ManifestProblem(where, f"has {c!r}; colour components are integers 0..255")
-        return tuple(value)  # type: ignore[return-value]
+        return tuple(value)
 
     def rect(self, key: str, default: Any = REQUIRED, *, nullable: bool = False) -> Any:
         """[x, y, w, h] in mm as a tuple of 4 floats."""
