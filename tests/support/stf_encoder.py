@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pencastviewer.formats.livescribe.stf import MAGIC, canonical_code
+from pencastviewer.formats.livescribe.stf import MAGIC
+from pencastviewer.formats.livescribe.stf_codes import canonical_code
 
 _RAW_WIDTH = {8: 0, 16: 1, 32: 3}  # HDR2 symbol for each raw gap field width
 

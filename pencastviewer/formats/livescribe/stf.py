@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import array
 import bisect
-import functools
-import importlib.resources
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,10 +22,10 @@ from numpy.typing import NDArray
 
 from ..errors import CorruptFileError, TooLargeError
 from ..limits import MAX_POINTS
+from .stf_codes import FAST_BITS, fast_table, lookup
 
 MAGIC = b"\x01\x00Anoto STF v1.0"
 HEADER_BYTES = len(MAGIC) + 2  # + u16 sample rate
-FAST_BITS = 18  # 2 MB of table; 16 and 20 measured no faster
 MAX_TIME_MS = 1 << 53  # beyond this a pen time is garbage (and float64 would lose ms)
 MAX_AU = 1 << 20  # absolute coordinates are u16; a decoded point this far out is garbage
 _TIME_FIELD_BYTES = {0x00: 1, 0x08: 2, 0x10: 4, 0x18: 8}
@@ -75,63 +72,6 @@ class _Damage(Exception):
     def __init__(self, byte: int, problem: str, stroke: int | None = None):
         super().__init__(problem)
         self.byte, self.problem, self.stroke = byte, problem, stroke
-
-
-@functools.cache
-def _table_specs() -> dict[str, list[tuple[int, list[int]]]]:
-    text = importlib.resources.files(__package__).joinpath("stf_tables.json").read_text("utf-8")
-    return {name: [(int(n), list(s)) for n, s in spec] for name, spec in json.loads(text)["tables"].items()}
-
-
-@functools.cache
-def canonical_code(name: str) -> dict[int, tuple[int, int]]:
-    """symbol -> (code, bit length) of table `name`, built canonically: lengths ascending,
-    symbols in code order, each length's first code = (previous first + count) << step."""
-    codes: dict[int, tuple[int, int]] = {}
-    code, previous = 0, None
-    for length, symbols in _table_specs()[name]:
-        if previous is not None:
-            code <<= length - previous
-        for symbol in symbols:
-            codes[symbol] = (code, length)
-            code += 1
-        previous = length
-    if sum(2.0**-length for _, length in codes.values()) != 1.0:
-        raise RuntimeError(f"STF table {name} is not a complete prefix code")  # a packaging bug
-    return codes
-
-
-@functools.cache
-def _lookup(name: str) -> tuple[int, list[tuple[int, int]]]:
-    """(peek width, table): the next `width` bits index a (symbol, code length) pair."""
-    codes = canonical_code(name)
-    width = max(length for _, length in codes.values())
-    table: list[tuple[int, int]] = [(0, 0)] * (1 << width)
-    for symbol, (code, length) in codes.items():
-        lo = code << (width - length)
-        table[lo : lo + (1 << (width - length))] = [(symbol, length)] * (1 << (width - length))
-    return width, table
-
-
-@functools.cache
-def _fast_table() -> list[tuple[int, int, int] | None]:
-    """Next FAST_BITS bits -> (bit length, dx, dy) of a whole common point (HDR 0, gap 1,
-    residual codes, force delta 0), or None when the point is anything else."""
-    hdr_code, hdr_len = canonical_code("HDR")[0]
-    gap_code, gap_len = canonical_code("TIME")[1]
-    df_code, df_len = canonical_code("DFORCE")[0]
-    head = (hdr_code << gap_len) | gap_code
-    fixed = hdr_len + gap_len + df_len
-    table: list[tuple[int, int, int] | None] = [None] * (1 << FAST_BITS)
-    for dx, (dx_code, dx_len) in canonical_code("DX").items():
-        for dy, (dy_code, dy_len) in canonical_code("DY").items():
-            total = fixed + dx_len + dy_len
-            if total > FAST_BITS:
-                continue
-            code = (((((head << dx_len) | dx_code) << dy_len) | dy_code) << df_len) | df_code
-            spare = FAST_BITS - total
-            table[code << spare : (code + 1) << spare] = [(total, dx, dy)] * (1 << spare)
-    return table
 
 
 class _Words:
@@ -266,45 +206,58 @@ def _scan(data: bytes, out: _Columns) -> None:
         raise _Damage(out.start_byte[-1], "coordinates out of range") from None
 
 
+def _stroke_start(data: bytes, pos: int, stroke_ms: int, out: _Columns) -> tuple[int, int] | None:
+    """The stroke record at or after byte `pos` (bytes that cannot start one are skipped, as
+    the reference readers do): its start is added to `out` and (byte of its first point, its
+    time) returned; None at the end-of-file marker."""
+    n_bytes = len(data)
+    while pos < n_bytes and data[pos] & _NOT_A_HEADER:
+        pos += 1
+    if pos >= n_bytes:
+        raise _Damage(n_bytes, "the file ends without its end-of-file marker", len(out.first))
+    head = data[pos]
+    if head == _END_OF_FILE:
+        return None
+    size = _TIME_FIELD_BYTES.get(head)
+    if size is None:
+        raise _Damage(pos, f"unknown stroke header 0x{head:02x}", len(out.first))
+    if pos + 1 + size + 4 >= n_bytes:
+        raise _Damage(n_bytes, f"the stroke starting at byte {pos} is cut off", len(out.first))
+    stroke_ms += int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
+    if stroke_ms >= MAX_TIME_MS:
+        raise _Damage(pos, f"stroke time {stroke_ms} ms is out of range", len(out.first))
+    if len(out.xs) > MAX_POINTS:  # checked while decoding: a 130 KB archive can hold 64 MB of STF
+        raise _TooManyPoints()
+    out.first.append(len(out.xs))
+    out.start_ms.append(stroke_ms)
+    out.start_byte.append(pos)
+    return pos + 1 + size, stroke_ms
+
+
 def _scan_strokes(data: bytes, out: _Columns) -> None:
+    # One function on purpose (about 100 lines): the per-point loops keep every table, the
+    # bit accumulator and the pen state in local variables. Splitting the fast and slow
+    # point paths into functions costs a call and a dozen argument passes per slow-path
+    # run, which a 1-million-point benchmark (benchmarks/bench_stf.py) would pay in full;
+    # the per-stroke header parsing, which runs once per stroke, is _stroke_start.
     n_bytes, n_bits = len(data), 8 * len(data)
     reader = _Words(data)
     padded = reader.padded
-    fast, k_bits = _fast_table(), FAST_BITS
+    fast, k_bits = fast_table(), FAST_BITS
     k_mask = (1 << k_bits) - 1
-    _, hdr = _lookup("HDR")
-    _, hdr2 = _lookup("HDR2")
-    force_bits, force_tab = _lookup("FORCE")
-    _, gap_tab = _lookup("TIME")
-    _, dx_tab = _lookup("DX")
-    _, dy_tab = _lookup("DY")
-    _, df_tab = _lookup("DFORCE")
+    hdr, hdr2, gap_tab, dx_tab, dy_tab, df_tab = (
+        lookup(n)[1] for n in ("HDR", "HDR2", "TIME", "DX", "DY", "DFORCE")
+    )
+    force_bits, force_tab = lookup("FORCE")
     low = [(1 << i) - 1 for i in range(129)]
     xs, gaps, force_at, force_new = out.xs, out.gaps, out.force_at, out.force
     x_add, y_add = xs.append, out.ys.append
     pos, stroke_ms = HEADER_BYTES, 0
     while True:  # one stroke record per turn, each starting on a byte boundary
-        while pos < n_bytes and data[pos] & _NOT_A_HEADER:
-            pos += 1
-        if pos >= n_bytes:
-            raise _Damage(n_bytes, "the file ends without its end-of-file marker", len(out.first))
-        head = data[pos]
-        if head == _END_OF_FILE:
+        started = _stroke_start(data, pos, stroke_ms, out)
+        if started is None:
             return
-        size = _TIME_FIELD_BYTES.get(head)
-        if size is None:
-            raise _Damage(pos, f"unknown stroke header 0x{head:02x}", len(out.first))
-        if pos + 1 + size + 4 >= n_bytes:
-            raise _Damage(n_bytes, f"the stroke starting at byte {pos} is cut off", len(out.first))
-        stroke_ms += int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
-        if stroke_ms >= MAX_TIME_MS:
-            raise _Damage(pos, f"stroke time {stroke_ms} ms is out of range", len(out.first))
-        if len(xs) > MAX_POINTS:  # checked while decoding: a 130 KB archive can hold 64 MB of STF
-            raise _TooManyPoints()
-        out.first.append(len(xs))
-        out.start_ms.append(stroke_ms)
-        out.start_byte.append(pos)
-        pos += 1 + size
+        pos, stroke_ms = started
         x, y = int.from_bytes(data[pos : pos + 2], "big"), int.from_bytes(data[pos + 2 : pos + 4], "big")
         x_add(x)
         y_add(y)

@@ -15,7 +15,8 @@ from support.stf_encoder import PenStroke, encode_stf, synthetic_strokes
 
 from pencastviewer.formats import CorruptFileError, FormatError
 from pencastviewer.formats.livescribe import stf as livescribe_stf
-from pencastviewer.formats.livescribe.stf import HEADER_BYTES, MAGIC, canonical_code, decode_stf
+from pencastviewer.formats.livescribe.stf import HEADER_BYTES, MAGIC, decode_stf
+from pencastviewer.formats.livescribe.stf_codes import canonical_code
 
 ARCHIVE = "notebook-archive-testing.zip"
 STF_MEMBER = "data/2208.1.12.19/AYE-APD-UKB-HE/0x00000000-0x006bb87b.stf"
