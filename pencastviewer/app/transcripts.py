@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..media.cache import cache_dir
 from ..media.decode import open_audio
 from ..model import Notebook, Timeline, WritingOrder
 from ..model.units import ms_to_s
@@ -18,7 +19,7 @@ from ..transcript.engine import Progress, Transcriber
 from ..transcript.search import TranscriptIndex, parse_query, text_matches
 from ..transcript.stream import FileSpan, transcribe_files
 from ..transcript.whisper import FasterWhisperTranscriber, ModelRef
-from .audio_files import cache_dir, playable_path
+from .audio_files import playable_path
 
 _loaded: dict[str, Transcriber] = {}  # the last model loaded in this process (0.5-5 s to load)
 
@@ -32,7 +33,7 @@ def load_transcriber(model: ModelRef) -> Transcriber:
 
 
 def transcripts_cache() -> TranscriptCache:
-    return TranscriptCache(cache_dir() / "transcripts")
+    return TranscriptCache(cache_dir("transcripts"))
 
 
 def recording_spans(notebook: Notebook, timeline: Timeline, recording: int) -> list[FileSpan]:
