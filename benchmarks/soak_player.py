@@ -80,6 +80,7 @@ def drift_ms(session, sink, reference: Reference, duration_s: float, rng: random
     session.output.pause()
     pause_s(0.1)
     recording = take.stop()
+    sink.forget_played()  # the monitor keeps every sample otherwise: 6 MB a minute, not the player's
     drifts = []
     for mark, playhead_s in marks:
         at = recording.index_at(mark)
@@ -164,6 +165,11 @@ def soak(args: argparse.Namespace, work: Path) -> int:
     next_check, next_rss = args.check_every, 5.0
     session.set_rate(args.speed)
     session.play_at(0, rng.uniform(0.0, duration_s - 60.0))
+    if args.trace_malloc:
+        import tracemalloc
+
+        tracemalloc.start(12)
+        first_snapshot = None
     while (elapsed := time.monotonic() - start) < args.minutes * 60:
         name = random_action(window, rng, duration_s)
         actions[name] = actions.get(name, 0) + 1
@@ -175,6 +181,8 @@ def soak(args: argparse.Namespace, work: Path) -> int:
             anon.append((elapsed, rss_parts_mb()[0]))
             mapped.append((elapsed, rss_parts_mb()[1]))
             next_rss += 5.0
+        if args.trace_malloc and first_snapshot is None and elapsed > WARM_UP_S:
+            first_snapshot = tracemalloc.take_snapshot()
         if elapsed >= next_check:
             drifts.append(drift_ms(session, sink, reference, duration_s, rng))
             print(
@@ -184,6 +192,11 @@ def soak(args: argparse.Namespace, work: Path) -> int:
             session.toggle_play()
             next_check += args.check_every
     session.output.pause()
+    if args.trace_malloc and first_snapshot is not None:
+        growth = tracemalloc.take_snapshot().compare_to(first_snapshot, "traceback")
+        for stat in growth[:8]:
+            print(f"{stat.size_diff / 1e6:+.2f} MB in {stat.count_diff:+d} blocks:")
+            print("\n".join("    " + line for line in stat.traceback.format()[-8:]))
     report(args, memory, drifts, actions, messages)
     print(
         f"  of which anonymous: slope {slope_mb_per_min(anon):+.3f} MB/min (end {anon[-1][1]:.0f} MB); "
@@ -219,6 +232,9 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=3.0)
     parser.add_argument("--check-every", type=float, default=60.0, help="seconds between drift checks")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--trace-malloc", action="store_true", help="print the Python allocations that grew most (slow)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pv-soak-"))
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")

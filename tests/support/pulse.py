@@ -83,6 +83,7 @@ class MonitorReader:
         self._chunks: list[np.ndarray] = []
         self._ends: list[int] = []  # sample count after each chunk
         self._offsets: list[float] = []  # arrival time − stream time of the chunk's end
+        self._forgotten_end = 0  # sample count after the last chunk forget_before() dropped
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -104,7 +105,16 @@ class MonitorReader:
 
     @property
     def n_samples(self) -> int:
-        return self._ends[-1] if self._ends else 0
+        return self._ends[-1] if self._ends else self._forgotten_end
+
+    def forget_before(self, index: int) -> None:
+        """Drop the samples before `index` (the monitor is read all along: a long session,
+        such as the soak test, would otherwise keep every sample played, 6 MB a minute)."""
+        with self._lock:
+            k = int(np.searchsorted(self._ends, index, side="right"))
+            if k:
+                self._forgotten_end = self._ends[k - 1]
+                del self._chunks[:k], self._ends[:k], self._offsets[:k]
 
     def wait_flowing(self, timeout_s: float = 10.0) -> None:
         """Block until parec delivers samples (it takes ~0.5 s to connect)."""
@@ -119,7 +129,7 @@ class MonitorReader:
         with self._lock:
             first = int(np.searchsorted(self._ends, start_index, side="right"))
             chunks, offsets = self._chunks[first:], self._offsets[first:]
-            chunk_start = self._ends[first - 1] if first else 0
+            chunk_start = self._ends[first - 1] if first else self._forgotten_end
         if not chunks:
             raise RuntimeError("the null sink played nothing since the recording started")
         samples = np.concatenate(chunks)[start_index - chunk_start :].astype(np.float32) / 32768.0
@@ -227,6 +237,11 @@ class PulseSink:
         if self._reader is None:
             raise RuntimeError("the PulseAudio daemon is not running")
         return SinkTake(self._reader)
+
+    def forget_played(self) -> None:
+        """Drop what the sink played so far (takes started earlier cannot be stopped then)."""
+        if self._reader is not None:
+            self._reader.forget_before(self._reader.n_samples)
 
     def record(self, seconds: float) -> np.ndarray:
         """What the sink plays during the next `seconds` (blocks this thread)."""
