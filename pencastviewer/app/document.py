@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..formats import ReadOptions, read_with_format
 from ..model import Notebook, PageHitIndex, Timeline
+
+MAX_HIT_INDEXES = 12
 
 
 @dataclass
@@ -15,13 +18,19 @@ class OpenedNotebook:
     format_name: str
     notebook: Notebook
     timeline: Timeline
-    _hit_indexes: dict[int, PageHitIndex] = field(default_factory=dict)
+    _hit_indexes: OrderedDict[int, PageHitIndex] = field(default_factory=OrderedDict)
 
     def hit_index(self, page: int) -> PageHitIndex:
-        """Built on first use: opening a 100-page notebook must not index every page."""
-        if page not in self._hit_indexes:
-            self._hit_indexes[page] = PageHitIndex(self.notebook.pages[page])
-        return self._hit_indexes[page]
+        """Built on first use: opening a 100-page notebook must not index every page; the
+        MAX_HIT_INDEXES pages used last are kept (visiting every page of a large notebook
+        grew memory by megabytes a page, found by the soak test)."""
+        index = self._hit_indexes.pop(page, None)
+        if index is None:
+            index = PageHitIndex(self.notebook.pages[page])
+        self._hit_indexes[page] = index
+        while len(self._hit_indexes) > MAX_HIT_INDEXES:
+            self._hit_indexes.popitem(last=False)
+        return index
 
 
 def open_notebook(path: str | Path, options: ReadOptions | None = None) -> OpenedNotebook:

@@ -87,3 +87,19 @@ def test_locate_on_a_pencast_with_a_point_at_1e308_does_not_crash(tmp_path):
             timeout=120,
         )
         assert result.returncode == expected, result.stderr  # exit 1: no ink there
+
+
+def test_an_opened_notebook_keeps_the_hit_indexes_of_the_pages_used_last():
+    from pathlib import Path
+
+    from pencastviewer.app.document import MAX_HIT_INDEXES, OpenedNotebook
+    from pencastviewer.model import Timeline
+
+    pages = tuple(Page(100, 100, (Stroke([[1, 1], [2, 2]], [0, 1]),)) for _ in range(MAX_HIT_INDEXES + 8))
+    notebook = Notebook(pages)
+    document = OpenedNotebook(Path("n.pencast"), "test", notebook, Timeline(notebook))
+    first = document.hit_index(0)
+    for page in range(1, len(pages)):
+        document.hit_index(page)
+        assert document.hit_index(0) is first  # used again each time: kept
+    assert len(document._hit_indexes) == MAX_HIT_INDEXES
