@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QMouseEvent,
     QNativeGestureEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QResizeEvent,
     QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QPinchGesture, QToolTip, QWidget
 
 from ..app.session import Session
-from ..model import Hit, Page
+from ..model import Hit, Page, RevealState
 from ..model.units import MM_PER_INCH, format_hms
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
@@ -78,7 +80,7 @@ class PageCanvas(QAbstractScrollArea):
     def page(self) -> Page | None:
         return self.layer.renderer.page if self.layer.renderer else None
 
-    def _on_session_page_changed(self, *_args) -> None:
+    def _on_session_page_changed(self, *_args: object) -> None:
         doc = self.session.document
         pages = doc.notebook.pages if doc else ()
         self.layer.set_renderer(PageRenderer(pages[self.session.page]) if pages else None)
@@ -92,13 +94,13 @@ class PageCanvas(QAbstractScrollArea):
     def ink_style(self) -> InkStyle:
         return InkStyle(show_ghosts=self.session.show_ghosts)
 
-    def current_reveal(self):
+    def current_reveal(self) -> RevealState | None:
         doc, t_ms = self.session.document, self.session.reveal_time_ms()
         if doc is None or t_ms is None or self.page is None:
             return None
         return doc.timeline.reveal(self.session.page, t_ms)
 
-    def _on_session_reveal_changed(self, *_args) -> None:
+    def _on_session_reveal_changed(self, *_args: object) -> None:
         if not self.layer.valid:
             self.viewport().update()
             return
@@ -250,7 +252,7 @@ class PageCanvas(QAbstractScrollArea):
         return super().viewportEvent(event)
 
     # --- painting ----------------------------------------------------------------------------------
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._relayout()
 
@@ -259,7 +261,7 @@ class PageCanvas(QAbstractScrollArea):
             self.layer.valid = False
         self.viewport().update()
 
-    def desk_color(self):
+    def desk_color(self) -> QColor:
         return self.palette().color(QPalette.ColorRole.Window).darker(125)
 
     def paintEvent(self, event: QPaintEvent) -> None:

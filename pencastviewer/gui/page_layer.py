@@ -124,7 +124,7 @@ class PageLayer:
         device = [r for r in (self._device_rect(r) for r in rects) if not r.isEmpty()]
         return self._paint_rects(device)
 
-    def set_selected(self, indices) -> list[QRectF]:
+    def set_selected(self, indices: Iterable[int]) -> list[QRectF]:
         """Highlight these strokes (under their ink); returns the logical rectangles that
         changed — around the strokes that gained or lost the highlight."""
         new = np.unique(np.asarray(indices, dtype=np.int64))
@@ -180,7 +180,7 @@ class PageLayer:
         return x0 - m, y0 - m, x1 + m, y1 + m
 
     def _margin_mm(self, i: int) -> float:
-        half_width = self._widths[i] * max(1.0, self.style.writing_width_factor) / 2
+        half_width = float(self._widths[i]) * max(1.0, self.style.writing_width_factor) / 2
         return half_width + AA_MARGIN_PX / max(self.px_per_mm, 1e-6)
 
     def _device_rect(self, rect_mm: RectMM) -> QRect:

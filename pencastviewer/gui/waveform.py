@@ -3,6 +3,8 @@ view drawn from the peak pyramid, with the playhead, the writing marks and the s
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
@@ -57,10 +59,10 @@ def format_clock(seconds: float, decimals: int = 0) -> str:
     return f"{int(h)}:{int(m):02d}:{s:0{width}.{decimals}f}"
 
 
-class TimeAxis(pg.AxisItem):
+class TimeAxis(pg.AxisItem):  # type: ignore[misc]  # (pyqtgraph is untyped)
     """Ticks at clock-friendly steps, labelled h:mm:ss (with tenths below one second)."""
 
-    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         span = abs(maxVal - minVal)
         if span == 0 or size <= 0:
             return []
@@ -68,12 +70,12 @@ class TimeAxis(pg.AxisItem):
         major, minor = next((step for step in _TIME_STEPS if step[0] >= wanted), _TIME_STEPS[-1])
         return [(major, 0), (minor, 0)]
 
-    def tickStrings(self, values, scale, spacing):
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         decimals = 1 if spacing < 1 else 0
         return [format_clock(v, decimals) for v in values]
 
 
-class SeekViewBox(pg.ViewBox):
+class SeekViewBox(pg.ViewBox):  # type: ignore[misc]
     """Left click seeks; left drag scrubs; Shift + left drag selects; wheel zooms in time
     around the cursor and middle drag pans (pyqtgraph's own, x only)."""
 
@@ -85,15 +87,17 @@ class SeekViewBox(pg.ViewBox):
         self.setMouseEnabled(x=True, y=False)
         self.dragging = False
 
-    def mouseClickEvent(self, ev) -> None:
+    def mouseClickEvent(self, ev: Any) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
-            return super().mouseClickEvent(ev)
+            super().mouseClickEvent(ev)
+            return
         ev.accept()
         self.seek_requested.emit(self.mapToView(ev.pos()).x())
 
-    def mouseDragEvent(self, ev, axis=None) -> None:
+    def mouseDragEvent(self, ev: Any, axis: int | None = None) -> None:
         if ev.button() != Qt.MouseButton.LeftButton:
-            return super().mouseDragEvent(ev, axis)
+            super().mouseDragEvent(ev, axis)
+            return
         ev.accept()
         self.dragging = not ev.isFinish()
         x = self.mapToView(ev.pos()).x()
@@ -115,7 +119,7 @@ def _merge_marks(spans: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarr
     return starts[first], ends[last]
 
 
-class WaveformPlot(pg.PlotWidget):
+class WaveformPlot(pg.PlotWidget):  # type: ignore[misc]
     """One view of the envelope: redrawn from the pyramid at one bin per pixel whenever its
     time range changes. The curve gets only those bins, never raw samples, so pyqtgraph's
     downsampling (which rescans samples on every change) is not involved."""

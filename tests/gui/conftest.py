@@ -63,6 +63,9 @@ def open_window(qtbot, preferences):
         qtbot.waitExposed(window)
         with qtbot.waitSignal(session.opened, timeout=20000):
             window.open_file(path)
+        # The waveform's progress bar hides when its peaks are ready, which re-lays the window
+        # out: tests start once that is over, whatever an earlier test left in the thread pool.
+        qtbot.waitUntil(lambda: not window.peaks.running, timeout=30000)
         qtbot.wait(50)  # the first paint
         return window
 
