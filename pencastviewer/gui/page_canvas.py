@@ -26,11 +26,11 @@ from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QPinch
 
 from ..app.session import Session
 from ..model import Hit, Page, RevealState
-from ..model.units import MM_PER_INCH, format_hms
+from ..model.units import MM_PER_INCH
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 from .page_layer import PageLayer
-from .page_pan import PagePan
+from .page_pan import PagePan, hover_text
 from .selection_tool import SelectionTool
 
 MARGIN_PX = 16  # desk around the page
@@ -331,15 +331,6 @@ class PageCanvas(QAbstractScrollArea):
             self._show_hover(event.position(), event.globalPosition())
         super().mouseReleaseEvent(event)
 
-    def hover_text(self, hit: Hit) -> str:
-        doc = self.session.document
-        assert doc is not None
-        if hit.recording is None:
-            return "No recording for this ink"
-        position = self.session.audio_position_s(hit.recording, hit.t_ms)
-        name = doc.notebook.recordings[hit.recording].name
-        return f"▶ {format_hms(position)} — {name}\nClick to play from here"
-
     def _show_hover(self, pos: QPointF, global_pos: QPointF) -> None:
         hit = self.hit_at(pos)
         if hit is None:
@@ -348,4 +339,4 @@ class PageCanvas(QAbstractScrollArea):
             return
         cursor = Qt.CursorShape.ArrowCursor if hit.recording is None else Qt.CursorShape.PointingHandCursor
         self.viewport().setCursor(cursor)
-        QToolTip.showText(global_pos.toPoint(), self.hover_text(hit), self.viewport())
+        QToolTip.showText(global_pos.toPoint(), hover_text(self.session, hit), self.viewport())

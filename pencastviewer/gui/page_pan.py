@@ -1,10 +1,26 @@
-"""Dragging the page with the mouse: a left drag that began on bare paper (once it passes
-the platform's drag distance, so a click stays a click) or any middle-button drag."""
+"""The page under the mouse, besides taps: dragging the page (a left drag that began on bare
+paper, once it passes the platform's drag distance so a click stays a click, or any
+middle-button drag), and the tooltip over ink."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+
+from ..app.session import Session
+from ..model import Hit
+from ..model.units import format_hms
+
+
+def hover_text(session: Session, hit: Hit) -> str:
+    """What hovering ink says: where its sound is, in which recording."""
+    doc = session.document
+    assert doc is not None
+    if hit.recording is None:
+        return "No recording for this ink"
+    position = session.audio_position_s(hit.recording, hit.t_ms)
+    name = doc.notebook.recordings[hit.recording].name
+    return f"▶ {format_hms(position)} — {name}\nClick to play from here"
 
 
 class PagePan:
