@@ -16,9 +16,8 @@ BEING_SPLIT = frozenset(
     {
         "pencastviewer/app/session.py",  # playback: the PlaybackController takes its playback part
         "pencastviewer/audio/pcm_copy.py",  # playback
-        "pencastviewer/formats/livescribe/stf.py",  # media
         "pencastviewer/formats/livescribe/stf.py:_scan_strokes",  # media
-        "pencastviewer/formats/inkml/reader.py",  # safety (351 lines)
+        "pencastviewer/formats/inkml/reader.py",  # safety
     }
 )
 
