@@ -240,6 +240,8 @@ def run(args: argparse.Namespace) -> int:
             for text in result.notes:
                 print(f"warning: {text}")
     except ExportError as e:
-        print(f"pencastviewer: {e}", file=sys.stderr)
+        missing = any(r.is_missing and not r.is_lost for r in document.notebook.recordings)
+        hint = " (give it with --audio FILE)" if missing and "not found" in str(e) else ""
+        print(f"pencastviewer: {e}{hint}", file=sys.stderr)
         return 1
     return 0
