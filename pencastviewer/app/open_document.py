@@ -24,6 +24,12 @@ class ZoomMemory(Protocol):
 
     def restore_zoom(self, zoom: str | float) -> None: ...
 
+    def remembered_view(self) -> tuple[float, float] | None:
+        """The page point (mm) at the centre of the view."""
+        ...
+
+    def restore_view(self, x_mm: float, y_mm: float) -> None: ...
+
 
 def open_advice(error: FormatError) -> str:
     """What the user can do about a file that failed to open."""
@@ -117,6 +123,8 @@ class OpenDocument:
         self._located = dict(memory.located) if memory is not None else {}
         if memory is not None:
             self.restore(memory)
+        else:  # a new file opens with the fit the user chose last
+            self.zoom.restore_zoom(self.preferences.get("zoom_mode"))
         self._settled = doc.path
 
     def current_memory(self) -> FileMemory:
@@ -128,12 +136,16 @@ class OpenDocument:
             sync_offsets_ms=dict(s.sync_offsets_ms),
             zoom=self.zoom.remembered_zoom(),
             located=dict(self._located),
+            view_mm=self.zoom.remembered_view(),
         )
 
     def remember_current(self) -> None:
         doc = self.session.document
         if doc is not None and doc.path == self._settled:
-            self.preferences.remember_file(doc.path, self.current_memory())
+            memory = self.current_memory()
+            if memory.zoom in ("fit-page", "fit-width"):  # the fit a new file opens with
+                self.preferences.set("zoom_mode", memory.zoom)
+            self.preferences.remember_file(doc.path, memory)
 
     def restore(self, memory: FileMemory) -> None:
         s = self.session
@@ -147,3 +159,5 @@ class OpenDocument:
             s.seek(memory.position_s, follow=False)
         s.set_page(min(max(memory.page, 0), s.n_pages - 1))
         self.zoom.restore_zoom(memory.zoom)
+        if memory.view_mm is not None:  # the region the user was reading, not just the zoom
+            self.zoom.restore_view(*memory.view_mm)

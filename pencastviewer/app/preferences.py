@@ -33,6 +33,7 @@ DEFAULTS = {
     "speech_model": "",  # a Whisper model name or a CTranslate2 model folder; "" = none chosen
     "speech_model_download": False,  # the user allowed faster-whisper to download a named model
     "speech_language": "",  # "" = detected
+    "zoom_mode": "fit-width",  # how a file opens that has no place remembered: the last fit chosen
 }
 
 
@@ -45,8 +46,9 @@ class FileMemory:
     recording: int = 0
     page: int = 0
     sync_offsets_ms: dict[int, float] = field(default_factory=dict)
-    zoom: str | float = "fit-page"
+    zoom: str | float = "fit-width"
     located: dict[str, str] = field(default_factory=dict)
+    view_mm: tuple[float, float] | None = None  # the page point at the centre of the view
 
     @classmethod
     def from_json(cls, text: str) -> FileMemory:
@@ -67,7 +69,11 @@ class FileMemory:
                 int(k): _number(v, 0.0) for k, v in offsets.items() if str(k).lstrip("-").isdigit()
             }
         zoom = data.get("zoom")
-        memory.zoom = zoom if zoom in ("fit-page", "fit-width") else _number(zoom, 0.0) or "fit-page"
+        memory.zoom = zoom if zoom in ("fit-page", "fit-width") else _number(zoom, 0.0) or "fit-width"
+        view = data.get("view_mm")
+        if isinstance(view, list) and len(view) == 2:
+            x, y = (_number(v, float("nan")) for v in view)
+            memory.view_mm = (x, y) if x == x and y == y else None
         located = data.get("located")
         if isinstance(located, dict):
             pairs = [(k, v) for k, v in located.items() if isinstance(k, str) and isinstance(v, str)]

@@ -48,9 +48,11 @@ class Session(QObject):
     options_changed = Signal()  # preroll_s, show_ghosts or auto_page_turn
     message = Signal(str)  # for the status bar
     problem = Signal(str)  # something the user should be told about (a dialog)
+    looping_changed = Signal(bool)  # the selected region plays in a loop
 
     def __init__(self, output: QObject, parent: QObject | None = None):
         super().__init__(parent)
+        self.looping = False
         self.output = output
         self.document: OpenedNotebook | None = None
         self.page = 0
@@ -338,6 +340,8 @@ class Session(QObject):
         span = _clamped(span)
         span_changed, strokes_changed = span != self.selection, strokes != self.selected_strokes
         self.selected_strokes, self.selection = strokes, span
+        if span is None and self.looping:
+            self.set_looping(False)  # nothing left to loop
         if span_changed:
             self.selection_changed.emit(span)
         if strokes_changed:
@@ -425,8 +429,12 @@ class Session(QObject):
     def _say_if_missing(self) -> None:
         """The status-bar hint when the current recording's audio is missing."""
         if self.is_missing(self.recording):
-            name = self.document.notebook.recordings[self.recording].name  # type: ignore[union-attr]
-            self.message.emit(f"The recording “{name}” is missing — File ▸ Locate recording… finds it.")
+            recording = self.document.notebook.recordings[self.recording]  # type: ignore[union-attr]
+            why = recording.missing_text()
+            if recording.is_lost:
+                self.message.emit(f"Nothing to play: {why}. The ink is shown without sound.")
+            else:
+                self.message.emit(f"Nothing to play: {why} — File ▸ Locate recording… finds it.")
 
     def _on_output_state_changed(self, state: str) -> None:
         if state == "playing":
@@ -436,8 +444,21 @@ class Session(QObject):
             self.playhead_moved.emit(self.output.position_s())
         self.playback_state_changed.emit(state)
 
+    def set_looping(self, looping: bool) -> None:
+        """Loop the selected region: playback past its end goes back to its start."""
+        if looping != self.looping:
+            self.looping = looping
+            self.looping_changed.emit(looping)
+            if looping and self.selection is not None and self.audible:
+                start, end = self.selection
+                if not start <= self.output.position_s() < end:
+                    self.seek(start, follow=False)
+
     def _on_timer_timeout(self) -> None:
         position = self.output.position_s()
+        if self.looping and self.selection is not None and position >= self.selection[1]:
+            self.output.seek(self.selection[0])  # the loop's turn: back to the region's start
+            position = self.output.position_s()
         self._look_at_written_page(position, turn=self.auto_page_turn)
         self.playhead_moved.emit(position)
 

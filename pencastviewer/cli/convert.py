@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     spec.write(notebook, target)
     audio = sum(len(r.files) for r in notebook.recordings)
     print(
-        f"wrote {target}: {len(notebook.pages)} pages, {notebook.n_strokes} strokes, "
-        f"{audio} audio files copied"
+        f"wrote {target}: {_count(len(notebook.pages), 'page')}, {_count(notebook.n_strokes, 'stroke')}, "
+        f"{_count(audio, 'audio file')} copied"
     )
     embedded = sorted(
         {p.background.pdf_path for p in notebook.pages if p.background and p.background.pdf_path}
@@ -43,3 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in notebook.warnings:
         print(f"warning: {warning}")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

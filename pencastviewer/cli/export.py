@@ -15,6 +15,7 @@ from ..app.export.run import Export
 from ..app.heard_time import MAX_SYNC_OFFSET_MS
 from ..formats import ReadOptions
 from ..model.units import format_hms, parse_time
+from . import export_pages
 
 # Outputs made without drawing anything: these never start Qt's GUI machinery.
 _UNRENDERED = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".pencast", ".vtt", ".srt"})
@@ -32,13 +33,16 @@ def _time(text: str) -> float:
 
 
 def _stroke_range(text: str) -> tuple[int, int]:
+    """Strokes are 0-based, as `locate` prints them and the README numbers them."""
     first, _, last = text.partition("-")
     try:
         i, j = int(first), int(last or first)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected I-J (stroke numbers, 1 = first), got {text!r}") from None
-    if not 1 <= i <= j:
-        raise argparse.ArgumentTypeError(f"expected 1 <= I <= J, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected I-J (stroke numbers as `locate` prints them, 0 = first), got {text!r}"
+        ) from None
+    if not 0 <= i <= j:
+        raise argparse.ArgumentTypeError(f"expected 0 <= I <= J, got {text!r}")
     return i, j
 
 
@@ -89,12 +93,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="OUT",
         help="file to write; its extension picks the format (.wav .flac .ogg .opus .mp3 .m4a "
-        ".png .svg .pdf .mp4 .html .pencast)",
+        ".png .svg .pdf .mp4 .html .pencast); {n} in the name writes one image per page "
+        "(e.g. pages/page-{n}.png)",
     )
     add("--from", dest="start", type=_time, metavar="T", help="clip start: seconds or h:mm:ss.mmm")
     add("--to", dest="end", type=_time, metavar="T", help="clip end: seconds or h:mm:ss.mmm")
     add("--page", type=int, metavar="N", help="page number, 1 = first page of the file")
-    add("--strokes", type=_stroke_range, metavar="I-J", help="strokes I to J of --page (1 = first)")
+    add(
+        "--pages",
+        type=export_pages.page_list,
+        metavar="LIST",
+        help="pages of an image export, e.g. 1-5,8 (default: every page for .pdf and {n} names)",
+    )
+    add(
+        "--strokes",
+        type=_stroke_range,
+        metavar="I-J",
+        help="strokes I to J of --page, numbered as `locate` prints them (0 = first)",
+    )
     add("--recording", type=int, metavar="R", help="recording number as `info` lists it (default 0)")
     add("--fade", type=_non_negative, default=20.0, metavar="MS", help="fade in and out (default 20 ms)")
     add(
@@ -145,7 +161,7 @@ def clip_request(document: OpenedNotebook, args: argparse.Namespace) -> ClipRequ
     if args.strokes is not None:
         if page is None:
             raise ExportError("--strokes needs --page: strokes are numbered per page")
-        kind, strokes = ClipRange.STROKES, tuple(range(args.strokes[0] - 1, args.strokes[1]))
+        kind, strokes = ClipRange.STROKES, tuple(range(args.strokes[0], args.strokes[1] + 1))
     elif page is not None and args.start is None and args.end is None:
         kind, strokes = ClipRange.PAGE, ()
     else:
@@ -182,10 +198,21 @@ def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
             parts.append(f"sync offset {spec.sync_offset_ms:+g} ms")
     if spec.strokes is not None:
         page, first, last = spec.strokes
-        parts.append(f"page {page + 1} strokes {first + 1}–{last + 1}")
+        parts.append(f"page {page + 1} strokes {first}–{last}")
+    elif spec.pages is not None:
+        parts.append(export_pages.pages_text(spec.pages, len(document.notebook.pages)))
     elif spec.page is not None:
-        parts.append(f"page {spec.page + 1}")
+        parts.append(f"page {spec.page + 1} of {len(document.notebook.pages)}")
     return ", ".join(parts)
+
+
+def _other_pages_hint(document: OpenedNotebook, args: argparse.Namespace, out: Path) -> str:
+    """A one-page image of a longer notebook written without naming the page: say how to
+    get the others, so page 1 alone is not mistaken for the whole notebook."""
+    chosen = args.page is not None or args.pages is not None or export_pages.PAGE_FIELD in args.output
+    if chosen or out.suffix.lower() not in (".png", ".svg") or len(document.notebook.pages) < 2:
+        return ""
+    return f" (use --page N, or {export_pages.PAGE_FIELD} in the name for every page)"
 
 
 def _ensure_qt_gui() -> None:
@@ -199,17 +226,22 @@ def _ensure_qt_gui() -> None:
 
 def run(args: argparse.Namespace) -> int:
     document = open_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
-    out = Path(args.output)
+    for warning in document.notebook.warnings:  # e.g. a missing PDF the pages show a placeholder for
+        print(f"warning: {warning}", file=sys.stderr)
     try:
-        spec = clip_spec(document, args)
-        if out.suffix.lower() not in _UNRENDERED:
+        jobs = export_pages.jobs(document, args, clip_spec)
+        if any(out.suffix.lower() not in _UNRENDERED for out, _ in jobs):
             _ensure_qt_gui()
-        result = Export(document, spec, out).run()
+        for out, spec in jobs:
+            result = Export(document, spec, out).run()
+            summary = describe(document, result.spec) or "the whole notebook"
+            hint = _other_pages_hint(document, args, result.path)
+            print(f"wrote {result.path} ({result.n_bytes:,} bytes): {summary}{hint}")
+            for text in result.notes:
+                print(f"warning: {text}")
     except ExportError as e:
-        print(f"pencastviewer: {e}", file=sys.stderr)
+        missing = any(r.is_missing and not r.is_lost for r in document.notebook.recordings)
+        hint = " (give it with --audio FILE)" if missing and "not found" in str(e) else ""
+        print(f"pencastviewer: {e}{hint}", file=sys.stderr)
         return 1
-    summary = describe(document, result.spec) or "the whole notebook"
-    print(f"wrote {result.path} ({result.n_bytes:,} bytes): {summary}")
-    for text in result.notes:
-        print(f"warning: {text}")
     return 0

@@ -44,6 +44,7 @@ def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
                 "sample_rate": rec.sample_rate,
                 "channels": rec.channels,
                 "codec": rec.codec,
+                "missing": rec.missing_text() if rec.is_missing else None,
             }
             for rec in notebook.recordings
         ],
@@ -51,6 +52,9 @@ def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
         "warnings": list(notebook.warnings),
         "outside_files": list(notebook.outside_files),
     }
+
+
+AUDIO_HINT = "hint: give a recording that was not found with --audio FILE"
 
 
 def _text(doc: dict[str, Any]) -> str:
@@ -70,11 +74,15 @@ def _text(doc: dict[str, Any]) -> str:
             f"  {i}: {r['name']}: {format_hms(r['duration_s'], millis=True)}, {r['codec']}, "
             f"{r['sample_rate']} Hz, {r['channels']} ch"
         )
+        if r["missing"]:
+            lines.append(f"     no sound: {r['missing']}")
     if doc["ink_span_ms"]:
         first, last = doc["ink_span_ms"]
         lines.append(f"ink written over {format_hms((last - first) / 1000, millis=True)}")
     lines += [f"warning: {w}" for w in doc["warnings"]]
     lines += [f"read outside the notebook's folder: {f}" for f in doc["outside_files"]]
+    if any(r["missing"] and "not found" in r["missing"] for r in doc["recordings"]):
+        lines.append(AUDIO_HINT)
     return "\n".join(lines)
 
 

@@ -27,14 +27,16 @@ SUBCOMMANDS: dict[
     "search": (search.add_arguments, search.run),
 }
 
-USAGE = """pencastviewer [FILE] [--new-instance] open the viewer (the bundled demo without FILE);
+USAGE = """usage: pencastviewer [FILE] [--new-instance]
+                                            open the viewer (the bundled demo without FILE);
                                             FILE goes to the window already open, if any
        pencastviewer info FILE [--json]     pages, strokes, recordings of a notebook
        pencastviewer locate FILE --page N --at X,Y [--radius MM] [--json]
                                             what a tap at (X, Y) mm would play
-       pencastviewer export FILE -o OUT [--from T] [--to T] [--page N] [--strokes I-J]
-                            [--fade MS] [--size WxH]
-                                            a clip: audio, page image, video, web page or .pencast
+       pencastviewer export FILE -o OUT [--from T] [--to T] [--page N] [--pages LIST]
+                            [--strokes I-J] [--fade MS] [--size WxH]
+                                            a clip: audio, page image, video, web page or .pencast;
+                                            .pdf holds every page; page-{n}.png one file a page
        pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is
        pencastviewer transcribe FILE [-o OUT.vtt|.srt|.json|.txt] [--model NAME|DIR]
                             [--language xx] [--recording N] [--download]
@@ -62,7 +64,7 @@ def _subcommand_parser(name: str) -> argparse.ArgumentParser:
 
 
 def _gui_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="pencastviewer", usage=USAGE)
+    parser = _Parser(prog="pencastviewer", usage=USAGE.removeprefix("usage: "))
     parser.add_argument("file", nargs="?", help="notebook to open (default: the bundled demo)")
     parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
     parser.add_argument(

@@ -27,4 +27,4 @@ def audio_bytes(audio: AudioFile) -> bytes:
         if audio.container is None:
             raise FormatError(audio.member, "PDF of the recording unknown")
         return embedded_file_bytes(Path(audio.container), audio.member)
-    raise FormatError(audio.member, "the recording was not found; use “Locate recording…”")
+    raise FormatError(audio.member, "the recording was not found")

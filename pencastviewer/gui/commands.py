@@ -9,6 +9,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from ..app.session import Session
+from .canvas_view import zoom_anchor
 from .files import FileKeeper
 from .missing_audio import MissingAudio
 from .page_canvas import FIT_PAGE, FIT_WIDTH, PageCanvas
@@ -79,12 +80,13 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "sync_earlier": lambda: s.nudge_sync_offset(-SYNC_STEP_MS),
         "sync_later": lambda: s.nudge_sync_offset(SYNC_STEP_MS),
         "sync_reset": lambda: s.set_sync_offset_ms(0.0),
+        "loop_selection": lambda checked: s.set_looping(checked),
         "previous_page": lambda: s.set_page(s.page - 1),
         "next_page": lambda: s.set_page(s.page + 1),
         "first_page": lambda: s.set_page(0),
         "last_page": lambda: s.set_page(s.n_pages - 1),
-        "zoom_in": lambda: canvas.zoom_by(ZOOM_STEP),
-        "zoom_out": lambda: canvas.zoom_by(1 / ZOOM_STEP),
+        "zoom_in": lambda: canvas.zoom_by(ZOOM_STEP, zoom_anchor(canvas)),
+        "zoom_out": lambda: canvas.zoom_by(1 / ZOOM_STEP, zoom_anchor(canvas)),
         "fit_page": lambda: canvas.set_mode(FIT_PAGE),
         "fit_width": lambda: canvas.set_mode(FIT_WIDTH),
         "actual_size": lambda: canvas.set_zoom(100.0),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 from ..app.open_document import OpenDocument, open_advice
 from ..formats.errors import FormatError
 from ..formats.registry import open_filter
+from .canvas_view import restore_view_centre, view_centre_mm
 from .page_canvas import CUSTOM, FIT_PAGE, FIT_WIDTH, PageCanvas
 
 
@@ -41,6 +42,12 @@ class CanvasZoom:
             self.canvas.set_mode(str(zoom))
         elif isinstance(zoom, float) and zoom > 0:
             self.canvas.set_zoom(zoom)
+
+    def remembered_view(self) -> tuple[float, float] | None:
+        return view_centre_mm(self.canvas)
+
+    def restore_view(self, x_mm: float, y_mm: float) -> None:
+        restore_view_centre(self.canvas, x_mm, y_mm)
 
 
 class FileKeeper:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QToolBar,
     QWidget,
 )
@@ -36,6 +35,7 @@ from .icons import icon
 from .menus import MENUS, NEEDS_DOCUMENT, SELECTION_HINT, TOOLBAR_ICONS
 from .missing_audio import MissingAudio
 from .page_canvas import PageCanvas
+from .page_splitter import PageWaveformSplitter
 from .preferences_dialog import PreferencesDialog, PreferenceValues
 from .recordings_panel import RecordingsPanel
 from .shortcuts import COMMANDS, key_sequences
@@ -61,11 +61,7 @@ class MainWindow(QMainWindow):
         self.canvas = PageCanvas(session, self)
         self.peaks = RecordingPeaks(session, self)  # the current recording's waveform, made in the background
         self.waveform = WaveformView(session, self.peaks, self)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.canvas)
-        splitter.addWidget(self.waveform)
-        splitter.setStretchFactor(0, 1)  # the page takes the extra height, the waveform keeps its own
-        splitter.setStretchFactor(1, 0)
+        splitter = PageWaveformSplitter(self.canvas, self.waveform, self)  # the waveform grows too
         splitter.setObjectName("page-waveform-splitter")
         self.setCentralWidget(splitter)
         self.actions_by_name = self._make_actions()
@@ -83,6 +79,7 @@ class MainWindow(QMainWindow):
         self.transcripts = TranscriptDocks(self, session, self.preferences, self.waveform)
         self.desktop = DesktopActions(self, session)  # icon, desktop recent files, show in folder, print
         self.transport = Transport(session, self.actions_by_name, self)
+        self.waveform.selection_bar.set_loop_action(self.actions_by_name["loop_selection"])
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
         self.silent_label = QLabel("No audio device — playing silently" if session.output.is_silent else "")
@@ -92,7 +89,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._apply_preferences()
         self._update_document_actions()
-        splitter.setSizes([600, 170])
+        splitter.share_height()
         self.resizeDocks([self.pages_dock, self.recordings_dock], [600, 110], Qt.Orientation.Vertical)
         self.resizeDocks([self.pages_dock], [190], Qt.Orientation.Horizontal)
         self.files.restore_window()

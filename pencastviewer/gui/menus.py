@@ -61,6 +61,7 @@ MENUS = {  # menu title -> command names (None: a separator)
         "sync_earlier",
         "sync_later",
         "sync_reset",
+        "loop_selection",
         None,
         "add_bookmark",
     ),

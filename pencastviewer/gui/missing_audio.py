@@ -23,6 +23,9 @@ def missing_names(recording: Recording) -> list[str]:
 
 
 def missing_notice(recording: Recording) -> str:
+    if recording.is_lost:  # nothing to locate: the audio was inside the file
+        why = recording.missing_text()
+        return f"{why[0].upper()}{why[1:]} — the ink is shown without sound."
     return f"The recording “{recording.name}” was not found — the ink is shown; Locate recording… finds it."
 
 
@@ -46,13 +49,16 @@ class MissingAudio:
 
     def missing_recordings(self) -> list[int]:
         doc = self.session.document
-        return [i for i, r in enumerate(doc.notebook.recordings) if r.is_missing] if doc else []
+        if doc is None:
+            return []
+        # (audio lost from inside a damaged file is missing too, but no file can stand in for it)
+        return [i for i, r in enumerate(doc.notebook.recordings) if r.is_missing and not r.is_lost]
 
     def update(self) -> None:
         """The action works while any recording is missing; the button shows while the
         current one is."""
         self.action.setEnabled(bool(self.missing_recordings()))
-        self.button.setVisible(self.session.is_missing(self.session.recording))
+        self.button.setVisible(self.session.recording in self.missing_recordings())
 
     def on_recording_missing(self, index: int, _name: str) -> None:
         self.update()

@@ -51,7 +51,7 @@ class PageCanvas(QAbstractScrollArea):
         super().__init__(parent)
         self.session = session
         self.layer = PageLayer()
-        self.mode = FIT_PAGE
+        self.mode = FIT_WIDTH  # handwriting is readable at once; fit page shows it too small
         self.px_per_mm = 1.0  # logical pixels per millimetre
         self._warm_timer = QTimer(self)  # makes stroke sprites while the event loop is idle
         self._warm_timer.setInterval(0)

@@ -19,8 +19,10 @@ def hover_text(session: Session, hit: Hit) -> str:
     if hit.recording is None:
         return "No recording for this ink"
     position = session.audio_position_s(hit.recording, hit.t_ms)
-    name = doc.notebook.recordings[hit.recording].name
-    return f"▶ {format_hms(position)} — {name}\nClick to play from here"
+    recording = doc.notebook.recordings[hit.recording]
+    if recording.is_missing:  # no promise of sound that cannot come
+        return f"{format_hms(position)} — {recording.name}\nNo sound: {recording.missing_text()}"
+    return f"▶ {format_hms(position)} — {recording.name}\nClick to play from here"
 
 
 class PagePan:

@@ -5,6 +5,8 @@ is marked missing (italic) and offers Locate recording… (right-click or double
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu, QWidget
 
@@ -17,11 +19,26 @@ def recording_date(recording: Recording) -> str:
     return recording.created.strftime("%Y-%m-%d %H:%M") if recording.created else "no date"
 
 
+def names_its_date(recording: Recording) -> bool:
+    """True when the recording's name already is its date (Livescribe names sessions
+    "9/11/13, 2:56:36 AM" or "07.27.2020 2:04p"): the list then shows the date once."""
+    created = recording.created
+    if created is None:
+        return False
+    numbers = {int(n) for n in re.findall(r"\d+", recording.name)}
+    year = created.year in numbers or created.year % 100 in numbers
+    return year and created.day in numbers and created.month in numbers
+
+
 def recording_text(recording: Recording, sync_offset_ms: float) -> str:
-    details = [recording_date(recording), format_hms(recording.duration_s)]
+    details = [format_hms(recording.duration_s)]
+    if not names_its_date(recording):
+        details.insert(0, recording_date(recording))
     if sync_offset_ms:
         details.append(f"sync {sync_offset_ms:+.0f} ms")
-    if recording.is_missing:
+    if recording.is_lost:
+        details.append("audio missing from the damaged file")
+    elif recording.is_missing:
         details.append("audio missing — Locate…")
     return f"{recording.name}\n{' · '.join(details)}"
 

@@ -62,6 +62,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sync_earlier", "Sync: audio 10 ms earlier", ("Alt+[",), "Playback"),
     Command("sync_later", "Sync: audio 10 ms later", ("Alt+]",), "Playback"),
     Command("sync_reset", "Sync: reset offset", ("Alt+Backspace",), "Playback"),
+    Command("loop_selection", "&Loop selection", ("L",), "Playback", checkable=True),
     Command("previous_page", "Previous page", ("PgUp",), "View"),
     Command("next_page", "Next page", ("PgDown",), "View"),
     Command("first_page", "First page", ("Home",), "View"),

@@ -17,6 +17,13 @@ from .icons import icon
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 BUTTONS = ("previous_phrase", "back_5", "play_pause", "stop", "forward_5", "next_phrase")
+SYNC_BUTTONS = (  # name, button text, tooltip: what a click does to the ink and the sound
+    ("sync_earlier", "−10 ms", "Audio sync: hear the sound of the ink 10 ms earlier"),
+    ("sync_later", "+10 ms", "Audio sync: hear the sound of the ink 10 ms later"),
+)
+# Commands that need a recording: without one the transport is greyed out, not silently inert.
+NEEDS_AUDIO = (*BUTTONS, "back_30", "forward_30", "previous_stroke", "next_stroke", "slower", "faster")
+NEEDS_AUDIO += ("normal_speed", "sync_earlier", "sync_later", "sync_reset")
 
 
 def speed_text(rate: float) -> str:
@@ -89,10 +96,15 @@ class Transport(QToolBar):
             "Audio sync offset of this recording (remembered for the file).\n"
             "Positive: the audio of a stroke comes later in the recording."
         )
-        for name, text in (("sync_earlier", "−"), ("sync_later", "+")):
+        self.addWidget(QLabel(" Audio sync ", self))
+        for name, text, tip in SYNC_BUTTONS:
+            action = self._actions[name]
+            action.setIconText(text)  # the button's words; the menu keeps the action's text
+            keys = action.shortcut().toString()
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
             button = QToolButton(self)
-            button.setDefaultAction(self._actions[name])
-            button.setText(text)
+            button.setDefaultAction(action)
+            button.setObjectName(name)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if name == "sync_later":
                 self.addWidget(self.sync_label)
@@ -119,7 +131,11 @@ class Transport(QToolBar):
 
     def _on_session_recording_changed(self, index: int) -> None:
         self.position.setRange(0, round(self.duration_s() * 1000))
-        self.position.setEnabled(index >= 0)
+        has_audio = index >= 0
+        for widget in self.findChildren(QWidget):
+            widget.setEnabled(has_audio)
+        for name in NEEDS_AUDIO:
+            self._actions[name].setEnabled(has_audio)
         self._on_session_playhead_moved(self.session.position_s())
         self._on_session_sync_offset_changed(self.session.sync_offset_ms)
 

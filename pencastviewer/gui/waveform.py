@@ -9,13 +9,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
 from ..media.peaks import PeakPyramid
+from .waveform_selection import SelectionBar
 
-INITIAL_SPAN_S = 120.0  # the detail view's span when a recording is opened
+INITIAL_SPAN_S = 30.0  # the detail view's span when a recording is opened, around the playhead
 MIN_SPAN_S = 0.5  # deepest zoom: level-0 bins (256 frames) are then a few pixels wide
 FOLLOW_AT = 0.95  # while playing, page the detail view once the playhead passes this fraction
 FOLLOW_TO = 0.05  # ... so that the playhead lands here
@@ -217,11 +218,15 @@ class WaveformView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        for widget in (self.overview, self.progress, self.detail):
+        self.selection_bar = SelectionBar(session, None, self)
+        for widget in (self.overview, self.progress, self.detail, self.selection_bar):
             layout.addWidget(widget)
         self.setMinimumHeight(140)
+        # Expanding like the page above it, so the splitter shares a taller window with it.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._connect()
         self._show_peaks_state()
+        self._on_session_recording_changed(session.recording)
 
     def sizeHint(self) -> QSize:
         return QSize(800, 220)
@@ -233,6 +238,7 @@ class WaveformView(QWidget):
         peaks.progressed.connect(lambda fraction: self.progress.setValue(round(fraction * 100)))
         peaks.finished.connect(self._on_peaks_finished)
         peaks.failed.connect(self._on_peaks_failed)
+        s.recording_changed.connect(self._on_session_recording_changed)
         s.playhead_moved.connect(self._on_session_playhead_moved)
         s.selection_changed.connect(self._on_session_selection_changed)
         s.playback_state_changed.connect(self._on_session_playback_state_changed)
@@ -245,6 +251,11 @@ class WaveformView(QWidget):
         self.window_region.sigRegionChanged.connect(self._on_window_region_changed)
 
     # --- recording and pyramid --------------------------------------------------------
+    def _on_session_recording_changed(self, index: int) -> None:
+        """No sound to show: no waveform at all (an empty axis and a playhead would suggest some)."""
+        doc = self.session.document
+        self.setVisible(doc is not None and index >= 0 and not doc.notebook.recordings[index].is_missing)
+
     def _show_peaks_state(self) -> None:
         """Catch up with a job started before this view existed."""
         peaks = self.peaks
@@ -279,7 +290,9 @@ class WaveformView(QWidget):
         self.overview.setXRange(0.0, duration_s, padding=0)
         self.detail.setLimits(xMin=0.0, xMax=duration_s, minXRange=min(MIN_SPAN_S, duration_s))
         self.window_region.setBounds((0.0, duration_s))
-        self.detail.setXRange(0.0, min(INITIAL_SPAN_S, duration_s), padding=0)
+        span = min(INITIAL_SPAN_S, duration_s)
+        start = min(max(self.session.position_s() - span / 2, 0.0), duration_s - span)
+        self.detail.setXRange(start, start + span, padding=0)
 
     def _on_peaks_finished(self, pyramid: PeakPyramid) -> None:
         self.progress.hide()

@@ -59,6 +59,9 @@ class Background:
     pdf_path: str | None = None  # for PDF: file on disk ...
     pdf_data: bytes | None = None  # ... or the PDF's bytes (e.g. stored inside a .pencast)
     pdf_page: int = 0  # 0-based page of that PDF
+    # The file the page's background should show but could not be found: renderers paint a
+    # placeholder saying so (as Xournal++ does) instead of passing blank paper off as the page.
+    missing: str = ""  # e.g. "PDF background missing"; empty when nothing is missing
 
     def __post_init__(self) -> None:
         if self.kind == BackgroundKind.IMAGE and not self.image:

@@ -42,6 +42,12 @@ class AudioFile:
     def duration_s(self) -> float:
         return self.n_frames / self.sample_rate if self.sample_rate else 0.0
 
+    @property
+    def lost(self) -> bool:
+        """Missing from inside its `container` (the notebook file itself, e.g. a truncated
+        Pencast PDF): the file is damaged, and no other file can stand in for it."""
+        return self.store == AudioStore.MISSING and self.container is not None
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -91,3 +97,16 @@ class Recording:
     @property
     def is_missing(self) -> bool:
         return any(f.store == AudioStore.MISSING for f in self.files)
+
+    @property
+    def is_lost(self) -> bool:
+        """Its audio should be inside the notebook file, which has lost it (see AudioFile.lost)."""
+        return any(f.lost for f in self.files)
+
+    def missing_text(self) -> str:
+        """Why the recording has no sound, for every surface (window, exports, command line)."""
+        lost = [f for f in self.files if f.lost]
+        if lost:
+            container = lost[0].container.replace("\\", "/").rsplit("/", 1)[-1]  # type: ignore[union-attr]
+            return f"the file {container} is damaged: the audio of “{self.name}” is missing from it"
+        return f"the audio of “{self.name}” was not found"

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 
 from ..model import Background, BackgroundKind, Page
+from ..model.units import MM_PER_POINT
 from .rulings import paint_ruling
 
 MAX_RASTER_PX = 6000  # a PDF page is never rasterised larger than this on a side
+PDF_MISSING = "PDF background missing"
+MISSING_TEXT_PT = 26.0  # the placeholder's size and grey, measured on Xournal++'s own
+MISSING_TEXT_GREY = 0xCC
+_EM_UNITS = 1000
 
 
 def qcolor(rgba: tuple[int, int, int, int]) -> QColor:
@@ -104,8 +109,32 @@ def paint_background(painter: QPainter, page: Page, px_per_mm: float, cache: Ras
         image = cache.pdf_page(bg, raster_size(page.width_mm, page.height_mm, px_per_mm))
         if image is not None:
             painter.drawImage(full, image)
+        else:  # the PDF cannot be read (any more), or has fewer pages than the notebook
+            paint_missing(painter, page, PDF_MISSING)
+    if bg.missing:
+        paint_missing(painter, page, bg.missing)
     if bg.ruling is not None:
         paint_ruling(painter, page.width_mm, page.height_mm, bg.ruling)
+
+
+def paint_missing(painter: QPainter, page: Page, message: str) -> None:
+    """`message` centred on the page in large light-grey bold letters, as Xournal++ paints
+    "PDF background missing": the page is not blank, its background could not be shown."""
+    painter.save()
+    font = QFont("Sans")
+    font.setBold(True)
+    font.setPixelSize(_EM_UNITS)  # laid out at a fixed em, scaled to MISSING_TEXT_PT
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    scale = MISSING_TEXT_PT * MM_PER_POINT / _EM_UNITS
+    painter.translate(page.width_mm / 2, page.height_mm / 2)
+    painter.scale(scale, scale)
+    painter.setFont(font)
+    painter.setPen(QColor(MISSING_TEXT_GREY, MISSING_TEXT_GREY, MISSING_TEXT_GREY))
+    # Placed like Xournal++ places it: the ink centred across, its baseline half the ink's
+    # height above the middle of the page.
+    ink = QFontMetricsF(font).tightBoundingRect(message)
+    painter.drawText(QPointF(-ink.x() - ink.width() / 2, -ink.height() / 2), message)
+    painter.restore()
 
 
 def raster_size(width_mm: float, height_mm: float, px_per_mm: float) -> QSize:

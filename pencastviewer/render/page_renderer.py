@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QTextOption, QTransform
 
 from ..model import Page, RevealState, Stroke
+from ..model.units import MM_PER_POINT
 from .backgrounds import RasterCache, paint_background, qcolor, raster_size
 from .ink_style import InkStyle
 from .qpath import polyline_path
@@ -145,16 +146,21 @@ class PageRenderer:
 
     def _paint_texts(self, painter: QPainter) -> None:
         for text in self.page.texts:
-            font = QFont(text.font)
-            font.setPointSizeF(max(text.size_pt, 1.0))
             painter.save()
-            # Font sizes are in points; the painter works in mm: scale a 1-pt font grid.
-            painter.translate(text.x_mm, text.y_mm)
-            painter.scale(25.4 / 72, 25.4 / 72)
+            # Xournal++'s font size is in page points (Pango at 72 dpi): the em is size_pt
+            # page units. A point size in Qt would go through the device's dpi (96/72 more
+            # on a QImage); a pixel size is in the painter's own units, so draw the text at
+            # a fixed em in a grid scaled to make that em size_pt points.
+            size_pt = max(text.size_pt, 0.1)
+            font = text_font(text.font)
+            units_per_em = size_pt * MM_PER_POINT / _TEXT_EM_UNITS
+            painter.translate(
+                text.x_mm, text.y_mm + _baseline_snap_mm(painter, text.y_mm, font, units_per_em)
+            )
+            painter.scale(units_per_em, units_per_em)
             painter.setFont(font)
             painter.setPen(qcolor(text.color))
-            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-            painter.drawText(QRectF(0, 0, 10000, 10000), int(flags), text.text)
+            painter.drawText(QRectF(0, 0, 1e7, 1e7), text.text, _text_option(font))
             painter.restore()
 
     def _paint_images(self, painter: QPainter, px_per_mm: float) -> None:
@@ -167,6 +173,39 @@ class PageRenderer:
                     painter.drawImage(rect, raster)
             else:
                 painter.drawImage(rect, self._cache.image(image.data))
+
+
+_TEXT_EM_UNITS = 1000  # text is laid out at this pixel size, then scaled: unhinted, linear metrics
+
+
+def text_font(family: str) -> QFont:
+    """`family` at an em of _TEXT_EM_UNITS painter units, laid out without hinting so
+    widths and line spacing scale exactly to any zoom."""
+    font = QFont(family)
+    font.setPixelSize(_TEXT_EM_UNITS)
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+def _baseline_snap_mm(painter: QPainter, y_mm: float, font: QFont, mm_per_unit: float) -> float:
+    """How far down to move a text box so that its first baseline lands where Xournal++'s
+    hinted Pango text puts it: on the middle of the device pixel row below the exact
+    position. Measured against `xournalpp --create-img` (sizes 8–48 pt, y in quarter
+    points): text ink overlap 0.988 without this, 0.9998 with it."""
+    transform = painter.combinedTransform()
+    if transform.isRotating() or transform.m22() <= 0:
+        return 0.0
+    baseline_mm = y_mm + QFontMetricsF(font).ascent() * mm_per_unit
+    device_y = transform.m22() * baseline_mm + transform.dy()
+    return (math.ceil(device_y) + 0.5 - device_y) / transform.m22()
+
+
+def _text_option(font: QFont) -> QTextOption:
+    """Top-left aligned, no wrapping, tab stops every 8 spaces (Pango's default)."""
+    option = QTextOption(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    option.setWrapMode(QTextOption.WrapMode.NoWrap)
+    option.setTabStopDistance(8 * QFontMetricsF(font).horizontalAdvance(" "))
+    return option
 
 
 def _device_px_per_mm(painter: QPainter) -> float:

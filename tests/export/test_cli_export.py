@@ -54,13 +54,13 @@ def test_strokes_of_a_page_give_their_span_plus_lead_in_and_out(capsys, tmp_path
         "--page",
         "1",
         "--strokes",
-        "3-10",
+        "2-9",
         "--lead-in",
         "0.25",
         "--lead-out",
         "0.75",
     )
-    assert status == 0 and "page 1 strokes 3–10" in stdout
+    assert status == 0 and "page 1 strokes 2–9" in stdout  # 0-based, as `locate` numbers them
     document = open_notebook(demo_path)
     strokes = document.notebook.pages[0].strokes[2:10]
     start_s = document.timeline.position_s(0, strokes[0].start_ms) - 0.25

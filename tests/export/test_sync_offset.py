@@ -98,7 +98,7 @@ def run_cli(capsys, *args: object) -> tuple[int, str, str]:
 
 def test_the_command_line_takes_the_offset(capsys, tmp_path, demo_path, demo):
     out = tmp_path / "line.wav"
-    args = ("export", demo_path, "-o", out, "--page", "1", "--strokes", "14-37", "--sync-offset", "250")
+    args = ("export", demo_path, "-o", out, "--page", "1", "--strokes", "13-36", "--sync-offset", "250")
     status, stdout, stderr = run_cli(capsys, *args)
     assert status == 0 and stderr == ""
     assert "sync offset +250 ms" in stdout

@@ -232,6 +232,32 @@ def test_clicking_a_stroke_seeks_to_when_it_was_written(browser: Chromium, demo:
     assert browser.console_errors() == []
 
 
+def test_the_finished_page_shows_until_playback_starts(
+    browser: Chromium, demo: OpenedNotebook, clip_html: Path
+) -> None:
+    """Freshly loaded, at 0:00, a stroke written late in the clip is drawn in full, as the
+    window shows a stopped notebook (not a faint ghost: that would look like nothing)."""
+    browser.call("Page.navigate", {"url": clip_html.as_uri()}, page=True)
+    browser.wait_event("Page.loadEventFired")
+    stroke_index, point = isolated_point(demo)
+    x_mm, y_mm = demo.notebook.pages[0].strokes[stroke_index].xy_mm[point]
+    client = browser.evaluate(f"window.pencastPlayer.pageToClient({x_mm}, {y_mm})")
+    darkest = browser.evaluate(f"""(() => {{
+        const canvas = document.getElementById("ink"), rect = canvas.getBoundingClientRect();
+        const dpr = canvas.width / rect.width;
+        const x = Math.floor(({client["x"]} - rect.left) * dpr);
+        const y = Math.floor(({client["y"]} - rect.top) * dpr);
+        const rgba = canvas.getContext("2d").getImageData(x - 1, y - 1, 3, 3).data;
+        let darkest = 255;
+        for (let i = 0; i < rgba.length; i += 4) {{
+            darkest = Math.min(darkest, 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2]);
+        }}
+        return darkest;
+    }})()""")
+    assert browser.evaluate("window.pencastPlayer.audio.currentTime") == 0
+    assert darkest < 100  # the ink's dark blue, not a ghost
+
+
 def test_ink_is_revealed_as_the_audio_plays(browser: Chromium, demo: OpenedNotebook) -> None:
     stroke_index, point = isolated_point(demo)
     stroke = demo.notebook.pages[0].strokes[stroke_index]

@@ -18,7 +18,9 @@ from pencastviewer.model.units import format_hms
 
 @pytest.fixture
 def window(open_window, demo_path):
-    return open_window(demo_path)
+    window = open_window(demo_path)
+    window.canvas.set_mode("fit-page")  # these tests tap and hover all over the page: all of it in view
+    return window
 
 
 def max_difference(a: QImage, b: QImage) -> int:

@@ -81,7 +81,7 @@ def test_strokes_and_pages_give_the_same_clip_with_each_recordings_offset(qtbot,
     document = session.document
     session.set_page(page)
     in_window = dialog_clip(qtbot, session, export_dialog.RANGE_STROKES, strokes=(page, [1, 2]))
-    on_command_line = cli_export.clip_spec(document, cli_args("--page", str(page + 1), "--strokes", "2-3"))
+    on_command_line = cli_export.clip_spec(document, cli_args("--page", str(page + 1), "--strokes", "1-2"))
     assert in_window == on_command_line
     assert in_window.recording == page and in_window.sync_offset_ms == OFFSETS_MS[page]
     whole_page = dialog_clip(qtbot, session, export_dialog.RANGE_PAGE)

@@ -20,7 +20,6 @@ import base64
 import dataclasses
 import gzip
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -46,16 +45,6 @@ SAVE_TO: Path | None = None  # set to a folder to keep both renderings of every 
 
 
 # --- the two renderers -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def xournalpp_cli() -> list[str]:
-    xpp, xvfb = shutil.which("xournalpp"), shutil.which("xvfb-run")
-    if xpp is None:
-        pytest.skip("xournalpp is not installed (Debian package xournalpp): no reference renderer")
-    if xvfb is None:
-        pytest.skip("xvfb-run is not installed (Debian package xvfb): xournalpp needs a display")
-    return [xvfb, "-a", xpp]
 
 
 def xournalpp_pages(cli: list[str], xopp: Path, folder: Path, *, ruling: bool = True) -> list[np.ndarray]:

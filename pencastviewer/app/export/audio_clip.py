@@ -248,7 +248,7 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
         raise ExportError("this clip has no recording: choose a range of a recording to export audio")
     recording = document.notebook.recordings[spec.recording]
     if recording.is_missing:
-        raise ExportError(f"the audio of “{recording.name}” was not found; use “Locate recording…”")
+        raise ExportError(recording.missing_text())
     check_cancel(progress, 0.0)
     with RecordingReader(recording) as reader:
         start, end = clip_frames(spec, reader.sample_rate, reader.n_frames)

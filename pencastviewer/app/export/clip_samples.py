@@ -26,7 +26,7 @@ class ClipSamples:
             raise ExportError("this clip has no recording: choose a range of a recording to export")
         recording = document.notebook.recordings[spec.recording]
         if recording.is_missing:
-            raise ExportError(f"the audio of “{recording.name}” was not found; use “Locate recording…”")
+            raise ExportError(recording.missing_text())
         self._reader = RecordingReader(recording)
         self.sample_rate = self._reader.sample_rate
         self.channels = 2 if self._reader.channels == 2 else 1  # more than two: mixed down

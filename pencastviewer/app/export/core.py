@@ -28,7 +28,8 @@ class ClipSpec:
     audio, for image exports). `page` limits image exports to one page (0-based);
     `strokes` (page, first, last) limits the ink to a range of strokes of a page.
     `size` is the video frame size or the image width in pixels (height follows);
-    `dpi` for raster page images when given instead of a width. `sync_offset_ms` is
+    `dpi` for raster page images when given instead of a width. `pages` (0-based, in
+    order) picks several whole pages for a clip without recording (a multi-page PDF). `sync_offset_ms` is
     `recording`'s sync offset as the Session applies it (positive: ink is heard that much
     later than its timestamps say); every exporter maps ink to sound with it."""
 
@@ -41,6 +42,7 @@ class ClipSpec:
     size: tuple[int, int] = (1280, 720)
     dpi: float | None = None
     sync_offset_ms: float = 0.0
+    pages: tuple[int, ...] | None = None
 
     @property
     def duration_s(self) -> float:

@@ -38,7 +38,7 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
         )
     source = document.notebook.recordings[spec.recording]
     if source.is_missing:
-        raise ExportError(f"the audio of “{source.name}” was not found; use “Locate recording…”")
+        raise ExportError(source.missing_text())
     # Beside the target, where there is room for the clip; removed with the export's part.
     audio_path = scratch_file(_KEPT_CODECS.get(source.codec, ".flac"))
     recording = _cut_audio(source, spec, audio_path, progress)

@@ -64,7 +64,9 @@ def clip_for_strokes(
     if not indices:
         raise ExportError("no strokes are selected: select some ink first")
     if indices[0] < 0 or indices[-1] >= n_strokes:
-        raise ExportError(f"page {page + 1} has strokes 1–{n_strokes}; the selection names others")
+        raise ExportError(
+            f"page {page + 1} has strokes 0–{n_strokes - 1} (0 = first); the selection names others"
+        )
     span = (page, indices[0], indices[-1])
     heard = heard_span_s(document, page, indices, sync_offsets_ms)
     if heard is None:
@@ -153,7 +155,7 @@ def clip_pages(document: OpenedNotebook, spec: ClipSpec) -> list[tuple[int, Page
     """(page index, page holding only the clip's ink) for every page the clip touches.
 
     - `spec.strokes` set: those strokes, whole, on their page;
-    - no recording: the whole page `spec.page` (every page when None);
+    - no recording: the whole pages `spec.pages`, else `spec.page` (every page when None);
     - otherwise the ink of `spec.recording` written within [start_s, end_s], strokes cut
       to the points written in it, on `spec.page` or on every page that has some.
     Pages keep their background, images and untimed text; timed text follows the range."""
@@ -164,6 +166,8 @@ def clip_pages(document: OpenedNotebook, spec: ClipSpec) -> list[tuple[int, Page
         return [(page, replace(pages[page], strokes=pages[page].strokes[first : last + 1]))]
     if spec.recording is None:
         indices = range(len(pages)) if spec.page is None else [spec.page]
+        if spec.pages is not None:
+            indices = list(spec.pages)
         for i in indices:
             _check_page(document, i)
         return [(i, pages[i]) for i in indices]

@@ -27,6 +27,7 @@ class ClipRange(Enum):
     STROKES = "strokes"  # strokes of `page`, as heard (with lead-in/out)
     PAGE = "page"  # all the ink of `page`, as heard
     RECORDING = "recording"  # a recording (all of it unless start/end say otherwise), ink of `page` if set
+    PAGES = "pages"  # whole `pages` with all their ink, whatever recording it links; no sound (images)
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,17 @@ class ClipRequest:
     sync_offsets_ms: Mapping[int, float] = field(default_factory=dict)
     size: tuple[int, int] | None = None
     dpi: float | None = None
+    pages: tuple[int, ...] = ()  # for PAGES, 0-based
 
 
 def range_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
     """The clip of the request's range alone, before its typed ends and output settings."""
     offsets, fade_ms = request.sync_offsets_ms, request.fade_ms
+    if request.range is ClipRange.PAGES:
+        pages = request.pages
+        if len(pages) == 1:
+            return ClipSpec(None, 0.0, 0.0, fade_ms=fade_ms, page=pages[0])
+        return ClipSpec(None, 0.0, 0.0, fade_ms=fade_ms, pages=pages)
     if request.range is ClipRange.STROKES or request.range is ClipRange.PAGE:
         if request.page is None:
             raise ExportError("strokes need a page: strokes are numbered per page")

@@ -26,6 +26,7 @@ from .trace import (
     iso_ms,
     livescribe_deltas,
     mm_per_unit,
+    ms_per_tick,
     number,
     parse_trace_format,
     positive,
@@ -35,7 +36,6 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 MAX_REF_DEPTH = 64
 MAX_COORD_MM = 1e6  # 1 km: anything farther is damage, and would break drawing and hit tests
 DEFAULT_WIDTH_MM = 0.35
-_TIME_SCALE_MS = {"ms": 1.0, "s": 1000.0, "sec": 1000.0, "us": 0.001, "µs": 0.001, "min": 60000.0}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class Context:
     sample_rate_hz: float | None = None
     mm_per_unit: float | None = None
     units_known: bool = False
+    ms_per_tick: float = 1.0  # of the T channel (its units, or its resolution)
     livescribe: bool = False
     area_mm: tuple[float, float] | None = None
 
@@ -162,15 +163,17 @@ class InkReader:
         return context
 
     def _with_format(self, context: Context, fmt: TraceFormat, elem: ET.Element) -> Context:
-        """Millimetres per X/Y unit from the channel units, or a px/dev resolution given by
-        channelProperties (`resolution` in 1/in, 1/cm, …)."""
+        """Millimetres per X/Y value and ms per T value from the channels' units and the
+        `resolution`s of the inkSource's channelProperties (see trace.mm_per_unit)."""
         resolution = {}
         for prop in elem.iter():
             if local_name(prop.tag) == "channelProperty" and prop.get("name") == "resolution":
                 resolution[prop.get("channel")] = (positive(prop.get("value")), prop.get("units") or "")
         x = fmt.channels[fmt.index("X") or 0]
         mm = mm_per_unit(x.units, resolution.get("X"))
-        return replace(context, format=fmt, mm_per_unit=mm, units_known=mm is not None)
+        it = fmt.index("T")
+        tick_ms = ms_per_tick(fmt.channels[it].units, resolution.get("T")) if it is not None else 1.0
+        return replace(context, format=fmt, mm_per_unit=mm, units_known=mm is not None, ms_per_tick=tick_ms)
 
     def _area(self, elem: ET.Element) -> tuple[float, float] | None:
         width, height = positive(elem.get("width")), positive(elem.get("height"))
@@ -292,7 +295,7 @@ class InkReader:
         it = fmt.index("T")
         if it is not None:
             channel = fmt.channels[it]
-            t = values[keep, it] * _TIME_SCALE_MS.get((channel.units or "ms").lower(), 1.0)
+            t = values[keep, it] * context.ms_per_tick
             if np.all(np.isfinite(t)):
                 ref = self._ref(channel.respect_to) if channel.respect_to else None
                 base = self._time(ref, 0) if ref is not None else None

@@ -20,7 +20,6 @@ _TOKEN = re.compile(
     r"""\s*(?:(?P<comma>,)|(?P<mode>[!'"])|(?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"""
     r"""|(?P<flag>[TF*?])|(?P<bad>\S))"""
 )
-_RESOLUTION_MM = {"1/mm": 1.0, "1/cm": 10.0, "1/in": 25.4, "1/m": 1000.0}
 _EXPLICIT, _FIRST, _SECOND = "!", "'", '"'
 
 
@@ -201,19 +200,43 @@ def iso_ms(text: str) -> float | None:
 
 
 def mm_per_unit(units: str | None, resolution: tuple[float | None, str] | None) -> float | None:
-    """mm per unit from InkML units, via model.units; None when unknown. `himetric`
-    (Windows ink) is 0.01 mm; px and device units need a resolution."""
+    """mm per value of a length channel, by the W3C InkML rules; None when unknown.
+
+    A channel's `resolution` (channelProperty) says how many values make one unit of
+    length: value="1000" units="1/cm" is 1000 values per cm (0.01 mm a value, what
+    Windows Journal, Word and OneNote write beside units="cm"). Resolution units default
+    to 1/(the channel's units). Without a resolution a value is one of the channel's
+    `units` (`himetric`, Windows ink, is 0.01 mm); px and device units need one."""
     key = (units or "").strip().lower()
-    px_per_inch = None
     if resolution and resolution[0]:
-        per_mm = resolution[0] / _RESOLUTION_MM.get(resolution[1].strip().lower(), np.nan)
-        if np.isfinite(per_mm):
-            if key in ("", "dev", "px"):
-                return model_units.mm_per_unit("mm") / per_mm
-            px_per_inch = per_mm * model_units.MM_PER_INCH
+        per = (resolution[1] or "").strip().lower() or (f"1/{key}" if key else "")
+        length = _length_mm(per.removeprefix("1/")) if per.startswith("1/") else None
+        if length is not None:
+            return length / resolution[0]
     if key == "himetric":
         return model_units.mm_per_unit("cm") / 1000.0
+    return _length_mm(key) if key not in ("", "dev", "px") else None
+
+
+def _length_mm(unit: str) -> float | None:
+    if unit == "himetric":
+        return model_units.mm_per_unit("cm") / 1000.0
     try:
-        return model_units.mm_per_unit(key, px_per_inch=px_per_inch) if key else None
+        return model_units.mm_per_unit(unit) if unit and unit != "px" else None
     except ValueError:
         return None
+
+
+TIME_UNIT_MS = {"ms": 1.0, "s": 1000.0, "sec": 1000.0, "us": 0.001, "µs": 0.001, "min": 60000.0}
+
+
+def ms_per_tick(units: str | None, resolution: tuple[float | None, str] | None) -> float:
+    """ms per value of a time channel: its `resolution` (values per 1/s, 1/ms, …) when
+    given, else its `units` (ms when absent, as InkML's default time unit)."""
+    key = (units or "ms").strip().lower()
+    if resolution and resolution[0]:
+        per = (resolution[1] or "").strip().lower() or f"1/{key}"
+        unit_ms = TIME_UNIT_MS.get(per.removeprefix("1/")) if per.startswith("1/") else None
+        if unit_ms is not None:
+            return unit_ms / resolution[0]
+    return TIME_UNIT_MS.get(key, 1.0)

@@ -88,7 +88,7 @@ class AudioLocator:
         if found is None:
             warn(
                 f"recording {name!r} not found (looked in {', '.join(str(f) for f in self.folders)}); "
-                "the ink opens without it — use “Locate recording…”"
+                "the ink opens without it"
             )
             return AudioFile(AudioStore.MISSING, name, "", 0, 0, 0, 0.0, 0.0), None
         store, member, source = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,10 @@ from ..errors import FormatError
 
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 WHITE: Color = (255, 255, 255, 255)
+PDF_MISSING = "PDF background missing"  # Xournal++'s own words on such a page
+IMAGE_MISSING = "Image background missing"
+_LEADING_INT = re.compile(r"\s*\+?(\d+)")
+_MAX_INT_DIGITS = 18
 
 # Xournal++ src/core/view/background/*BackgroundView.h (1.2/1.3): per style the pitch in
 # points, the line colour on light paper and on dark paper (config keys f1 / af1 override
@@ -195,11 +200,12 @@ class BackgroundFiles(_FileChecks):
                 self._pdf_missing = True
                 self._warn(
                     f"background PDF {filename!r} not found (looked beside {self._path.name}); "
-                    "pages show plain white paper instead"
+                    f'pages show "{PDF_MISSING}" instead'
                 )
         if self._pdf is None:
-            return Background(BackgroundKind.SOLID, WHITE)
-        pageno = _int(elem.get("pageno"), 1)
+            return Background(BackgroundKind.SOLID, WHITE, missing=PDF_MISSING)
+        # Xournal++ 1.0.x–1.1.0 wrote pageno="2ll" (a %ull format); it reads the digits.
+        pageno = lenient_int(elem.get("pageno")) or 1
         return Background(
             BackgroundKind.PDF, pdf_path=self._pdf[0], pdf_data=self._pdf[1], pdf_page=max(pageno - 1, 0)
         )
@@ -241,8 +247,8 @@ class BackgroundFiles(_FileChecks):
             first = Path(os.fspath(self._path) + "." + filename) if domain == "attach" else here / filename
             data = self._read_image(first) or self._read_image(here / _base_name(filename))
         if data is None:
-            self._warn(f"background image {filename!r} not found; the page shows plain white paper")
-            return Background(BackgroundKind.SOLID, WHITE)
+            self._warn(f'background image {filename!r} not found; the page shows "{IMAGE_MISSING}"')
+            return Background(BackgroundKind.SOLID, WHITE, missing=IMAGE_MISSING)
         return Background(BackgroundKind.IMAGE, image=data)
 
     def _member(self, name: str) -> bytes | None:
@@ -255,6 +261,16 @@ class BackgroundFiles(_FileChecks):
 
 def _base_name(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def lenient_int(text: str | None) -> int | None:
+    """The leading digits of `text` ('0ll' -> 0, as Xournal++'s strtol reads it); None
+    for none, or for more digits than a 64-bit integer holds (strtol's overflow: the
+    value is garbage, and Python would refuse to convert 5 000 digits)."""
+    match = _LEADING_INT.match(text or "")
+    if not match or len(match.group(1).lstrip("+-").lstrip("0")) > _MAX_INT_DIGITS:
+        return None
+    return int(match.group(1))
 
 
 def _int(text: str | None, default: int) -> int:

@@ -16,13 +16,13 @@ from ..colors import parse_color
 from ..errors import CorruptFileError
 from ..limits import points_left
 from ..numtext import floats_in_text
+from .background import lenient_int
 
 # Xournal++ StrokeStyle.cpp, in points (drawn unscaled by the stroke width).
 _DASHES_PT = {"dash": (6.0, 3.0), "dashdot": (6.0, 3.0, 0.5, 3.0), "dot": (0.5, 3.0)}
 _SPLINE_STEPS = 16  # line segments per cubic piece of a spline stroke
 HIGHLIGHTER_ALPHA = 120  # Xournal++ StrokeView OPACITY_HIGHLIGHTER = 0.47 (1.1: 120/255)
 MAX_COORD_PT = 1e6  # 350 m: anything farther is damage, and would break drawing and hit tests
-_LEADING_INT = re.compile(r"\s*\+?(\d+)")
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,6 @@ class ElementContext:
     n_points: int = 0  # read so far, against formats.limits.MAX_POINTS
 
 
-_MAX_INT_DIGITS = 18
-
-
-def lenient_int(text: str | None) -> int | None:
-    """The leading digits of `text` ('0ll' -> 0, as Xournal++'s strtol reads it); None
-    for none, or for more digits than a 64-bit integer holds (strtol's overflow: the
-    value is garbage, and Python would refuse to convert 5 000 digits)."""
-    match = _LEADING_INT.match(text or "")
-    if not match or len(match.group(1).lstrip("+-").lstrip("0")) > _MAX_INT_DIGITS:
-        return None
-    return int(match.group(1))
-
-
 def audio_link(elem: ET.Element, ctx: ElementContext, pending: AudioLink | None) -> AudioLink | None:
     """fn="" means no audio (old files write ts="0" fn=""). A `<timestamp ts fn>` element
     before the stroke (older files) applies when the stroke names none; Xournal++ takes
@@ -98,10 +85,14 @@ def parse_stroke(
 ) -> list[RawStroke]:
     """One `<stroke>`; a list because Xournal++ splits a stroke at non-positive pressure
     values (old files have them, see xournalpp#3643) and drops it when none is valid."""
-    widths = _floats(elem.get("width") or "", ctx, f"{where} width")
-    width_pt = float(widths[0]) if len(widths) and widths[0] > 0 else 1.0
+    # Pressures may be nan (strtod reads "nan" and "-nan"): invalid values that split the
+    # stroke below, like zero or negative ones, rather than the end of the list.
+    widths = _floats(elem.get("width") or "", ctx, f"{where} width", nan_ok=True)
+    width_pt = float(widths[0]) if len(widths) and np.isfinite(widths[0]) and widths[0] > 0 else 1.0
     pressures = (
-        _floats(elem.get("pressures"), ctx, where) if elem.get("pressures") is not None else widths[1:]
+        _floats(elem.get("pressures"), ctx, where, nan_ok=True)
+        if elem.get("pressures") is not None
+        else widths[1:]
     )
     text = elem.text or ""
     # Before converting: every two numbers need a separator, so this bounds the points
@@ -150,13 +141,16 @@ def parse_stroke(
     ]
 
 
-def _floats(text: str | None, ctx: ElementContext, where: str) -> NDArray[np.float64]:
-    """Whitespace-separated numbers; like Xournal++, reading stops at the first bad one."""
+def _floats(
+    text: str | None, ctx: ElementContext, where: str, *, nan_ok: bool = False
+) -> NDArray[np.float64]:
+    """Whitespace-separated numbers; like Xournal++, reading stops at the first bad one
+    (an infinity, or a nan unless `nan_ok`)."""
     values = floats_in_text(text or "")
     if values is None:
         values = np.array(_leading_floats((text or "").split()), dtype=np.float64)
         ctx.warn(f"{where}: unreadable number after {len(values)} values; the rest is ignored")
-    finite = np.isfinite(values)
+    finite = np.isfinite(values) | (np.isnan(values) if nan_ok else False)
     if not finite.all():
         values = values[: int(np.argmin(finite))]
         ctx.warn(f"{where}: a value that is not a finite number; the rest is ignored")
@@ -177,7 +171,8 @@ def _pressure_pieces(
     xy: NDArray[np.float64], seg: NDArray[np.float64], ctx: ElementContext, where: str
 ) -> list[tuple[NDArray[np.float64], NDArray[np.float64] | None]]:
     """(points, per-segment widths or None) pieces of one stroke. Xournal++ writes n−1
-    segment widths for n points; more are cut off, fewer make it ignore them all."""
+    segment widths for n points; more are cut off, fewer make it ignore them all. A
+    segment whose pressure is not a positive number is dropped, splitting the stroke."""
     n = len(xy)
     if len(seg) == 0 or n < 2:
         return [(xy, None)]
@@ -185,13 +180,15 @@ def _pressure_pieces(
         ctx.warn(f"{where}: {len(seg)} pressure widths for {n} points; drawn without pressure")
         return [(xy, None)]
     seg = seg[: n - 1]
-    valid = seg > 0
+    valid = np.isfinite(seg) & (seg > 0)
     if valid.all():
         return [(xy, seg)]
     if not valid.any():
         ctx.warn(f"{where}: a stroke with no positive pressure was skipped (Xournal++ drops it too)")
         return []
-    ctx.warn(f"{where}: non-positive pressure values; the stroke is split around them as Xournal++ does")
+    ctx.warn(
+        f"{where}: zero, negative or nan pressure values; the stroke is split around them as Xournal++ does"
+    )
     edges = np.flatnonzero(np.diff(np.concatenate(([0], valid.astype(np.int8), [0]))))
     return [(xy[a : b + 1], seg[a:b]) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 

@@ -18,7 +18,7 @@ from ..registry import FormatSpec, ReadOptions
 from ..timing import next_start, time_from_name, unix_ms, writing_times
 from ..xmlsafe import local_name, parse_xml
 from .audio import AudioLocator, place_back_to_back
-from .background import BackgroundFiles, solid_background
+from .background import BackgroundFiles, lenient_int, solid_background
 from .container import MIMETYPE, open_archive, read_content
 from .elements import (
     MAX_COORD_PT,
@@ -27,7 +27,6 @@ from .elements import (
     RawStroke,
     RawText,
     audio_link,
-    lenient_int,
     parse_stroke,
     parse_text,
 )

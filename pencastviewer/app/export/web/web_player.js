@@ -94,6 +94,10 @@
     ctx.fill(s.path);
   }
 
+  // Until the user plays, seeks or taps, the page shows its finished ink (as the program
+  // does when stopped), not every stroke faint at 0:00.
+  let started = false;
+
   function draw() {
     const time = audio.currentTime || 0;
     const slot = pageAt(time);
@@ -115,7 +119,7 @@
     for (const s of page.strokes) {
       const color = s.color;
       ctx.globalCompositeOperation = s.highlighter ? "multiply" : "source-over"; // as the program
-      if (s.last <= time) {
+      if (!started || s.last <= time) {
         fill(ctx, s, color, 1);
         drawStroke(ctx, s, rgba(color, 1), s.width, s.path);
       } else if (s.first <= time) { // being written: the drawn part, highlighted
@@ -215,6 +219,7 @@
       if (audio.paused) play(); else audio.pause();
     }
   });
+  for (const name of ["play", "seeking"]) audio.addEventListener(name, () => { started = true; });
   for (const name of ["play", "pause", "seeked", "loadedmetadata", "ended"]) {
     audio.addEventListener(name, () => { draw(); if (!audio.paused) requestFrame(); });
   }
