@@ -12,6 +12,7 @@ writes the tapped region first and must still be sample-exact and seamless.
 from __future__ import annotations
 
 import math
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,3 +137,39 @@ def process_region(
     context = math.ceil(CONTEXT_S * sample_rate)
     lo, hi = max(0, start - context), min(len(frames), stop + context)
     return process(frames[lo:hi], sample_rate, processing)[start - lo : stop - lo]
+
+
+def process_stream(
+    blocks: Iterable[NDArray[np.float32]], sample_rate: int, processing: Processing
+) -> Iterator[NDArray[np.float32]]:
+    """`blocks` (n, channels) in order, as heard, in blocks of the same sizes: each is
+    processed with CONTEXT_S of its neighbours, so the result equals process() on the whole
+    (the stream's own ends are its edges). One block of delay, bounded memory."""
+    if processing.is_identity:
+        yield from blocks
+        return
+    context = math.ceil(CONTEXT_S * sample_rate)
+    history = np.zeros((0, 1), dtype=np.float32)  # the last `context` frames already emitted
+    waiting: list[NDArray[np.float32]] = []  # blocks read but not emitted, in order
+    for block in blocks:
+        waiting.append(block)
+        while len(waiting) > 1 and sum(len(b) for b in waiting[1:]) >= context:
+            history = yield from _emit_first(waiting, history, context, sample_rate, processing)
+    while waiting:
+        history = yield from _emit_first(waiting, history, context, sample_rate, processing)
+
+
+def _emit_first(
+    waiting: list[NDArray[np.float32]],
+    history: NDArray[np.float32],
+    context: int,
+    sample_rate: int,
+    processing: Processing,
+) -> Generator[NDArray[np.float32], None, NDArray[np.float32]]:
+    block = waiting.pop(0)
+    ahead = np.concatenate(waiting)[:context] if waiting else block[:0]
+    if len(history) and history.shape[1] != block.shape[1]:
+        history = history[:0].reshape(0, block.shape[1])
+    window = np.concatenate([history.reshape(-1, block.shape[1]), block, ahead.reshape(-1, block.shape[1])])
+    yield process(window, sample_rate, processing)[len(history) : len(history) + len(block)]
+    return np.concatenate([history.reshape(-1, block.shape[1]), block])[-context:]

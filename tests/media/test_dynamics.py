@@ -72,3 +72,22 @@ def test_identity_leaves_samples_untouched():
 def test_volume_boost_is_capped_at_20_db():
     assert Processing(volume_db=35.0).total_gain == pytest.approx(10.0)
     assert Processing(gain_db=50.0).total_gain == pytest.approx(10 ** (30 / 20))
+
+
+def test_a_stream_of_blocks_equals_the_whole():
+    from pencastviewer.media.dynamics import process_stream
+
+    source = _quiet_speechlike_with_clicks(6.0)
+    processing = Processing(gain_db=20.0, voice_clarity=True)
+    whole = process(source, RATE, processing)
+    sizes = [1000, 30000, 7, 50000, 4096] * 10
+    blocks, start = [], 0
+    for size in sizes:
+        if start >= len(source):
+            break
+        blocks.append(source[start : start + size])
+        start += size
+    blocks.append(source[start:])
+    out = list(process_stream(iter(blocks), RATE, processing))
+    assert [len(b) for b in out] == [len(b) for b in blocks]
+    np.testing.assert_allclose(np.concatenate(out), whole, atol=1e-5)
