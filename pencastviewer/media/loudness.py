@@ -50,47 +50,64 @@ def _db(amplitude: float) -> float:
     return 20.0 * math.log10(amplitude) if amplitude > 0 else SILENT_LUFS
 
 
-_FIGURES = ("integrated_lufs", "speech_lufs", "range_lu", "true_peak_dbtp", "sample_peak_dbfs", "duration_s")
+_FIGURES = ("integrated_lufs", "range_lu", "true_peak_dbtp", "sample_peak_dbfs", "duration_s")
+SLICES_PER_SUB_BLOCK = 10  # the limiter model works on 10 ms slices
 
 
 @dataclass(frozen=True)
 class Loudness:
-    """What the meter found. `integrated_lufs` is BS.1770's; `speech_lufs` the same with
-    transients shorter than 10 ms (pen clicks, bumps) discounted: what remains once a
-    limiter has taken them out, so normalisation aims at the voice, not at the clicks.
-    `momentary_lufs` is the loudness of each 400 ms block, one value per 100 ms (block k
-    covers [k·0.1 − 0.3, k·0.1 + 0.1] s), for silence maps."""
+    """What the meter found: BS.1770's integrated loudness, EBU's loudness range, the true
+    and sample peaks, and per-time profiles from which more is derived without decoding
+    again: `sub_energy` (K-weighted mean square of each 100 ms), `slice_peak` and
+    `slice_power` (largest |x| and mean square of each 10 ms, over channels: what a limiter
+    will take out, see media/normalize.py)."""
 
     integrated_lufs: float
-    speech_lufs: float
     range_lu: float
     true_peak_dbtp: float
     sample_peak_dbfs: float
     duration_s: float
-    momentary_lufs: NDArray[np.float32]
+    sub_energy: NDArray[np.float32]
+    slice_peak: NDArray[np.float32]
+    slice_power: NDArray[np.float32]
+
+    @property
+    def momentary_lufs(self) -> NDArray[np.float32]:
+        """The loudness of each 400 ms block, one value per 100 ms (block k covers
+        [k·0.1 − 0.3, k·0.1 + 0.1] s): the silence map's input."""
+        energies = self.sub_energy.astype(np.float64)
+        return np.asarray(_to_lufs(_windowed(energies, 4, pad=True)), dtype=np.float32)
 
     def header(self) -> dict[str, float | int]:
-        """The figures for a cache file's JSON header (momentary values go in its body)."""
+        """The figures for a cache file's JSON header (the profiles go in its body)."""
         values: dict[str, float | int] = {name: float(getattr(self, name)) for name in _FIGURES}
-        values["n_momentary"] = len(self.momentary_lufs)
+        values["n_sub_blocks"] = len(self.sub_energy)
         return values
 
+    def profiles(self) -> NDArray[np.float32]:
+        """The three profiles as one float32 array (sub_energy, slice_peak, slice_power)."""
+        return np.concatenate([self.sub_energy, self.slice_peak, self.slice_power]).astype(np.float32)
+
+    @staticmethod
+    def profile_length(n_sub_blocks: int) -> int:
+        return n_sub_blocks * (1 + 2 * SLICES_PER_SUB_BLOCK)
+
     @classmethod
-    def from_header(cls, header: dict[str, object], momentary: NDArray[np.float32]) -> Loudness:
-        """The inverse of header(); ValueError if a figure is missing or not finite."""
+    def from_header(cls, header: dict[str, object], profiles: NDArray[np.float32]) -> Loudness:
+        """The inverse of header() and profiles(); ValueError if anything is missing,
+        inconsistent or not finite."""
         try:
             values = {name: float(header[name]) for name in _FIGURES}  # type: ignore[arg-type]
+            n_sub = int(header["n_sub_blocks"])  # type: ignore[call-overload]
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"bad loudness figures ({e})") from None
-        if not all(math.isfinite(v) for v in values.values()) or not np.isfinite(momentary).all():
+        if len(profiles) != cls.profile_length(n_sub):
+            raise ValueError(f"{len(profiles)} loudness values, expected {cls.profile_length(n_sub)}")
+        if not all(math.isfinite(v) for v in values.values()) or not np.isfinite(profiles).all():
             raise ValueError("loudness figures are not finite")
-        return cls(momentary_lufs=momentary, **values)
-
-    def gain_db_to(self, target_lufs: float, max_gain_db: float = 30.0) -> float:
-        """The gain that brings the integrated loudness to target_lufs (0 for silence)."""
-        if self.speech_lufs <= ABSOLUTE_GATE_LUFS:
-            return 0.0
-        return float(min(target_lufs - self.speech_lufs, max_gain_db))
+        n_slices = n_sub * SLICES_PER_SUB_BLOCK
+        sub, peak, power = np.split(profiles, [n_sub, n_sub + n_slices])
+        return cls(sub_energy=sub, slice_peak=peak, slice_power=power, **values)
 
 
 def _k_weights(sample_rate: int, n: int) -> NDArray[np.float32]:
@@ -165,7 +182,7 @@ class LoudnessMeter:
         self._weights = _k_weights(self.sample_rate, self._sub_frames)
         self._pending = np.zeros((0, channels), dtype=np.float32)  # frames not yet in a sub-block
         self._energies: list[NDArray[np.float64]] = []  # K-weighted mean square per 100 ms
-        self._steady: list[NDArray[np.float64]] = []  # share of it that is not a transient
+        self._slices: list[tuple[NDArray[np.float32], NDArray[np.float32]]] = []  # 10 ms (peak, power)
         self._n_frames = 0
         self._true_peak = _TruePeak()
 
@@ -184,7 +201,7 @@ class LoudnessMeter:
         if n_sub:
             whole = frames[: n_sub * self._sub_frames]
             self._energies.append(self._sub_block_energies(whole))
-            self._steady.append(_steady_share(whole, n_sub))
+            self._slices.append(_slice_profile(whole, n_sub))
         self._pending = frames[n_sub * self._sub_frames :].copy()
 
     def _sub_block_energies(self, frames: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -195,36 +212,36 @@ class LoudnessMeter:
 
     def result(self) -> Loudness:
         energies = np.concatenate(self._energies) if self._energies else np.zeros(0)
-        steady = np.concatenate(self._steady) if self._steady else np.zeros(0)
+        slices = list(self._slices)
         if len(self._pending) >= self._sub_frames // 2:  # a last partial 100 ms still counts
             tail = np.zeros((self._sub_frames, self.channels), dtype=np.float32)
             tail[: len(self._pending)] = self._pending
             energy = self._sub_block_energies(tail) * self._sub_frames / len(self._pending)
             energies = np.append(energies, energy)
-            steady = np.append(steady, _steady_share(tail, 1))
+            slices.append(_slice_profile(tail, 1))
         return Loudness(
             integrated_lufs=_integrated(_windowed(energies, 4)),
-            speech_lufs=_integrated(_windowed(energies * steady, 4)),
             range_lu=_loudness_range(_windowed(energies, 30)),
             true_peak_dbtp=_db(self._true_peak.peak),
             sample_peak_dbfs=_db(self._true_peak.sample_peak),
             duration_s=self._n_frames / self.sample_rate,
-            momentary_lufs=_to_lufs(_windowed(energies, 4, pad=True)).astype(np.float32),
+            sub_energy=energies.astype(np.float32),
+            slice_peak=np.concatenate([p for p, _ in slices] or [np.zeros(0, np.float32)]),
+            slice_power=np.concatenate([w for _, w in slices] or [np.zeros(0, np.float32)]),
         )
 
 
-def _steady_share(frames: NDArray[np.float32], n_sub: int) -> NDArray[np.float64]:
-    """For each 100 ms sub-block, the share of its energy left when each 10 ms slice more
-    than 10 dB above the sub-block's median slice is brought down to that median."""
-    squares = np.square(frames, dtype=np.float32).sum(axis=1).reshape(n_sub, -1)
-    width = squares.shape[1] // 10
-    slices = squares[:, : 10 * width].reshape(n_sub, 10, width).mean(axis=2, dtype=np.float64)
-    median = np.median(slices, axis=1, keepdims=True)
-    steady = np.where(slices > 10.0 * median, median, slices)
-    total = slices.sum(axis=1)
-    return np.asarray(
-        np.divide(steady.sum(axis=1), total, out=np.ones(n_sub), where=total > 0), dtype=np.float64
-    )
+def _slice_profile(
+    frames: NDArray[np.float32], n_sub: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Largest |x| and mean square (summed over channels) of each 10 ms slice of n_sub
+    whole 100 ms sub-blocks (a rate whose 100 ms does not split in ten drops ≤ 9 frames)."""
+    per_sub = frames.reshape(n_sub, -1, frames.shape[1])
+    width = per_sub.shape[1] // SLICES_PER_SUB_BLOCK
+    sliced = per_sub[:, : SLICES_PER_SUB_BLOCK * width].reshape(n_sub * SLICES_PER_SUB_BLOCK, width, -1)
+    peak = np.abs(sliced).max(axis=(1, 2)).astype(np.float32)
+    power = np.square(sliced, dtype=np.float32).mean(axis=1).sum(axis=1).astype(np.float32)
+    return peak, power
 
 
 def _windowed(energies: NDArray[np.float64], n: int, pad: bool = False) -> NDArray[np.float64]:
@@ -258,6 +275,11 @@ def _loudness_range(short_term: NDArray[np.float64]) -> float:
         return 0.0
     low, high = np.percentile(levels, [10, 95])
     return float(high - low)
+
+
+def integrated_of(sub_energy: NDArray[np.float64]) -> float:
+    """Integrated loudness (LUFS) of a signal given its K-weighted energy per 100 ms."""
+    return _integrated(_windowed(sub_energy, 4))
 
 
 def measure(samples: NDArray[np.float32], sample_rate: int) -> Loudness:

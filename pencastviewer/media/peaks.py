@@ -130,7 +130,7 @@ class PeakPyramid:
                 f.write(_MAGIC + struct.pack("<I", len(data)) + data)
                 f.write(self.levels[0].astype("<i2").tobytes())
                 if self.loudness is not None:
-                    f.write(self.loudness.momentary_lufs.astype("<f4").tobytes())
+                    f.write(self.loudness.profiles().astype("<f4").tobytes())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -141,17 +141,18 @@ class PeakPyramid:
         """Read a file written by save(); PeaksFileError if it is not one (or not for `key`)."""
         with open(path, "rb") as f:
             rate, n_frames, n_bins, loudness = _read_header(f, path, key)
-            n_momentary = int(loudness["n_momentary"]) if loudness else 0  # type: ignore[call-overload]
+            n_sub = int(loudness["n_sub_blocks"]) if loudness else 0  # type: ignore[call-overload]
+            n_profile = Loudness.profile_length(n_sub)
             n_body = os.fstat(f.fileno()).st_size - f.tell()
-            if n_body != n_bins * 4 + n_momentary * 4:  # checked before reading: the header may lie
+            if n_body != n_bins * 4 + n_profile * 4:  # checked before reading: the header may lie
                 raise PeaksFileError(
-                    f"{path}: {n_body} bytes of peaks, expected {n_bins * 4 + n_momentary * 4}"
+                    f"{path}: {n_body} bytes of peaks, expected {n_bins * 4 + n_profile * 4}"
                 )
             body = f.read(n_body)
         level0 = np.frombuffer(body, "<i2", count=n_bins * 2).reshape(n_bins, 2).astype(np.int16)
-        momentary = np.frombuffer(body, "<f4", offset=n_bins * 4).astype(np.float32)
+        profiles = np.frombuffer(body, "<f4", offset=n_bins * 4).astype(np.float32)
         try:
-            measured = Loudness.from_header(loudness, momentary) if loudness is not None else None
+            measured = Loudness.from_header(loudness, profiles) if loudness is not None else None
         except ValueError as e:
             raise PeaksFileError(f"{path}: {e}") from None
         return cls(rate, n_frames, level0, measured)
@@ -171,7 +172,10 @@ def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int, dict
         rate, n_frames, n_bins = int(header["sample_rate"]), int(header["n_frames"]), int(header["n_bins"])
         loudness = header.get("loudness")
         valid = (
-            (loudness is None or (isinstance(loudness, dict) and 0 <= int(loudness["n_momentary"]) < 1 << 32))
+            (
+                loudness is None
+                or (isinstance(loudness, dict) and 0 <= int(loudness["n_sub_blocks"]) < 1 << 28)
+            )
             and header["version"] == FORMAT_VERSION
             and header["bin_frames"] == BIN_FRAMES
             and header["key"] == key

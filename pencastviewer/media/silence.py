@@ -16,7 +16,7 @@ ABSOLUTE_THRESHOLD_LUFS = -55.0  # and anything below this, whatever the speech 
 
 
 def silence_threshold_lufs(loudness: Loudness) -> float:
-    return max(loudness.speech_lufs + RELATIVE_THRESHOLD_LU, ABSOLUTE_THRESHOLD_LUFS)
+    return max(loudness.integrated_lufs + RELATIVE_THRESHOLD_LU, ABSOLUTE_THRESHOLD_LUFS)
 
 
 def skippable_spans(loudness: Loudness, threshold_lufs: float | None = None) -> NDArray[np.float64]:

@@ -83,7 +83,6 @@ def test_loudness_range_of_alternating_levels():
 def test_silence_is_not_minus_infinity():
     result = measure(np.zeros(RATE * 2, dtype=np.float32), RATE)
     assert np.isfinite(result.integrated_lufs) and result.integrated_lufs <= -70
-    assert result.gain_db_to(-16) == 0.0
     assert np.isfinite(result.momentary_lufs).all()
 
 

@@ -30,7 +30,8 @@ class ClipSpec:
     `size` is the video frame size or the image width in pixels (height follows);
     `dpi` for raster page images when given instead of a width. `sync_offset_ms` is
     `recording`'s sync offset as the Session applies it (positive: ink is heard that much
-    later than its timestamps say); every exporter maps ink to sound with it."""
+    later than its timestamps say); every exporter maps ink to sound with it.
+    `normalize_lufs`/`voice_clarity`: the audio as the player makes it heard (app/export/heard.py)."""
 
     recording: int | None
     start_s: float
@@ -41,6 +42,8 @@ class ClipSpec:
     size: tuple[int, int] = (1280, 720)
     dpi: float | None = None
     sync_offset_ms: float = 0.0
+    normalize_lufs: float | None = None  # bring speech to this loudness (None: as recorded)
+    voice_clarity: bool = False  # 80 Hz high-pass and gentle compression
 
     @property
     def duration_s(self) -> float:

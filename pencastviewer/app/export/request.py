@@ -48,6 +48,8 @@ class ClipRequest:
     sync_offsets_ms: Mapping[int, float] = field(default_factory=dict)
     size: tuple[int, int] | None = None
     dpi: float | None = None
+    normalize_lufs: float | None = None
+    voice_clarity: bool = False
 
 
 def range_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
@@ -89,4 +91,10 @@ def build_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
     spec = range_clip(document, request)
     if spec.recording is not None:
         spec = snap_to_recording_end(document, with_times(spec, request.start_s, request.end_s))
-    return replace(spec, size=request.size or spec.size, dpi=request.dpi or None)
+    return replace(
+        spec,
+        size=request.size or spec.size,
+        dpi=request.dpi or None,
+        normalize_lufs=request.normalize_lufs,
+        voice_clarity=request.voice_clarity,
+    )
