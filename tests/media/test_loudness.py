@@ -91,3 +91,25 @@ def test_momentary_loudness_has_one_value_per_100_ms():
     momentary = measure(x, RATE).momentary_lufs
     assert len(momentary) == 50
     assert momentary[:15].max() < -100 and momentary[-20:].min() > -30
+
+
+def test_the_peak_pass_measures_loudness_and_the_cache_keeps_it(tmp_path):
+    import soundfile as sf
+
+    from pencastviewer.media.peaks import PeakPyramid, PeaksFileError, build_pyramid
+
+    x = _signals()["gated bursts"]
+    wav = tmp_path / "bursts.wav"
+    sf.write(wav, x, RATE, subtype="FLOAT")
+    pyramid = build_pyramid([(wav, None)])
+    assert pyramid.loudness is not None
+    assert pyramid.loudness.integrated_lufs == pytest.approx(_reference(x), abs=0.1)
+    cache = tmp_path / "bursts.peaks"
+    pyramid.save(cache, "key")
+    again = PeakPyramid.load(cache, "key")
+    assert again.loudness is not None
+    assert again.loudness.integrated_lufs == pyramid.loudness.integrated_lufs
+    np.testing.assert_array_equal(again.loudness.slice_peak, pyramid.loudness.slice_peak)
+    cache.write_bytes(cache.read_bytes()[:-4])  # a truncated profile is not trusted
+    with pytest.raises(PeaksFileError):
+        PeakPyramid.load(cache, "key")
