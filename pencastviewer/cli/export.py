@@ -4,6 +4,7 @@ through the same code as the Export dialog."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import sys
 from pathlib import Path
 
@@ -81,6 +82,24 @@ def _offset_ms(text: str) -> tuple[int | None, float]:
     return int(recording), value
 
 
+def _add_loudness_arguments(add: Callable[..., object]) -> None:
+    """The options that make the clip heard as the player makes it (loudness)."""
+    add(
+        "--normalize",
+        nargs="?",
+        type=_lufs,
+        const=DEFAULT_TARGET_LUFS,
+        metavar="LUFS",
+        help=f"make quiet speech loud as the player does: bring it to LUFS (default {DEFAULT_TARGET_LUFS:g}, "
+        f"{TARGET_RANGE_LUFS[0]:g}…{TARGET_RANGE_LUFS[1]:g}) under a −1 dBTP limiter; off unless given",
+    )
+    add(
+        "--voice-clarity",
+        action="store_true",
+        help="80 Hz high-pass and gentle compression, for far-away or uneven speech",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("file", help="notebook file")
@@ -115,20 +134,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
     add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
     add("--audio", action="append", default=[], help="an audio file recorded with the ink")
-    add(
-        "--normalize",
-        nargs="?",
-        type=_lufs,
-        const=DEFAULT_TARGET_LUFS,
-        metavar="LUFS",
-        help=f"make quiet speech loud as the player does: bring it to LUFS (default {DEFAULT_TARGET_LUFS:g}, "
-        f"{TARGET_RANGE_LUFS[0]:g}…{TARGET_RANGE_LUFS[1]:g}) under a −1 dBTP limiter; off unless given",
-    )
-    add(
-        "--voice-clarity",
-        action="store_true",
-        help="80 Hz high-pass and gentle compression, for far-away or uneven speech",
-    )
+    _add_loudness_arguments(add)
     # The offset the window remembers per file lives in Qt's settings; reading it would load
     # Qt for every export (audio exports load none) and make the output depend on the GUI's
     # state, so the command line takes it as an option only.
