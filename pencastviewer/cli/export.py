@@ -4,8 +4,8 @@ through the same code as the Export dialog."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..app.document import OpenedNotebook, open_notebook
