@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..app.document import OpenedNotebook, open_notebook
 from ..app.export.core import ClipSpec, ExportError
+from ..app.export.heard import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, check_target
 from ..app.export.ranges import LEAD_IN_S, LEAD_OUT_S
 from ..app.export.request import ClipRange, ClipRequest, build_clip
 from ..app.export.run import Export
@@ -84,6 +86,24 @@ def _offset_ms(text: str) -> tuple[int | None, float]:
     return int(recording), value
 
 
+def _add_loudness_arguments(add: Callable[..., object]) -> None:
+    """The options that make the clip heard as the player makes it (loudness)."""
+    add(
+        "--normalize",
+        nargs="?",
+        type=_lufs,
+        const=DEFAULT_TARGET_LUFS,
+        metavar="LUFS",
+        help=f"make quiet speech loud as the player does: bring it to LUFS (default {DEFAULT_TARGET_LUFS:g}, "
+        f"{TARGET_RANGE_LUFS[0]:g}…{TARGET_RANGE_LUFS[1]:g}) under a −1 dBTP limiter; off unless given",
+    )
+    add(
+        "--voice-clarity",
+        action="store_true",
+        help="80 Hz high-pass and gentle compression, for far-away or uneven speech",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("file", help="notebook file")
@@ -130,6 +150,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
     add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
     add("--audio", action="append", default=[], help="an audio file recorded with the ink")
+    _add_loudness_arguments(add)
     # The offset the window remembers per file lives in Qt's settings; reading it would load
     # Qt for every export (audio exports load none) and make the output depend on the GUI's
     # state, so the command line takes it as an option only.
@@ -143,6 +164,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "comes that much later than its times say. R=MS is recording R's (repeat it for several, as "
         "the window keeps one per recording); MS alone is the clip's recording's (default 0)",
     )
+
+
+def _lufs(text: str) -> float:
+    try:
+        return check_target(float(text))
+    except (ValueError, ExportError) as e:
+        raise argparse.ArgumentTypeError(
+            str(e) if isinstance(e, ExportError) else f"not a loudness: {text!r}"
+        ) from None
 
 
 def sync_offsets_ms(document: OpenedNotebook, given: list[tuple[int | None, float]]) -> dict[int, float]:
@@ -179,6 +209,8 @@ def clip_request(document: OpenedNotebook, args: argparse.Namespace) -> ClipRequ
         sync_offsets_ms=sync_offsets_ms(document, args.sync_offset),
         size=args.size,
         dpi=args.dpi,
+        normalize_lufs=args.normalize,
+        voice_clarity=args.voice_clarity,
     )
 
 
@@ -196,6 +228,10 @@ def describe(document: OpenedNotebook, spec: ClipSpec) -> str:
         )
         if spec.sync_offset_ms:
             parts.append(f"sync offset {spec.sync_offset_ms:+g} ms")
+        if spec.normalize_lufs is not None:
+            parts.append(f"normalized to {spec.normalize_lufs:g} LUFS")
+        if spec.voice_clarity:
+            parts.append("voice clarity")
     if spec.strokes is not None:
         page, first, last = spec.strokes
         parts.append(f"page {page + 1} strokes {first}–{last}")

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..app.export.core import ExportError
+from ..app.export.heard import recording_loudness
 from ..formats import ReadOptions, read_with_format
-from ..model import Notebook
+from ..model import Notebook, Recording
 from ..model.units import format_hms
 
 
@@ -16,6 +18,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="notebook file")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
+
+
+def _loudness(recording: Recording) -> dict[str, float | None]:
+    """BS.1770 integrated loudness and true peak as played (null when the audio is missing
+    or unreadable: the notebook's warnings say why)."""
+    if recording.is_missing:
+        return {"loudness_lufs": None, "true_peak_dbtp": None}
+    try:
+        measured = recording_loudness(recording)
+    except ExportError:
+        return {"loudness_lufs": None, "true_peak_dbtp": None}
+    return {
+        "loudness_lufs": round(measured.integrated_lufs, 2),
+        "true_peak_dbtp": round(measured.true_peak_dbtp, 2),
+    }
 
 
 def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
@@ -45,6 +62,7 @@ def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
                 "channels": rec.channels,
                 "codec": rec.codec,
                 "missing": rec.missing_text() if rec.is_missing else None,
+                **_loudness(rec),
             }
             for rec in notebook.recordings
         ],
@@ -73,6 +91,11 @@ def _text(doc: dict[str, Any]) -> str:
         lines.append(
             f"  {i}: {r['name']}: {format_hms(r['duration_s'], millis=True)}, {r['codec']}, "
             f"{r['sample_rate']} Hz, {r['channels']} ch"
+            + (
+                f", {r['loudness_lufs']:g} LUFS, peak {r['true_peak_dbtp']:g} dBTP"
+                if r["loudness_lufs"] is not None
+                else ""
+            )
         )
         if r["missing"]:
             lines.append(f"     no sound: {r['missing']}")

@@ -8,11 +8,9 @@ import hashlib
 import json
 import math
 import os
-import queue
 import struct
 import tempfile
-import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .decode import open_audio
+from .loudness import Loudness, LoudnessMeter
+from .prefetch import prefetched
 from .probe import probe
 from .source import AudioError
 
@@ -28,7 +28,7 @@ LEVEL_FACTOR = 2  # each coarser level merges two bins of the level below
 TOP_LEVEL_BINS = 64  # stop adding levels once one is this small
 READ_FRAMES = BIN_FRAMES * 1024  # decoder block: large enough that per-block overhead vanishes
 FULL_HASH_BYTES = 32 << 20  # files up to this size are hashed whole for the cache key
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the loudness measured in the same pass follows the peaks
 _MAGIC = b"PVPEAKS\x00"
 _MAX_HEADER_BYTES = 1 << 16
 _INT16_MAX = 32767.0
@@ -63,11 +63,15 @@ def coarser_level(level: NDArray[np.int16]) -> NDArray[np.int16]:
 
 class PeakPyramid:
     """levels[k]: int16 (n_k, 2) array of (min, max) over every channel for each run of
-    BIN_FRAMES * LEVEL_FACTOR**k frames, scaled so 32767 = full scale. Immutable once built."""
+    BIN_FRAMES * LEVEL_FACTOR**k frames, scaled so 32767 = full scale; `loudness` is the
+    recording's loudness measured in the same decoding pass. Immutable once built."""
 
-    def __init__(self, sample_rate: int, n_frames: int, level0: NDArray[np.int16]):
+    def __init__(
+        self, sample_rate: int, n_frames: int, level0: NDArray[np.int16], loudness: Loudness | None = None
+    ):
         self.sample_rate = int(sample_rate)
         self.n_frames = int(n_frames)
+        self.loudness = loudness
         self.levels = [level0]
         while len(self.levels[-1]) > TOP_LEVEL_BINS:
             self.levels.append(coarser_level(self.levels[-1]))
@@ -116,6 +120,7 @@ class PeakPyramid:
             "n_frames": self.n_frames,
             "bin_frames": BIN_FRAMES,
             "n_bins": len(self.levels[0]),
+            "loudness": self.loudness.header() if self.loudness is not None else None,
         }
         data = json.dumps(header).encode()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +129,8 @@ class PeakPyramid:
             with os.fdopen(fd, "wb") as f:
                 f.write(_MAGIC + struct.pack("<I", len(data)) + data)
                 f.write(self.levels[0].astype("<i2").tobytes())
+                if self.loudness is not None:
+                    f.write(self.loudness.profiles().astype("<f4").tobytes())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -133,17 +140,27 @@ class PeakPyramid:
     def load(cls, path: Path, key: str = "") -> PeakPyramid:
         """Read a file written by save(); PeaksFileError if it is not one (or not for `key`)."""
         with open(path, "rb") as f:
-            rate, n_frames, n_bins = _read_header(f, path, key)
+            rate, n_frames, n_bins, loudness = _read_header(f, path, key)
+            n_sub = int(loudness["n_sub_blocks"]) if loudness else 0  # type: ignore[call-overload]
+            n_profile = Loudness.profile_length(n_sub)
             n_body = os.fstat(f.fileno()).st_size - f.tell()
-            if n_body != n_bins * 4:  # checked before reading: the header may lie
-                raise PeaksFileError(f"{path}: {n_body} bytes of peaks, expected {n_bins * 4}")
+            if n_body != n_bins * 4 + n_profile * 4:  # checked before reading: the header may lie
+                raise PeaksFileError(
+                    f"{path}: {n_body} bytes of peaks, expected {n_bins * 4 + n_profile * 4}"
+                )
             body = f.read(n_body)
-        level0 = np.frombuffer(body, "<i2").reshape(n_bins, 2).astype(np.int16)
-        return cls(rate, n_frames, level0)
+        level0 = np.frombuffer(body, "<i2", count=n_bins * 2).reshape(n_bins, 2).astype(np.int16)
+        profiles = np.frombuffer(body, "<f4", offset=n_bins * 4).astype(np.float32)
+        try:
+            measured = Loudness.from_header(loudness, profiles) if loudness is not None else None
+        except ValueError as e:
+            raise PeaksFileError(f"{path}: {e}") from None
+        return cls(rate, n_frames, level0, measured)
 
 
-def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int]:
-    """(sample_rate, n_frames, n_bins) from a cache file's header, checked against `key`."""
+def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int, dict[str, object] | None]:
+    """(sample_rate, n_frames, n_bins, loudness header) from a cache file's header, checked
+    against `key`."""
     raw = f.read(len(_MAGIC) + 4)
     if len(raw) < len(_MAGIC) + 4 or raw[: len(_MAGIC)] != _MAGIC:
         raise PeaksFileError(f"{path}: not a peaks file")
@@ -153,8 +170,13 @@ def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int]:
     try:
         header = json.loads(f.read(n_header))
         rate, n_frames, n_bins = int(header["sample_rate"]), int(header["n_frames"]), int(header["n_bins"])
+        loudness = header.get("loudness")
         valid = (
-            header["version"] == FORMAT_VERSION
+            (
+                loudness is None
+                or (isinstance(loudness, dict) and 0 <= int(loudness["n_sub_blocks"]) < 1 << 28)
+            )
+            and header["version"] == FORMAT_VERSION
             and header["bin_frames"] == BIN_FRAMES
             and header["key"] == key
             and rate > 0
@@ -165,7 +187,7 @@ def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int]:
         raise PeaksFileError(f"{path}: bad header ({e})") from None
     if not valid:
         raise PeaksFileError(f"{path}: written for other audio or by another version")
-    return rate, n_frames, n_bins
+    return rate, n_frames, n_bins, loudness
 
 
 class PeakBuilder:
@@ -179,9 +201,23 @@ class PeakBuilder:
         self._pending = 0  # frames already in the open bin
         self._pending_min = np.float32(np.inf)
         self._pending_max = np.float32(-np.inf)
+        self._meter: LoudnessMeter | None = None
+
+    def _measure(self, block: NDArray[np.float32]) -> None:
+        """Loudness in the same pass; a later file with another channel count is measured
+        as its mix spread over the first file's channels."""
+        frames = block.reshape(len(block), -1)
+        if self._meter is None:
+            self._meter = LoudnessMeter(self.sample_rate, frames.shape[1])
+        if frames.shape[1] != self._meter.channels:
+            mix = frames.mean(axis=1, keepdims=True)
+            frames = np.repeat(mix, self._meter.channels, axis=1)
+        self._meter.feed(frames)
 
     def feed(self, block: NDArray[np.float32]) -> None:
         n = len(block)
+        if n:
+            self._measure(block)
         self.n_frames += n
         head = min(BIN_FRAMES - self._pending, n) if self._pending else 0
         if head:
@@ -210,7 +246,8 @@ class PeakBuilder:
             self._close_pending()
         level0 = np.concatenate(self._chunks) if self._chunks else np.empty((0, 2), np.int16)
         self._chunks = []
-        return PeakPyramid(self.sample_rate, self.n_frames, level0)
+        loudness = self._meter.result() if self._meter is not None else None
+        return PeakPyramid(self.sample_rate, self.n_frames, level0, loudness)
 
 
 def _resampled(
@@ -226,53 +263,6 @@ def _resampled(
         start_in = end_in
 
 
-class _Failed:
-    def __init__(self, error: BaseException):
-        self.error = error
-
-
-_END = object()
-
-
-def _prefetched(
-    blocks: Iterator[NDArray[np.float32]], depth: int = 2
-) -> Generator[NDArray[np.float32], None, None]:
-    """Decode the next blocks in a second thread while this one reduces the current one (both
-    release the GIL), so the build runs at the decoder's own pace. At most `depth` blocks wait."""
-    waiting: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for block in blocks:
-                if not put(block):
-                    return
-        except BaseException as e:  # handed to the consuming thread, which raises it
-            put(_Failed(e))
-            return
-        put(_END)
-
-    thread = threading.Thread(target=produce, name="peaks-decode", daemon=True)
-    thread.start()
-    try:
-        while (item := waiting.get()) is not _END:
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        thread.join()
-
-
 def _feed_file(
     builder: PeakBuilder, path: str | os.PathLike[str], n_target: int, on_frames: Callable[[int], None]
 ) -> None:
@@ -284,8 +274,8 @@ def _feed_file(
         if decoder.sample_rate != builder.sample_rate:
             blocks = _resampled(blocks, decoder.sample_rate, builder.sample_rate)
         done = 0
-        with contextlib.closing(_prefetched(blocks)) as prefetched:  # joins the thread before close()
-            for block in prefetched:
+        with contextlib.closing(prefetched(blocks)) as ahead:  # joins the thread before close()
+            for block in ahead:
                 block = block[: n_target - done]
                 builder.feed(block)
                 done += len(block)

@@ -8,116 +8,24 @@ import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 
 import av
 import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from ...formats import FormatError
-from ...formats.audio_source import audio_bytes
-from ...media.decode import open_audio
-from ...media.decoder import AudioDecoder
-from ...media.encode import EncodeError, Encoder, Tags, source_bits
+from ...media.dynamics import IDENTITY, Processing, process_stream
+from ...media.encode import EncodeError, Encoder, Tags
 from ...media.encode import open_encoder as open_media_encoder
-from ...media.source import AudioError
-from ...model import AudioFile, AudioStore, Recording, RecordingLayout
 from ...model.units import frames_at
 from ..document import OpenedNotebook
 from .atomic import note
 from .core import ClipSpec, ExportError, Progress, check_cancel
+from .heard import clip_processing
 from .ranges import clip_tags
+from .recording_reader import RecordingReader
 
-BLOCK_FRAMES = 1 << 16
 READ_AHEAD_BLOCKS = 4
-
-
-class RecordingReader:
-    """Reads frames of a recording as played: its files back-to-back, each trimmed or
-    padded with silence to its span on the timeline (as the Timeline places ink), at the
-    first file's rate and channel count. A context manager; not thread-safe."""
-
-    def __init__(self, recording: Recording):
-        self.recording = recording
-        self._decoders: dict[int, AudioDecoder] = {}
-        self._sources: dict[int, str | bytes] = {}
-        first = self._decoder(0)
-        self.sample_rate, self.channels = first.sample_rate, first.channels
-        self.bits = source_bits(self._sources[0])
-        self._starts = RecordingLayout.of(recording).frame_starts(self.sample_rate)
-        self.n_frames = self._starts[-1]
-
-    def _decoder(self, index: int) -> AudioDecoder:
-        if index not in self._decoders:
-            audio = self.recording.files[index]
-            self._sources[index] = source = _source(audio)
-            try:
-                decoder = open_audio(source, name_hint=Path(audio.member).name)
-            except AudioError as e:
-                raise ExportError(str(e)) from None
-            if index and decoder.sample_rate != self.sample_rate:
-                decoder.close()
-                raise ExportError(
-                    f"{audio.member}: recorded at {decoder.sample_rate} Hz, the recording's "
-                    f"first file at {self.sample_rate} Hz: cannot join them"
-                )
-            self._decoders[index] = decoder
-        return self._decoders[index]
-
-    @property
-    def lost_frames(self) -> int:
-        """Damaged frames the decoders gave as silence so far."""
-        return sum(d.lost_frames for d in self._decoders.values())
-
-    def blocks(
-        self, start_frame: int, end_frame: int, block_frames: int = BLOCK_FRAMES
-    ) -> Iterator[NDArray[np.float32]]:
-        """Consecutive float32 blocks (n, channels) covering [start_frame, end_frame)."""
-        for i in range(len(self.recording.files)):
-            lo, hi = max(start_frame, self._starts[i]), min(end_frame, self._starts[i + 1])
-            if lo < hi:
-                yield from self._file_blocks(i, lo - self._starts[i], hi - self._starts[i], block_frames)
-
-    def _file_blocks(self, index: int, lo: int, hi: int, block_frames: int) -> Iterator[NDArray[np.float32]]:
-        decoder = self._decoder(index)
-        decoded_end = min(hi, decoder.n_frames)
-        try:
-            for block in decoder.blocks(block_frames, lo, decoded_end):
-                yield self._fit_channels(block)
-        except AudioError as e:
-            raise ExportError(str(e)) from None
-        for first in range(max(lo, decoded_end), hi, block_frames):  # the file is shorter than its span
-            yield np.zeros((min(block_frames, hi - first), self.channels), np.float32)
-
-    def _fit_channels(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
-        if block.shape[1] == self.channels:
-            return block
-        mono = block.mean(axis=1, keepdims=True)
-        return np.ascontiguousarray(np.repeat(mono, self.channels, axis=1), dtype=np.float32)
-
-    def close(self) -> None:
-        for decoder in self._decoders.values():
-            decoder.close()
-        self._decoders.clear()
-
-    def __enter__(self) -> RecordingReader:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-def _source(audio: AudioFile) -> str | bytes:
-    """A path to decode from, or the encoded bytes of audio kept inside a container."""
-    if audio.store == AudioStore.FILE:
-        return audio.member
-    try:
-        return audio_bytes(audio)
-    except FormatError as e:
-        raise ExportError(str(e)) from None
 
 
 def clip_frames(spec: ClipSpec, sample_rate: int, n_frames: int) -> tuple[int, int]:
@@ -144,16 +52,19 @@ def write_clip(
     progress: Progress,
     done: float = 0.0,
     share: float = 1.0,
+    processing: Processing = IDENTITY,
 ) -> None:
-    """Frames [start, end) of `reader` through `encoder`, faded in and out over `fade_ms`
-    (at most half the clip). Reports progress from `done` to `done + share`."""
+    """Frames [start, end) of `reader` through `encoder`, as `processing` makes them heard,
+    faded in and out over `fade_ms` (at most half the clip). Reports progress from `done`
+    to `done + share`."""
     total = end - start
     n_fade = min((math.ceil(max(fade_ms, 0.0) * reader.sample_rate / 1000.0)), total // 2)
     gains = fade_gains(n_fade)
     position = 0
     try:
         # closing(): on cancel or error the decoding thread stops before the reader closes.
-        with contextlib.closing(read_ahead(reader.blocks(start, end))) as blocks:
+        heard = process_stream(reader.blocks(start, end), reader.sample_rate, processing)
+        with contextlib.closing(read_ahead(heard)) as blocks:
             for block in blocks:
                 block = _faded(block, position, total, gains)
                 encoder.write(block)
@@ -250,11 +161,13 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     if recording.is_missing:
         raise ExportError(recording.missing_text())
     check_cancel(progress, 0.0)
+    processing = clip_processing(recording, spec, lambda f: check_cancel(progress, 0.5 * f))
+    done = 0.0 if processing.gain_db == 0.0 else 0.5
     with RecordingReader(recording) as reader:
         start, end = clip_frames(spec, reader.sample_rate, reader.n_frames)
         ext, tags = temp_path.suffix.lower(), clip_tags(document, spec)
         with open_encoder(
             temp_path, ext, reader.sample_rate, reader.channels, bits=reader.bits, tags=tags
         ) as enc:
-            write_clip(reader, enc, start, end, spec.fade_ms, progress)
+            write_clip(reader, enc, start, end, spec.fade_ms, progress, done, 1.0 - done, processing)
         note_losses(reader)

@@ -12,14 +12,18 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
+from ...media.dynamics import process_stream
 from ..document import OpenedNotebook
-from .audio_clip import BLOCK_FRAMES, RecordingReader, clip_frames, fade_gains
+from .audio_clip import clip_frames, fade_gains
 from .core import ClipSpec, ExportError
+from .heard import clip_processing
+from .recording_reader import BLOCK_FRAMES, RecordingReader
 
 
 class ClipSamples:
     """float32 (n, channels) blocks of the clip at the recording's rate, mono or stereo,
-    faded in and out over `spec.fade_ms`. A context manager; not thread-safe."""
+    as the clip's loudness processing makes them heard, faded in and out over
+    `spec.fade_ms`. A context manager; not thread-safe."""
 
     def __init__(self, document: OpenedNotebook, spec: ClipSpec) -> None:
         if spec.recording is None:
@@ -27,6 +31,7 @@ class ClipSamples:
         recording = document.notebook.recordings[spec.recording]
         if recording.is_missing:
             raise ExportError(recording.missing_text())
+        self._processing = clip_processing(recording, spec)
         self._reader = RecordingReader(recording)
         self.sample_rate = self._reader.sample_rate
         self.channels = 2 if self._reader.channels == 2 else 1  # more than two: mixed down
@@ -46,7 +51,8 @@ class ClipSamples:
     def blocks(self, block_frames: int = BLOCK_FRAMES) -> Iterator[NDArray[np.float32]]:
         """The whole clip in order, `block_frames` at a time (the last may be shorter)."""
         position = 0
-        for block in self._reader.blocks(self._start, self._end, block_frames):
+        blocks = self._reader.blocks(self._start, self._end, block_frames)
+        for block in process_stream(blocks, self.sample_rate, self._processing):
             if block.shape[1] != self.channels:
                 block = block.mean(axis=1, keepdims=True, dtype=np.float32)
             yield self._faded(block, position)

@@ -31,7 +31,8 @@ class ClipSpec:
     `dpi` for raster page images when given instead of a width. `pages` (0-based, in
     order) picks several whole pages for a clip without recording (a multi-page PDF). `sync_offset_ms` is
     `recording`'s sync offset as the Session applies it (positive: ink is heard that much
-    later than its timestamps say); every exporter maps ink to sound with it."""
+    later than its timestamps say); every exporter maps ink to sound with it.
+    `normalize_lufs`/`voice_clarity`: the audio as the player makes it heard (app/export/heard.py)."""
 
     recording: int | None
     start_s: float
@@ -43,6 +44,8 @@ class ClipSpec:
     dpi: float | None = None
     sync_offset_ms: float = 0.0
     pages: tuple[int, ...] | None = None
+    normalize_lufs: float | None = None  # bring speech to this loudness (None: as recorded)
+    voice_clarity: bool = False  # 80 Hz high-pass and gentle compression
 
     @property
     def duration_s(self) -> float:

@@ -15,9 +15,10 @@ from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording,
 from ...model.units import format_hms
 from ..document import OpenedNotebook
 from .atomic import scratch_file
-from .audio_clip import RecordingReader, clip_frames, note_losses, open_encoder, write_clip
+from .audio_clip import clip_frames, note_losses, open_encoder, write_clip
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
 from .ranges import clip_pages
+from .recording_reader import RecordingReader
 
 AUDIO_SHARE = 0.8  # of the progress bar: cutting the audio; the rest is writing the archive
 _KEPT_CODECS = {"pcm": ".wav", "flac": ".flac"}  # cut without loss in their own format

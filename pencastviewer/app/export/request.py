@@ -50,6 +50,8 @@ class ClipRequest:
     size: tuple[int, int] | None = None
     dpi: float | None = None
     pages: tuple[int, ...] = ()  # for PAGES, 0-based
+    normalize_lufs: float | None = None
+    voice_clarity: bool = False
 
 
 def range_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
@@ -96,4 +98,10 @@ def build_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
     spec = range_clip(document, request)
     if spec.recording is not None:
         spec = snap_to_recording_end(document, with_times(spec, request.start_s, request.end_s))
-    return replace(spec, size=request.size or spec.size, dpi=request.dpi or None)
+    return replace(
+        spec,
+        size=request.size or spec.size,
+        dpi=request.dpi or None,
+        normalize_lufs=request.normalize_lufs,
+        voice_clarity=request.voice_clarity,
+    )

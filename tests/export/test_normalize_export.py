@@ -1,0 +1,97 @@
+"""`export --normalize`: a quiet lecture (−38 LUFS) with 0 dBFS pen clicks comes out at
+the loudness target, under the −1 dBTP ceiling, with the speech's own envelope."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from support.quiet_speech import RATE, lecture_notebook, quiet_lecture
+
+from pencastviewer.media.loudness import measure
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray, np.ndarray]:
+    folder = tmp_path_factory.mktemp("quiet")
+    samples, clean, spans = quiet_lecture(folder)
+    return lecture_notebook(folder, samples, spans), samples, clean
+
+
+def _export(notebook: Path, out: Path, *options: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pencastviewer", "export", str(notebook), "-o", str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _envelope(samples: np.ndarray, rate: int) -> np.ndarray:
+    """RMS per 50 ms, in dB: the shape of the speech over time."""
+    n = len(samples) // (rate // 20) * (rate // 20)
+    power = np.square(samples[:n].reshape(-1, rate // 20)).mean(axis=1)
+    return 10 * np.log10(np.maximum(power, 1e-10))
+
+
+def test_the_source_is_as_quiet_as_described(lecture):
+    _, samples, clean = lecture
+    assert measure(clean, RATE).integrated_lufs == pytest.approx(-38.0, abs=0.2)
+    assert measure(samples, RATE).sample_peak_dbfs > -0.5  # the clicks
+
+
+@pytest.mark.parametrize(
+    "options", [("--normalize",), ("--normalize", "-20"), ("--normalize", "--voice-clarity")]
+)
+def test_normalized_export_reaches_the_target_under_the_ceiling(tmp_path, lecture, options):
+    notebook, _, clean = lecture
+    out = tmp_path / "heard.flac"
+    _export(notebook, out, *options)
+    heard, rate = sf.read(out, dtype="float32")
+    target = float(options[1]) if len(options) > 1 and options[1] != "--voice-clarity" else -16.0
+    result = measure(heard, rate)
+    assert result.integrated_lufs == pytest.approx(target, abs=1.0)
+    assert result.sample_peak_dbfs <= -1.0
+    assert result.true_peak_dbtp <= -0.9
+    if "--voice-clarity" not in options:  # plain normalisation keeps the speech's shape
+        speech, heard_envelope = _envelope(clean, rate), _envelope(heard, rate)
+        speaking = speech > -70
+        correlation = np.corrcoef(speech[speaking], heard_envelope[speaking])[0, 1]
+        assert correlation >= 0.95
+
+
+def test_without_normalize_the_export_is_the_recording_unchanged(tmp_path, lecture):
+    notebook, _, _ = lecture
+    out = tmp_path / "as-recorded.wav"
+    _export(notebook, out, "--fade", "0")
+    heard, _ = sf.read(out, dtype="int16")
+    recorded, _ = sf.read(notebook.parent / "lecture.wav", dtype="int16")
+    np.testing.assert_array_equal(heard, recorded)
+
+
+def test_a_target_outside_the_range_is_refused(tmp_path, lecture):
+    notebook, _, _ = lecture
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pencastviewer",
+            "export",
+            str(notebook),
+            "-o",
+            str(tmp_path / "x.wav"),
+            "--normalize",
+            "-5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "-23" in result.stderr and "-12" in result.stderr
+    assert not (tmp_path / "x.wav").exists()

@@ -1,0 +1,94 @@
+"""Gain, voice clarity and the look-ahead limiter: peaks stay under the ceiling, loudness
+reaches the target, and a region processed alone equals the same region of the whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pencastviewer.media.dynamics import Processing, limiter_gain, process, process_region
+from pencastviewer.media.loudness import measure
+from pencastviewer.media.normalize import normalization_gain_db
+
+RATE = 48000
+
+
+def _quiet_speechlike_with_clicks(seconds: float = 20.0, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    syllables = np.repeat(rng.random(n // 4800 + 1) ** 2, 4800)[:n]
+    t = np.arange(n) / RATE
+    voice = np.sin(2 * np.pi * 180 * t) + 0.5 * np.sin(2 * np.pi * 360 * t) + 0.3 * rng.standard_normal(n)
+    x = 0.02 * syllables * voice
+    for at in rng.integers(0, n - 100, 12):
+        x[at : at + 30] += np.hanning(30) * 0.98  # pen clicks at 0 dBFS
+    return np.clip(x, -1, 1).astype(np.float32)[:, None]
+
+
+def test_limiter_gain_never_lets_a_peak_through():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        peak = np.abs(rng.standard_normal(8000)).astype(np.float32) * rng.random() * 4
+        gain = limiter_gain(peak, 0.8, RATE)
+        assert np.all(peak * gain <= 0.8 * (1 + 1e-5))
+        assert np.all(gain <= 1.0)
+
+
+def test_limiter_reacts_before_the_click_and_recovers_after():
+    peak = np.full(20000, 0.1, dtype=np.float32)
+    peak[10000] = 1.0
+    gain = limiter_gain(peak, 0.5, RATE)
+    dipped = np.flatnonzero(gain < 0.999)
+    assert 10000 - 0.01 * RATE < dipped.min() < 10000  # look-ahead: before the click
+    assert 10000 < dipped.max() < 10000 + 0.03 * RATE  # hold, then back to unity
+    assert gain[0] == 1.0 and gain[-1] == 1.0
+
+
+@pytest.mark.parametrize("voice_clarity", [False, True])
+def test_normalised_quiet_speech_reaches_the_target_under_the_ceiling(voice_clarity):
+    source = _quiet_speechlike_with_clicks()
+    before = measure(source, RATE)
+    processing = Processing(gain_db=normalization_gain_db(before, -16.0), voice_clarity=voice_clarity)
+    heard = process(source, RATE, processing)
+    after = measure(heard, RATE)
+    assert after.integrated_lufs == pytest.approx(-16.0, abs=1.0)
+    assert after.sample_peak_dbfs <= -1.0
+    assert after.true_peak_dbtp <= -0.9
+
+
+def test_a_region_processed_alone_equals_that_region_of_the_whole():
+    source = _quiet_speechlike_with_clicks(8.0)
+    processing = Processing(gain_db=22.0, voice_clarity=True)
+    whole = process(source, RATE, processing)
+    for start, stop in [(0, 5000), (100_000, 150_000), (len(source) - 7000, len(source))]:
+        region = process_region(source, start, stop, RATE, processing)
+        np.testing.assert_allclose(region, whole[start:stop], atol=1e-5)
+
+
+def test_identity_leaves_samples_untouched():
+    source = _quiet_speechlike_with_clicks(2.0)
+    assert process(source, RATE, Processing(limit=False)) is source
+
+
+def test_volume_boost_is_capped_at_20_db():
+    assert Processing(volume_db=35.0).total_gain == pytest.approx(10.0)
+    assert Processing(gain_db=50.0).total_gain == pytest.approx(10 ** (30 / 20))
+
+
+def test_a_stream_of_blocks_equals_the_whole():
+    from pencastviewer.media.dynamics import process_stream
+
+    source = _quiet_speechlike_with_clicks(6.0)
+    processing = Processing(gain_db=20.0, voice_clarity=True)
+    whole = process(source, RATE, processing)
+    sizes = [1000, 30000, 7, 50000, 4096] * 10
+    blocks, start = [], 0
+    for size in sizes:
+        if start >= len(source):
+            break
+        blocks.append(source[start : start + size])
+        start += size
+    blocks.append(source[start:])
+    out = list(process_stream(iter(blocks), RATE, processing))
+    assert [len(b) for b in out] == [len(b) for b in blocks]
+    np.testing.assert_allclose(np.concatenate(out), whole, atol=1e-5)
