@@ -29,6 +29,22 @@ def next_speed(rate: float, direction: int) -> float:
     return next((r for r in reversed(SPEEDS) if r < rate - 1e-9), SPEEDS[0])
 
 
+class _Printing(Protocol):
+    def print_current_page(self) -> None: ...
+
+
+class _Stepping(Protocol):
+    def step(self, direction: int) -> None: ...
+
+
+class _Transcripts(Protocol):
+    @property
+    def search(self) -> _Stepping: ...
+    def transcribe(self) -> None: ...
+    def find(self) -> None: ...
+    def add_bookmark(self) -> None: ...
+
+
 class CommandTarget(Protocol):
     """What the commands act on: the window's session, views and dialogs (the main window
     is one; commands never import it)."""
@@ -39,6 +55,11 @@ class CommandTarget(Protocol):
     missing: MissingAudio
     pages_dock: QDockWidget
     recordings_dock: QDockWidget
+
+    @property
+    def desktop(self) -> _Printing: ...
+    @property
+    def transcripts(self) -> _Transcripts: ...
 
     def open_export_dialog(self) -> None: ...
     def edit_preferences(self) -> None: ...

@@ -41,8 +41,8 @@ class TranscriptPanel(QWidget):
         self.said.setWordWrap(True)
         self.said.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_button = QPushButton("Copy text")
-        self.copy_button.clicked.connect(lambda: QApplication.clipboard().setText(self.said_text))
         self.said_text = ""
+        self.copy_button.clicked.connect(lambda: QApplication.clipboard().setText(self.said_text))
         said_row = QHBoxLayout()
         said_row.addWidget(self.said, 1)
         said_row.addWidget(self.copy_button)

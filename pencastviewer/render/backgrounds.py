@@ -29,10 +29,10 @@ class RasterCache:
 
     def __init__(self, max_items: int = 24):
         self._max = max_items
-        self._images: OrderedDict[tuple, QImage] = OrderedDict()
-        self._docs: dict[tuple, tuple[QPdfDocument, QBuffer | None]] = {}
+        self._images: OrderedDict[tuple[object, ...], QImage] = OrderedDict()
+        self._docs: dict[tuple[object, ...], tuple[QPdfDocument, QBuffer | None]] = {}
 
-    def _remember(self, key: tuple, image: QImage) -> QImage:
+    def _remember(self, key: tuple[object, ...], image: QImage) -> QImage:
         self._images[key] = image
         self._images.move_to_end(key)
         while len(self._images) > self._max:

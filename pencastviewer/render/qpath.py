@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QByteArray, QDataStream
@@ -11,7 +13,9 @@ MOVE, LINE = 0, 1  # QPainterPath::ElementType
 _ELEMENT = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
 
 
-def path_from_elements(types: NDArray, xy: NDArray[np.float64], *, winding: bool = False) -> QPainterPath:
+def path_from_elements(
+    types: NDArray[np.integer[Any]], xy: NDArray[np.float64], *, winding: bool = False
+) -> QPainterPath:
     """A path with these raw elements, built through QDataStream's serialised form (element
     count, then type, x, y per element, then the start of the current subpath and the fill
     rule, all big-endian) — some 4× faster than one moveTo/lineTo call per point."""

@@ -19,6 +19,9 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from ..model import Stroke, Tool
 from .qpath import arc_steps, polyline_path, segments_outline
 
+# (starts, ends, widths, directions) of a pressure stroke's drawn pieces
+Pieces = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]
+
 MIN_WIDTH_MM = 1e-3  # a non-positive width still draws a hairline, as Xournal++ falls back to one
 MAX_DASHES = 100_000  # a pattern this fine for the stroke's length is drawn solid
 UNION_PX_PER_MM = 40.0  # a filled highlighter's shape is built once, fine enough for close zoom
@@ -39,7 +42,7 @@ class StrokeShape:
     line: QPainterPath
     cap: str = "round"
     dashes_mm: tuple[float, ...] = ()  # the pattern the line pen uses (Qt's: even length)
-    pieces: tuple[NDArray, NDArray, NDArray, NDArray | None] | None = None
+    pieces: Pieces | None = None
     fill: QPainterPath | None = None
     highlight: QPainterPath | None = None
     _outlines: dict[int, QPainterPath] = field(default_factory=dict)
@@ -131,9 +134,7 @@ def _qt_dashes(dash_mm: tuple[float, ...], length_mm: float) -> tuple[float, ...
     return dash_mm * 2 if len(dash_mm) % 2 else dash_mm
 
 
-def _dash_pieces(
-    xy: NDArray[np.float64], widths: NDArray[np.float64], dash_mm: tuple[float, ...]
-) -> tuple[NDArray, NDArray, NDArray, NDArray | None]:
+def _dash_pieces(xy: NDArray[np.float64], widths: NDArray[np.float64], dash_mm: tuple[float, ...]) -> Pieces:
     """(starts, ends, widths, directions) of the drawn pieces of a pressure stroke: its
     segments, or with a dash pattern (even length) the parts of them under the pattern's
     "on" intervals measured along the whole stroke (each piece gets its own caps, as in

@@ -6,7 +6,7 @@ import contextlib
 import math
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import av
@@ -85,7 +85,7 @@ def note_losses(reader: RecordingReader) -> None:
 
 def read_ahead(
     blocks: Iterator[NDArray[np.float32]], depth: int = READ_AHEAD_BLOCKS
-) -> Iterator[NDArray[np.float32]]:
+) -> Generator[NDArray[np.float32], None, None]:
     """`blocks`, decoded in a thread of their own while the caller encodes the previous
     ones (libsndfile and FFmpeg release the GIL: a clip takes about the longer of the two
     instead of their sum). Errors come out here; closing early stops the decoding."""

@@ -290,4 +290,4 @@ def _recording_index(obj: Obj, n_recordings: int) -> int | None:
         raise ManifestProblem(
             obj.field("recording"), f"is {index}, but the notebook has {n_recordings} recordings"
         )
-    return index
+    return None if index is None else int(index)
