@@ -239,6 +239,9 @@ def test_the_finished_page_shows_until_playback_starts(
     window shows a stopped notebook (not a faint ghost: that would look like nothing)."""
     browser.call("Page.navigate", {"url": clip_html.as_uri()}, page=True)
     browser.wait_event("Page.loadEventFired")
+    deadline = time.monotonic() + 30  # a load event left by an earlier page may come first
+    while not browser.evaluate("window.pencastPlayer !== undefined") and time.monotonic() < deadline:
+        time.sleep(0.05)
     stroke_index, point = isolated_point(demo)
     x_mm, y_mm = demo.notebook.pages[0].strokes[stroke_index].xy_mm[point]
     client = browser.evaluate(f"window.pencastPlayer.pageToClient({x_mm}, {y_mm})")
