@@ -25,12 +25,19 @@ class KeptZoom:
 
     def __init__(self) -> None:
         self.zoom: str | float = "fit-page"
+        self.view_mm: tuple[float, float] | None = None
 
     def remembered_zoom(self) -> str | float:
         return self.zoom
 
     def restore_zoom(self, zoom: str | float) -> None:
         self.zoom = zoom
+
+    def remembered_view(self) -> tuple[float, float] | None:
+        return self.view_mm
+
+    def restore_view(self, x_mm: float, y_mm: float) -> None:
+        self.view_mm = (x_mm, y_mm)
 
 
 def failed_open(qtbot, path: Path) -> FormatError:

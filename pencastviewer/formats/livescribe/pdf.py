@@ -45,7 +45,7 @@ def _open_pdf(path: Path) -> Iterator[pikepdf.Pdf]:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
         raise FormatError(path, "the PDF is password-protected") from None
-    except pikepdf.PdfError as e:
+    except (pikepdf.PdfError, RuntimeError) as e:  # QPDF also raises RuntimeErrors (the fuzzer found one)
         raise CorruptFileError(path, f"not a readable PDF ({_first_line(e)})") from None
     except OSError as e:
         raise FormatError(path, f"cannot read: {e.strerror or e}") from None
