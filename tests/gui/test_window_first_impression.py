@@ -11,6 +11,7 @@ from support.player import horizontal_stroke, notebook_of
 
 from pencastviewer.gui.canvas_view import view_centre_mm
 from pencastviewer.gui.page_canvas import FIT_PAGE, FIT_WIDTH
+from pencastviewer.gui.page_pan import hover_text
 from pencastviewer.model import Page
 
 
@@ -174,7 +175,7 @@ def test_a_truncated_pencast_says_it_is_damaged_and_promises_no_sound(open_windo
     assert not window.actions_by_name["locate_recording"].isEnabled()
     canvas, stroke = window.canvas, window.canvas.page.strokes[5]
     hit = window.canvas.hit_at(canvas.widget_point(*stroke.xy_mm[1]))
-    tip = canvas.hover_text(hit)
+    tip = hover_text(window.session, hit)
     assert "Click to play" not in tip and "No sound" in tip and "damaged" in tip
     window.actions_by_name["play_pause"].trigger()
     message = window.statusBar().currentMessage()
