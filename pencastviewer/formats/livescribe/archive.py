@@ -17,7 +17,7 @@ from ..errors import CorruptFileError, FormatError, NotAPencastError
 from ..registry import FormatSpec, ReadOptions
 from ..safezip import SafeZip
 from ..xmlsafe import local_name, parse_xml
-from .common import ANOTO_MM, STANDARD_PAGE_AU
+from .common import ANOTO_MM, STANDARD_PAGE_AU, anoto_page
 from .paper_replay import SESSION_INFO, Session, describe_pages, find_sessions
 from .stf import decode_stf
 
@@ -245,14 +245,7 @@ def _notebook_pages(archive: SafeZip, path: Path, warnings: list[str]) -> tuple[
         name = f"{label} ({page_address_text(address)})" if label != page_address_text(address) else label
         strokes = _strokes(archive, ink_members.get(address, []), name, warnings)
         pages.append(
-            Page(
-                width_au * ANOTO_MM,
-                height_au * ANOTO_MM,
-                tuple(strokes),
-                label=label,
-                background=background,
-                address=page_address_text(address),
-            )
+            anoto_page((width_au, height_au), strokes, label, background, page_address_text(address))
         )
     return info, pages
 

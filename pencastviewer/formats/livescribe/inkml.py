@@ -16,7 +16,7 @@ from ...model import Background, BackgroundKind, Page, Stroke
 from ..anoto import page_address_text
 from ..errors import CorruptFileError
 from ..xmlsafe import local_name, parse_xml
-from .common import ANOTO_MM, STANDARD_PAGE_AU
+from .common import ANOTO_MM, STANDARD_PAGE_AU, anoto_page
 
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 DEFAULT_SAMPLE_RATE_HZ = 75.0  # every Livescribe pen samples at 75 Hz
@@ -291,18 +291,8 @@ def to_pages(
             background = Background(kind=BackgroundKind.IMAGE, image=image)
         elif image is not None:  # (a missing one was reported by whoever looked for it)
             warnings.append(f"page {address}: background {key!r} is not a PNG or JPEG image")
-        width_au, height_au = ink_page.size_au
         label = str(ink_page.page_index) if ink_page.page_index is not None else ""
-        pages.append(
-            Page(
-                width_au * ANOTO_MM,
-                height_au * ANOTO_MM,
-                tuple(strokes),
-                label=label,
-                background=background,
-                address=address,
-            )
-        )
+        pages.append(anoto_page(ink_page.size_au, strokes, label, background, address))
     return pages, warnings
 
 
