@@ -12,7 +12,7 @@ STANDARD_PAGE_AU = (4963, 6278)
 
 
 def anoto_page(
-    size_au: tuple[int, int],
+    size_au: tuple[float, float],
     strokes: Sequence[Stroke],
     label: str,
     background: Background | None,
