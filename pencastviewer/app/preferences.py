@@ -1,7 +1,8 @@
 """Preferences and what the program remembers per file, kept in QSettings (QtCore only).
 
 Global settings: pre-roll, ghost ink, auto page turn, theme, speed, volume, recent files,
-window geometry, folders searched for recordings. Per file (keyed by its resolved path):
+window geometry, folders searched for recordings, how quiet recordings are heard (Listening)
+and how the waveform shows them. Per file (keyed by its resolved path):
 playhead position, recording, page, sync offsets, zoom and recordings the user located,
 so reopening a file puts the user back where they were, with its audio.
 """
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from .listening import Listening
 
 MAX_RECENT = 10
 MAX_REMEMBERED_FILES = 200  # the oldest file's memory is dropped beyond this
@@ -34,7 +37,16 @@ DEFAULTS = {
     "speech_model_download": False,  # the user allowed faster-whisper to download a named model
     "speech_language": "",  # "" = detected
     "zoom_mode": "fit-width",  # how a file opens that has no place remembered: the last fit chosen
+    # how quiet recordings are heard (app/listening.py)
+    "normalize": Listening.normalize,
+    "target_lufs": Listening.target_lufs,
+    "voice_clarity": Listening.voice_clarity,
+    "skip_silence": Listening.skip_silence,
+    "boost_db": Listening.boost_db,
+    "waveform_db": False,  # the waveform's amplitude in dB (log) rather than linear
+    "waveform_heard": True,  # the waveform shows the signal as heard (normalised, limited)
 }
+LISTENING_KEYS = ("normalize", "target_lufs", "voice_clarity", "skip_silence", "boost_db")
 
 
 @dataclass
@@ -127,6 +139,15 @@ class Preferences:
     def _list(self, key: str) -> list[object]:
         value = self.settings.value(key, [], type=list)
         return list(value) if isinstance(value, list) else []
+
+    # --- listening ----------------------------------------------------------------------------
+    def listening(self) -> Listening:
+        """The listening options (out-of-range values clamped by Listening itself)."""
+        return Listening(**{name: self.get(name) for name in LISTENING_KEYS})
+
+    def set_listening(self, listening: Listening) -> None:
+        for name in LISTENING_KEYS:
+            self.set(name, getattr(listening, name))
 
     # --- recent files ---------------------------------------------------------------------
     def recent_files(self) -> list[str]:

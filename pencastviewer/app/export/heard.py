@@ -11,13 +11,18 @@ from collections.abc import Callable
 
 from ...media.dynamics import IDENTITY, Processing
 from ...media.loudness import Loudness, LoudnessMeter
-from ...media.normalize import normalization_gain_db
 from ...model import Recording
+from ..listening import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, Listening
 from .core import ClipSpec, ExportError
 from .recording_reader import RecordingReader
 
-DEFAULT_TARGET_LUFS = -16.0
-TARGET_RANGE_LUFS = (-23.0, -12.0)  # EBU R128 broadcast … loud podcast speech
+__all__ = [
+    "DEFAULT_TARGET_LUFS",
+    "TARGET_RANGE_LUFS",
+    "check_target",
+    "clip_processing",
+    "recording_loudness",
+]
 
 _measured: dict[tuple[object, ...], Loudness] = {}
 _measured_lock = threading.Lock()
@@ -63,16 +68,22 @@ def check_target(target_lufs: float) -> float:
     return target_lufs
 
 
+def clip_listening(spec: ClipSpec) -> Listening:
+    """The listening options a clip asks for (ExportError for a target out of range)."""
+    target = DEFAULT_TARGET_LUFS if spec.normalize_lufs is None else check_target(spec.normalize_lufs)
+    return Listening(
+        normalize=spec.normalize_lufs is not None, target_lufs=target, voice_clarity=spec.voice_clarity
+    )
+
+
 def clip_processing(
     recording: Recording, spec: ClipSpec, progress: Callable[[float], None] | None = None
 ) -> Processing:
     """What the clip's audio goes through: nothing unless it asks for normalisation or
-    voice clarity; then the gain that brings the recording's speech to the target, the
-    optional voice clarity stage and the −1 dBTP limiter."""
-    if spec.normalize_lufs is None and not spec.voice_clarity:
+    voice clarity; then what the player does with the same options (Listening.processing),
+    the recording's loudness measured only when normalising."""
+    listening = clip_listening(spec)
+    if not listening.changes_sound:
         return IDENTITY
-    target = check_target(spec.normalize_lufs) if spec.normalize_lufs is not None else DEFAULT_TARGET_LUFS
-    gain_db = 0.0
-    if spec.normalize_lufs is not None:
-        gain_db = normalization_gain_db(recording_loudness(recording, progress), target)
-    return Processing(gain_db=gain_db, voice_clarity=spec.voice_clarity, target_lufs=target)
+    loudness = recording_loudness(recording, progress) if listening.normalize else None
+    return listening.processing(loudness)
