@@ -4,39 +4,17 @@ per-file memory (and written into .pencast files by the writer)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from ..model import Bookmark
 from .preferences import Preferences, file_key
 
+__all__ = ["MAX_BOOKMARKS", "Bookmark", "Bookmarks", "bookmarks_from_json"]
+
 MAX_BOOKMARKS = 10_000  # a damaged settings entry cannot grow without bound
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    """position_s: in `recording` as played (the playhead's clock)."""
-
-    recording: int
-    position_s: float
-    name: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {"recording": self.recording, "position_s": round(self.position_s, 3), "name": self.name}
-
-    @classmethod
-    def from_dict(cls, doc: object) -> Bookmark | None:
-        """None for an entry that is not a bookmark (damaged settings, a foreign file)."""
-        if not isinstance(doc, dict):
-            return None
-        try:
-            recording, position = int(doc["recording"]), float(doc["position_s"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        if recording < 0 or not 0 <= position < 1e9:
-            return None
-        return cls(recording, position, str(doc.get("name", ""))[:500])
 
 
 def bookmarks_from_json(text: str) -> list[Bookmark]:

@@ -50,6 +50,18 @@ class AudioFile:
 
 
 @dataclass(frozen=True)
+class StoredLevel:
+    """How a recording was exported to be heard (a .pencast clip keeps the original samples
+    and stores this instead of processing them): `gain_db` is the loudness normalisation
+    gain solved for `target_lufs` from the loudness of the recording the clip was cut from,
+    so the clip plays as loud as it did there; `voice_clarity` asks for that stage too."""
+
+    gain_db: float
+    target_lufs: float
+    voice_clarity: bool = False
+
+
+@dataclass(frozen=True)
 class Recording:
     """One recording: one or several files played back-to-back (Livescribe splits a
     session into files when recording was paused; the pauses are not played)."""
@@ -57,6 +69,7 @@ class Recording:
     name: str
     files: tuple[AudioFile, ...]
     created: dt.datetime | None = None
+    level: StoredLevel | None = None  # from a .pencast clip exported normalised; None: measure
 
     def __post_init__(self) -> None:
         if not self.files:

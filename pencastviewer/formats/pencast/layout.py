@@ -12,7 +12,7 @@ import numpy as np
 from ...model import AudioStore, BackgroundKind
 
 FORMAT_NAME = "pencast"
-VERSION = 2  # the newest version this code reads and writes (docs/pencast-format.md, Versioning)
+VERSION = 3  # the newest version this code reads and writes (docs/pencast-format.md, Versioning)
 STYLE_VERSION = 2  # first version whose strokes have fill, cap and dash; writers use 1 without them
 MIMETYPE = "application/x-pencastviewer"
 MIMETYPE_MEMBER = "mimetype"

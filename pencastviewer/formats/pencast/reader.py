@@ -24,6 +24,14 @@ from ...model import (
 )
 from ..errors import CorruptFileError, FormatError, NotAPencastError
 from ..safezip import SafeZip, is_safe_member_name
+from .extras import (
+    EXTRAS_VERSION,
+    MAX_TRANSCRIPT_BYTES,
+    parse_json,
+    read_bookmarks,
+    read_level,
+    read_transcript,
+)
 from .layout import (
     AUDIO_STORES,
     BACKGROUND_KINDS,
@@ -124,8 +132,11 @@ class _Reader:
         return Obj(value, "")
 
     def _notebook(self, root: Obj) -> Notebook:
-        recordings = tuple(self._recording(r) for r in root.objects("recordings", []))
+        entries = root.objects("recordings", [])
+        recordings = tuple(self._recording(r) for r in entries)
         pages = tuple(self._page(p, len(recordings)) for p in root.objects("pages"))
+        # Version 3 keys; in older versions they are unknown keys, ignored.
+        extras = self.version >= EXTRAS_VERSION
         return Notebook(
             pages=pages,
             recordings=recordings,
@@ -134,7 +145,23 @@ class _Reader:
             source_format=root.text("source_format", "") or FORMAT_NAME,
             created=root.timestamp("created"),
             warnings=root.strings("warnings", []),
+            transcripts=tuple(self._transcript(r) for r in entries) if extras else (),
+            bookmarks=read_bookmarks(root, len(recordings)) if extras else (),
         )
+
+    def _transcript(self, obj: Obj) -> Any:
+        """The recording's transcript member (version 3), read within its size limit."""
+        member = self._member(obj, "transcript", nullable=True)
+        if member is None:
+            return None
+        try:
+            return read_transcript(parse_json(self.archive.read(member, MAX_TRANSCRIPT_BYTES)))
+        except ManifestProblem as e:
+            raise CorruptFileError(
+                self.path, f"transcript field {e.field} {e.problem}", where=member
+            ) from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise CorruptFileError(self.path, f"transcript is not valid JSON: {e}", where=member) from None
 
     def _member(self, obj: Obj, key: str, *, nullable: bool = False) -> Any:
         """A manifest reference to an archive entry, which must exist."""
@@ -261,6 +288,7 @@ class _Reader:
             name=obj.text("name"),
             files=tuple(self._audio(f) for f in files),
             created=obj.timestamp("created"),
+            level=read_level(obj) if self.version >= EXTRAS_VERSION else None,
         )
 
     def _audio(self, obj: Obj) -> AudioFile:

@@ -20,6 +20,14 @@ from ...media.codecs import PCM, codec_name
 from ...model import AudioFile, AudioStore, Background, Notebook, Page, Recording, Stroke
 from ..audio_source import audio_bytes
 from ..errors import FormatError
+from .extras import (
+    EXTRAS_VERSION,
+    bookmark_entries,
+    level_entry,
+    needs_extras,
+    transcript_bytes,
+    transcript_member,
+)
 from .layout import (
     AUDIO_STORES,
     BACKGROUND_KINDS,
@@ -33,6 +41,7 @@ from .layout import (
     image_ext,
     strokes_member,
 )
+from .schema import ManifestProblem
 from .strokes import StrokeDataError, dash_table, encode_strokes, is_styled
 
 Progress = Callable[[int, int], bool]
@@ -67,6 +76,8 @@ def write_pencast(notebook: Notebook, path: str | os.PathLike[str], progress: Pr
         manifest = json.dumps(plan.manifest, allow_nan=False, indent=1).encode("ascii")
     except ValueError as e:  # NaN/inf in the manifest, a colour out of range
         raise FormatError(path, f"cannot save: {e}") from None
+    except ManifestProblem as e:  # a transcript a reader would refuse
+        raise FormatError(path, f"cannot save the transcript: {e}") from None
     members = [
         _Member(MIMETYPE_MEMBER, lambda: MIMETYPE.encode("ascii"), zipfile.ZIP_STORED),
         _Member(MANIFEST_MEMBER, lambda: manifest, zipfile.ZIP_DEFLATED),
@@ -136,10 +147,12 @@ class _Plan:
         self._names: set[str] = set()
         self._pdf_files: dict[str, bytes] = {}
         styled = any(is_styled(s) for page in notebook.pages for s in page.strokes)
+        self.notebook = notebook
+        # The oldest version that holds the notebook, so older readers open what they can.
+        version = EXTRAS_VERSION if needs_extras(notebook) else STYLE_VERSION if styled else 1
         self.manifest: dict[str, Any] = {
             "format": FORMAT_NAME,
-            # The oldest version that holds the notebook, so older readers open what they can.
-            "version": STYLE_VERSION if styled else 1,
+            "version": version,
             "generator": f"pencastviewer {__version__}",
             "title": notebook.title,
             "source_format": notebook.source_format,
@@ -148,6 +161,8 @@ class _Plan:
             "recordings": [self._recording(r, rec) for r, rec in enumerate(notebook.recordings)],
             "pages": [self._page(i, page) for i, page in enumerate(notebook.pages)],
         }
+        if notebook.bookmarks:
+            self.manifest["bookmarks"] = bookmark_entries(notebook.bookmarks)
 
     def _add(self, name: str, data: Callable[[], bytes], compress: int, level: int | None = None) -> str:
         if name not in self._names:
@@ -251,7 +266,14 @@ class _Plan:
 
     def _recording(self, r: int, recording: Recording) -> dict[str, Any]:
         files = [self._audio(r, f, audio) for f, audio in enumerate(recording.files)]
-        return {"name": recording.name, "created": _iso(recording.created), "files": files}
+        entry: dict[str, Any] = {"name": recording.name, "created": _iso(recording.created), "files": files}
+        level, transcript = level_entry(recording), self.notebook.transcript(r)
+        if level is not None:
+            entry["level"] = level
+        if transcript is not None:
+            data = transcript_bytes(transcript)
+            entry["transcript"] = self._add(transcript_member(r), lambda: data, zipfile.ZIP_DEFLATED)
+        return entry
 
     def _audio(self, r: int, f: int, audio: AudioFile) -> dict[str, Any]:
         entry: dict[str, Any]

@@ -467,8 +467,8 @@ def test_missing_manifest(saved: Path) -> None:
 
 
 def test_newer_version(saved: Path) -> None:
-    path = rewrite(saved, edit_manifest(lambda m: m.update(version=3)))
-    assert "written by a newer pencastviewer (version 3)" in read_error(path)
+    path = rewrite(saved, edit_manifest(lambda m: m.update(version=4)))
+    assert "written by a newer pencastviewer (version 4)" in read_error(path)
 
 
 # --- version 2: stroke fill, cap and dash ------------------------------------------------
