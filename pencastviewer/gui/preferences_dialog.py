@@ -1,5 +1,5 @@
-"""File ▸ Preferences: pre-roll, ink reveal, page turning, theme and the folders searched
-for recordings a notebook links to. OK applies and saves."""
+"""File ▸ Preferences: pre-roll, ink reveal, page turning, theme, the folders searched
+for recordings a notebook links to, listening and transcription. OK applies and saves."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.listening import Listening
+from .listening_prefs import ListeningBox
 from .transcription_prefs import TranscriptionBox, TranscriptionChoice
 
 THEME_LABELS = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -35,6 +37,7 @@ class PreferenceValues:
     theme: str
     audio_folders: tuple[str, ...] = ()  # searched, in order, for recordings not found beside a notebook
     transcription: TranscriptionChoice | None = None  # None: the box is not shown
+    listening: Listening | None = None  # None: the box is not shown
 
 
 class PreferencesDialog(QDialog):
@@ -71,6 +74,9 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        self.listening = None if values.listening is None else ListeningBox(values.listening, self)
+        if self.listening is not None:
+            layout.addWidget(self.listening)
         layout.addWidget(self._audio_folders_box(values.audio_folders))
         self.transcription = (
             None if values.transcription is None else TranscriptionBox(values.transcription, self)
@@ -129,4 +135,5 @@ class PreferencesDialog(QDialog):
             self.theme.currentData(),
             tuple(self._folders()),
             None if self.transcription is None else self.transcription.choice(),
+            None if self.listening is None else self.listening.listening(),
         )
