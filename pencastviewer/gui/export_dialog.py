@@ -27,9 +27,21 @@ from ..app.export.ranges import FADE_MS, LEAD_IN_S, LEAD_OUT_S
 from ..app.export.request import ClipRange, ClipRequest, build_clip
 from ..app.export.run import Export, ExportResult
 from ..app.export.task import ExportTask
+from ..app.listening import Listening
 from ..app.resources import demo_path
 from ..app.session import Session
-from .export_fields import FORMATS, SIZED, edited_time, format_hmsm, pixels_box, row, seconds_box
+from .export_fields import (
+    FORMATS,
+    PROCESSED_SOUND,
+    SIZED,
+    SOUND_AS_PLAYED,
+    edited_time,
+    format_hmsm,
+    pixels_box,
+    row,
+    seconds_box,
+    sound_choices,
+)
 
 __all__ = ["FORMATS", "ExportDialog", "format_hmsm"]
 
@@ -39,8 +51,9 @@ RANGE_SELECTION, RANGE_STROKES, RANGE_PAGE, RANGE_RECORDING = "selection", "stro
 class ExportDialog(QDialog):
     """Export a clip of the session's notebook. `strokes`: (page, stroke indices) selected
     on the page, then the range first offered. Ranges found from ink use the session's
-    sync offsets, so a clip sounds as tap-to-play does. Emits `exported(path)` when a file
-    was written."""
+    sync offsets, so a clip sounds as tap-to-play does; its sound is, by default, as
+    `listening` makes the player sound (or the recording unchanged, when chosen). Emits
+    `exported(path)` when a file was written."""
 
     exported = Signal(str)
 
@@ -49,11 +62,13 @@ class ExportDialog(QDialog):
         session: Session,
         parent: QWidget | None = None,
         strokes: tuple[int, Sequence[int]] | None = None,
+        listening: Listening | None = None,
     ):
         super().__init__(parent)
         if session.document is None:
             raise ValueError("the Export dialog needs an opened notebook")
         self.session, self.document, self._strokes = session, session.document, strokes
+        self.listening = Listening() if listening is None else listening
         self._task: ExportTask | None = None
         self._base_spec: ClipSpec | None = None
         self._preview_end_s: float | None = None
@@ -92,6 +107,10 @@ class ExportDialog(QDialog):
         form.addRow("Fade in / out", self.fade_box)
         self.width_box, self.height_box = pixels_box(1280), pixels_box(720)
         form.addRow("Output size", row(self.width_box, QLabel("×"), self.height_box))
+        self.sound_box = QComboBox()
+        for label, key in sound_choices(self.listening):
+            self.sound_box.addItem(label, key)
+        form.addRow("Sound", self.sound_box)
         self.preview_button = QPushButton("Preview")
         self.preview_button.clicked.connect(self.preview)
         self.progress = QProgressBar()
@@ -132,6 +151,7 @@ class ExportDialog(QDialog):
             end_s = s.selection[1] if end_s is None else end_s
         page = self._strokes[0] if key == RANGE_STROKES and self._strokes is not None else s.page
         kind = {RANGE_STROKES: ClipRange.STROKES, RANGE_PAGE: ClipRange.PAGE}.get(key, ClipRange.RECORDING)
+        normalize_lufs, voice_clarity = self._sound()
         return ClipRequest(
             kind,
             page=None if kind is ClipRange.RECORDING else page,
@@ -144,7 +164,17 @@ class ExportDialog(QDialog):
             fade_ms=float(self.fade_box.value()),
             sync_offsets_ms=dict(s.sync_offsets_ms),
             size=(self.width_box.value(), self.height_box.value()),
+            normalize_lufs=normalize_lufs,
+            voice_clarity=voice_clarity,
         )
+
+    def _sound(self) -> tuple[float | None, bool]:
+        """(normalize_lufs, voice_clarity) as the chosen format and Sound ask for."""
+        ext = self.format_box.currentData()
+        if ext not in PROCESSED_SOUND or self.sound_box.currentData() != SOUND_AS_PLAYED:
+            return None, False
+        heard = self.listening.for_export()
+        return heard.normalize_lufs, heard.voice_clarity
 
     def _on_range_changed(self) -> None:
         try:
@@ -179,6 +209,7 @@ class ExportDialog(QDialog):
         ext = self.format_box.currentData()
         for box in (self.width_box, self.height_box):
             box.setEnabled(ext in SIZED)
+        self.sound_box.setEnabled(ext in PROCESSED_SOUND)
         path = self.path_edit.text().strip()
         self.path_edit.setText(str(Path(path).with_suffix(ext)) if path else str(self._default_path(ext)))
 

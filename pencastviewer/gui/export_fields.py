@@ -1,11 +1,12 @@
-"""The Export dialog's fields: the formats offered, time editors in h:mm:ss.mmm, and the
-small boxes the form is built from."""
+"""The Export dialog's fields: the formats offered, time editors in h:mm:ss.mmm, the
+sound choices (as played or as recorded), and the small boxes the form is built from."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSpinBox, QWidget
 
 from ..app.export.core import ExportError
+from ..app.listening import Listening
 from ..model.units import parse_time
 
 FORMATS = (  # (label, extension), in the order offered
@@ -23,6 +24,19 @@ FORMATS = (  # (label, extension), in the order offered
     ("Notebook — .pencast", ".pencast"),
 )
 SIZED = frozenset({".mp4", ".png"})  # formats that use the output size
+# formats whose sound can be processed (a .pencast keeps the recording as it is)
+PROCESSED_SOUND = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".mp4", ".html"})
+SOUND_AS_PLAYED, SOUND_ORIGINAL = "as-played", "original"
+
+
+def sound_choices(listening: Listening) -> list[tuple[str, str]]:
+    """(label, key) of the Sound choices, "as played" first: what the player does with
+    `listening` (without the listener's volume boost), or the recording sample for sample."""
+    heard = listening.for_export()
+    parts = [f"normalised to {heard.target_lufs:g} LUFS"] if heard.normalize else []
+    parts += ["voice clarity"] if heard.voice_clarity else []
+    played = f"As played ({', '.join(parts)})" if parts else "As played (as recorded)"
+    return [(played.replace("-", "−"), SOUND_AS_PLAYED), ("Original (as recorded)", SOUND_ORIGINAL)]
 
 
 def format_hmsm(seconds: float) -> str:

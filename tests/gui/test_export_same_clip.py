@@ -1,6 +1,7 @@
 """The Export dialog and `pencastviewer export` describe a clip the same way (one
 ClipRequest, built by build_clip) and export through the same Export: with one sync
-offset per recording, as the window keeps them, both give the same clip for every range."""
+offset per recording, as the window keeps them, both give the same clip for every range.
+(The dialog's sound is "as played", normalised to −16 LUFS by default: `--normalize`.)"""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pencastviewer.model import AudioFile, AudioStore, Notebook, Page, Recording
 
 RATE = 8000
 OFFSETS_MS = {0: -120.0, 1: 250.0}
+AS_PLAYED = "--normalize"  # what the dialog's default sound is on the command line
 
 
 def two_recordings(tmp_path: Path) -> OpenedNotebook:
@@ -81,11 +83,13 @@ def test_strokes_and_pages_give_the_same_clip_with_each_recordings_offset(qtbot,
     document = session.document
     session.set_page(page)
     in_window = dialog_clip(qtbot, session, export_dialog.RANGE_STROKES, strokes=(page, [1, 2]))
-    on_command_line = cli_export.clip_spec(document, cli_args("--page", str(page + 1), "--strokes", "1-2"))
+    on_command_line = cli_export.clip_spec(
+        document, cli_args("--page", str(page + 1), "--strokes", "1-2", AS_PLAYED)
+    )
     assert in_window == on_command_line
     assert in_window.recording == page and in_window.sync_offset_ms == OFFSETS_MS[page]
     whole_page = dialog_clip(qtbot, session, export_dialog.RANGE_PAGE)
-    assert whole_page == cli_export.clip_spec(document, cli_args("--page", str(page + 1)))
+    assert whole_page == cli_export.clip_spec(document, cli_args("--page", str(page + 1), AS_PLAYED))
     assert whole_page.sync_offset_ms == OFFSETS_MS[page]
 
 
@@ -94,12 +98,12 @@ def test_a_recording_and_a_waveform_region_give_the_same_clip(qtbot, session):
     session.select_recording(1)
     session.set_sync_offsets(OFFSETS_MS)
     in_window = dialog_clip(qtbot, session, export_dialog.RANGE_RECORDING)
-    assert in_window == cli_export.clip_spec(document, cli_args("--recording", "1"))
+    assert in_window == cli_export.clip_spec(document, cli_args("--recording", "1", AS_PLAYED))
     assert in_window.sync_offset_ms == 250.0 and in_window.end_s == pytest.approx(20.0)
     session.set_selection((12.5, 4.25))
     region = dialog_clip(qtbot, session, export_dialog.RANGE_SELECTION)
     assert region == cli_export.clip_spec(
-        document, cli_args("--recording", "1", "--from", "4.25", "--to", "12.5")
+        document, cli_args("--recording", "1", "--from", "4.25", "--to", "12.5", AS_PLAYED)
     )
     assert (region.start_s, region.end_s, region.sync_offset_ms) == (4.25, 12.5, 250.0)
 
