@@ -60,11 +60,17 @@ class TranscriptionService(QObject):
             self.set_document(self._document)
 
     def set_document(self, document: OpenedNotebook | None) -> None:
-        """Forget the last notebook's transcripts and look up this one's in the cache."""
+        """Forget the last notebook's transcripts: take those this one carries and look up
+        its recordings in the cache."""
         self.cancel()
         self._generation += 1
         self._document, self._store, self._index = document, None, None
-        self.transcripts = {}
+        # What the file carries (a .pencast) shows at once, with or without a model; the
+        # cache's transcripts with the chosen model replace it when they are found.
+        stored = document.notebook.transcripts if document is not None else ()
+        self.transcripts = {r: t for r, t in enumerate(stored) if t is not None}
+        for r in self.transcripts:
+            self.transcript_ready.emit(r)
         if document is not None and self.model_spec:
             self._run(self._load_cached, self._generation)
 

@@ -7,8 +7,9 @@ a sync offset only changes which ink was being written when a word was heard."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..formats import FormatError
 from ..media.cache import cache_dir
 from ..media.decode import open_audio
 from ..model import Notebook, Timeline, WritingOrder
@@ -60,6 +61,22 @@ def latest_transcript(
     spans = recording_spans(notebook, timeline, recording)
     key = audio_key([(s.content_key, s.played_duration_s) for s in spans])
     return (cache or transcripts_cache()).latest(key)
+
+
+def with_latest_transcripts(notebook: Notebook, timeline: Timeline | None = None) -> Notebook:
+    """The notebook carrying each recording's newest transcript (the cache's, else the one
+    it already carries), for saving as a .pencast."""
+    timeline = timeline or Timeline(notebook)
+    found: list[Transcript | None] = []
+    for r, recording in enumerate(notebook.recordings):
+        newest = None
+        if not recording.is_missing:
+            try:
+                newest = latest_transcript(notebook, timeline, r)
+            except (FormatError, OSError):  # audio that cannot be reached has no cache entry
+                newest = None
+        found.append(newest or notebook.transcript(r))
+    return replace(notebook, transcripts=tuple(found))
 
 
 class NotebookTranscripts:

@@ -7,6 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
+from ..app.transcripts import with_latest_transcripts
 from ..formats import FormatError, ReadOptions, read_notebook, writer_for
 
 
@@ -25,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     if target.exists() and source.exists() and os.path.samefile(source, target):  # links, hard links too
         raise FormatError(target, "is the file being converted; choose another output")
     notebook = read_notebook(source, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
+    notebook = with_latest_transcripts(notebook)  # what `transcribe` made goes along
     assert spec.write is not None
     spec.write(notebook, target)
     audio = sum(len(r.files) for r in notebook.recordings)
@@ -32,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {target}: {_count(len(notebook.pages), 'page')}, {_count(notebook.n_strokes, 'stroke')}, "
         f"{_count(audio, 'audio file')} copied"
     )
+    transcripts = sum(t is not None for t in notebook.transcripts)
+    if transcripts or notebook.bookmarks:
+        print(f"with {_count(transcripts, 'transcript')} and {_count(len(notebook.bookmarks), 'bookmark')}")
     embedded = sorted(
         {p.background.pdf_path for p in notebook.pages if p.background and p.background.pdf_path}
     )

@@ -48,7 +48,7 @@ class TranscriptDocks:
         document = self.session.document
         self.service.set_document(document)
         if document is not None:
-            self.bookmarks.load(document.path)
+            self.bookmarks.load(document.path, list(document.notebook.bookmarks))
 
     def _on_session_strokes_selected(self, selected: object) -> None:
         """Selected ink shows the words said while it was written (when transcribed)."""

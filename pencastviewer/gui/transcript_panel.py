@@ -81,12 +81,12 @@ class TranscriptPanel(QWidget):
         self.transcribe_button.setEnabled(s.document is not None and not running and bool(service.model_spec))
         if s.document is None or s.recording < 0:
             self.status.setText("No recording.")
+        elif transcript is not None:  # made here, or carried by the file without a model chosen
+            self.status.setText(f"{transcript.language or '?'} · {transcript.model.rsplit('/', 1)[-1]}")
         elif not service.model_spec:
             self.status.setText(NO_MODEL)
-        elif transcript is None:
-            self.status.setText("Transcribing…" if running else "Not transcribed yet.")
         else:
-            self.status.setText(f"{transcript.language or '?'} · {transcript.model.rsplit('/', 1)[-1]}")
+            self.status.setText("Transcribing…" if running else "Not transcribed yet.")
         placeholder = "" if transcript else "Transcribe the recordings to read and search what was said."
         if transcript is not self._shown():
             self.text.show_transcript(transcript, placeholder)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...model import Bookmark
+
 # progress(fraction in 0..1) -> False to cancel. Called from the exporting thread.
 Progress = Callable[[float], bool]
 
@@ -32,7 +34,8 @@ class ClipSpec:
     order) picks several whole pages for a clip without recording (a multi-page PDF). `sync_offset_ms` is
     `recording`'s sync offset as the Session applies it (positive: ink is heard that much
     later than its timestamps say); every exporter maps ink to sound with it.
-    `normalize_lufs`/`voice_clarity`: the audio as the player makes it heard (app/export/heard.py)."""
+    `normalize_lufs`/`voice_clarity`: the audio as the player makes it heard (app/export/heard.py).
+    `bookmarks`: the user's current bookmarks for .pencast clips (None: those the file carries)."""
 
     recording: int | None
     start_s: float
@@ -46,6 +49,7 @@ class ClipSpec:
     pages: tuple[int, ...] | None = None
     normalize_lufs: float | None = None  # bring speech to this loudness (None: as recorded)
     voice_clarity: bool = False  # 80 Hz high-pass and gentle compression
+    bookmarks: tuple[Bookmark, ...] | None = None
 
     @property
     def duration_s(self) -> float:

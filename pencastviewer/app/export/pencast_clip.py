@@ -1,8 +1,11 @@
 """A clip as a .pencast notebook of its own: the pages it touches, their ink within the
-range with times shifted to the clip's start, and the audio cut to the sample."""
+range with times shifted to the clip's start, and the audio cut to the sample. The clip's
+transcript and bookmarks come along on its clock; loudness processing is not applied to
+the samples but stored as the recording's level (the player applies it)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
@@ -11,12 +14,27 @@ import numpy as np
 
 from ...formats import FormatError
 from ...formats.pencast import WriteCancelled, write_pencast
-from ...model import AudioFile, AudioStore, Notebook, Page, PageText, Recording, Stroke, Timeline
+from ...model import (
+    AudioFile,
+    AudioStore,
+    Bookmark,
+    Notebook,
+    Page,
+    PageText,
+    Recording,
+    StoredLevel,
+    Stroke,
+    Timeline,
+    Transcript,
+)
 from ...model.units import format_hms
+from ...transcript.subtitles import clip as clip_transcript
 from ..document import OpenedNotebook
+from ..transcripts import latest_transcript
 from .atomic import scratch_file
 from .audio_clip import clip_frames, note_losses, open_encoder, write_clip
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
+from .heard import clip_processing
 from .ranges import clip_pages
 from .recording_reader import RecordingReader
 
@@ -40,12 +58,47 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     source = document.notebook.recordings[spec.recording]
     if source.is_missing:
         raise ExportError(source.missing_text())
+    level = _level(source, spec, progress)
     # Beside the target, where there is room for the clip; removed with the export's part.
     audio_path = scratch_file(_KEPT_CODECS.get(source.codec, ".flac"))
-    recording = _cut_audio(source, spec, audio_path, progress)
+    recording = replace(_cut_audio(source, spec, audio_path, progress), level=level)
     shifter = _TimeShift(document.timeline, spec)
     shifted = [(i, shifter.page(p)) for i, p in pages]
-    _write(_notebook(document, shifted, (recording,)), temp_path, progress, AUDIO_SHARE)
+    notebook = replace(
+        _notebook(document, shifted, (recording,)),
+        transcripts=(_transcript(document, spec),),
+        bookmarks=_bookmarks(document, spec),
+    )
+    _write(notebook, temp_path, progress, AUDIO_SHARE)
+
+
+def _level(source: Recording, spec: ClipSpec, progress: Progress) -> StoredLevel | None:
+    """What --normalize / --voice-clarity ask for, stored instead of applied (the gain is
+    solved from the whole source recording's loudness, so the clip plays as loud as there)."""
+    if spec.normalize_lufs is None and not spec.voice_clarity:
+        return source.level  # a clip of a clip plays as its source did
+    processing = clip_processing(source, spec, lambda _f: check_cancel(progress, 0.0))
+    return StoredLevel(processing.gain_db, processing.target_lufs, processing.voice_clarity)
+
+
+def _transcript(document: OpenedNotebook, spec: ClipSpec) -> Transcript | None:
+    """The newest transcript of the clip's recording (the cache's, else the one the file
+    carries), cut to the clip and timed from its start."""
+    assert spec.recording is not None
+    found = document.notebook.transcript(spec.recording)
+    with contextlib.suppress(FormatError, OSError):  # unreachable audio has no cache entry
+        found = latest_transcript(document.notebook, document.timeline, spec.recording) or found
+    return None if found is None else clip_transcript(found, spec.start_s, spec.end_s)
+
+
+def _bookmarks(document: OpenedNotebook, spec: ClipSpec) -> tuple[Bookmark, ...]:
+    """The bookmarks inside the clip (the user's current ones, else the file's), on its clock."""
+    marks = spec.bookmarks if spec.bookmarks is not None else document.notebook.bookmarks
+    return tuple(
+        Bookmark(0, b.position_s - spec.start_s, b.name)
+        for b in marks
+        if b.recording == spec.recording and spec.start_s <= b.position_s <= spec.end_s
+    )
 
 
 def _cut_audio(source: Recording, spec: ClipSpec, path: Path, progress: Progress) -> Recording:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from ...model import Bookmark
 from ..document import OpenedNotebook
 from .core import ClipSpec, ExportError
 from .ranges import (
@@ -52,6 +53,7 @@ class ClipRequest:
     pages: tuple[int, ...] = ()  # for PAGES, 0-based
     normalize_lufs: float | None = None
     voice_clarity: bool = False
+    bookmarks: tuple[Bookmark, ...] | None = None  # the window's current ones (None: the file's)
 
 
 def range_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
@@ -104,4 +106,5 @@ def build_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
         dpi=request.dpi or None,
         normalize_lufs=request.normalize_lufs,
         voice_clarity=request.voice_clarity,
+        bookmarks=request.bookmarks,
     )
