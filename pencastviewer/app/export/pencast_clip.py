@@ -5,7 +5,6 @@ the samples but stored as the recording's level (the player applies it)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
@@ -25,14 +24,12 @@ from ...model import (
     StoredLevel,
     Stroke,
     Timeline,
-    Transcript,
 )
 from ...model.units import format_hms
-from ...transcript.subtitles import clip as clip_transcript
 from ..document import OpenedNotebook
-from ..transcripts import latest_transcript
 from .atomic import scratch_file
 from .audio_clip import clip_frames, note_losses, open_encoder, write_clip
+from .clip_transcript import clip_transcript
 from .core import ClipSpec, ExportCancelled, ExportError, Progress, check_cancel
 from .heard import clip_processing
 from .ranges import clip_pages
@@ -66,7 +63,7 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     shifted = [(i, shifter.page(p)) for i, p in pages]
     notebook = replace(
         _notebook(document, shifted, (recording,)),
-        transcripts=(_transcript(document, spec),),
+        transcripts=(clip_transcript(document, spec),),
         bookmarks=_bookmarks(document, spec),
     )
     _write(notebook, temp_path, progress, AUDIO_SHARE)
@@ -79,16 +76,6 @@ def _level(source: Recording, spec: ClipSpec, progress: Progress) -> StoredLevel
         return source.level  # a clip of a clip plays as its source did
     processing = clip_processing(source, spec, lambda _f: check_cancel(progress, 0.0))
     return StoredLevel(processing.gain_db, processing.target_lufs, processing.voice_clarity)
-
-
-def _transcript(document: OpenedNotebook, spec: ClipSpec) -> Transcript | None:
-    """The newest transcript of the clip's recording (the cache's, else the one the file
-    carries), cut to the clip and timed from its start."""
-    assert spec.recording is not None
-    found = document.notebook.transcript(spec.recording)
-    with contextlib.suppress(FormatError, OSError):  # unreachable audio has no cache entry
-        found = latest_transcript(document.notebook, document.timeline, spec.recording) or found
-    return None if found is None else clip_transcript(found, spec.start_s, spec.end_s)
 
 
 def _bookmarks(document: OpenedNotebook, spec: ClipSpec) -> tuple[Bookmark, ...]:

@@ -1,5 +1,7 @@
 """Web page export (.html): one self-contained file that plays the clip in a browser, the
 ink appearing as it was written; tapping the ink plays what was said as it was written.
+When the recording was transcribed, the clip's words are shown beside the page: the word
+being heard highlighted, a click on a word plays from it.
 
 Everything is inside the file (audio as base64 Ogg Opus, page backgrounds as PNG, ink as
 JSON, the player script) and a Content-Security-Policy forbids fetching anything else, so
@@ -20,12 +22,13 @@ from typing import Any
 import av
 import numpy as np
 
-from ...model import Stroke, Tool
+from ...model import Stroke, Tool, Transcript
 from ...model.units import format_hms
 from ...render.ink_style import InkStyle
 from ...render.page_files import background_png
 from ..document import OpenedNotebook
 from .clip_samples import ClipSamples
+from .clip_transcript import clip_transcript
 from .core import ClipSpec, ExportError, Progress, check_cancel
 from .video_frames import page_changes
 
@@ -85,7 +88,21 @@ def player_data(document: OpenedNotebook, spec: ClipSpec, duration_s: float) -> 
             "writing_color": list(style.writing_color),
             "writing_width_factor": style.writing_width_factor,
         },
+        "transcript": transcript_data(clip_transcript(document, spec)),
     }
+
+
+def transcript_data(transcript: Transcript | None) -> list[dict[str, Any]] | None:
+    """Paragraphs of [word, start s, end s] on the clip's clock, for the player's panel."""
+    if transcript is None or not transcript.segments:
+        return None
+    return [
+        {
+            "start": round(segment.start_s, 3),
+            "words": [[w.word, round(w.start_s, 3), round(w.end_s, 3)] for w in segment.words],
+        }
+        for segment in transcript.segments
+    ]
 
 
 def _page_data(

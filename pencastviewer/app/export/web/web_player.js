@@ -141,7 +141,58 @@
     return h ? `${h}:${String(m).padStart(2, "0")}:${r}` : `${m}:${r}`;
   }
 
+  // The transcript (when the recording was transcribed): one paragraph per segment, a span
+  // per word (built as text nodes: the words cannot inject markup); the word being heard
+  // is highlighted, a click on a word plays from its start.
+  const panel = document.getElementById("transcript");
+  const wordSpans = [], wordStarts = [];
+  let currentWord = -1;
+
+  function buildTranscript() {
+    if (!data.transcript) return;
+    for (const segment of data.transcript) {
+      const paragraph = document.createElement("p");
+      const at = document.createElement("span");
+      at.className = "at";
+      at.textContent = clock(segment.start);
+      at.dataset.start = String(segment.start);
+      paragraph.appendChild(at);
+      for (const [text, start] of segment.words) {
+        const span = document.createElement("span");
+        span.className = "word";
+        span.textContent = text;
+        span.dataset.start = String(start);
+        span.dataset.k = String(wordSpans.length);
+        wordSpans.push(span);
+        wordStarts.push(start);
+        paragraph.appendChild(span);
+      }
+      panel.appendChild(paragraph);
+    }
+    panel.hidden = false;
+    panel.addEventListener("click", (event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLElement) || target.dataset.start === undefined) return;
+      audio.currentTime = Math.min(Math.max(Number(target.dataset.start), 0), data.duration);
+      play();
+      draw();
+    });
+  }
+
+  function highlightWord(time) {
+    const k = started ? countUpTo(wordStarts, time) - 1 : -1;
+    if (k === currentWord) return;
+    if (currentWord >= 0) wordSpans[currentWord].classList.remove("current");
+    currentWord = k;
+    if (k < 0) return;
+    const span = wordSpans[k];
+    span.classList.add("current");
+    const box = span.getBoundingClientRect(), view = panel.getBoundingClientRect();
+    if (box.top < view.top || box.bottom > view.bottom) span.scrollIntoView({ block: "center" });
+  }
+
   function updateControls(time) {
+    highlightWord(time);
     const duration = isFinite(audio.duration) ? audio.duration : data.duration;
     timeLabel.textContent = `${clock(time)} / ${clock(duration)}`;
     if (!seeking) { seek.max = String(duration); seek.value = String(time); }
@@ -225,8 +276,10 @@
   }
   window.addEventListener("resize", () => { layout(); draw(); });
 
+  buildTranscript();
   layout();
   draw();
   // For scripts driving the page (and the tests): the audio and the page geometry.
-  window.pencastPlayer = { audio, data, pageToClient, clientToPage, shownPage: () => data.pages[shownSlot].index };
+  window.pencastPlayer = { audio, data, pageToClient, clientToPage, shownPage: () => data.pages[shownSlot].index,
+    currentWord: () => currentWord, wordSpans };
 })();
