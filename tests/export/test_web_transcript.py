@@ -104,7 +104,8 @@ def test_the_word_being_heard_is_highlighted_while_playing(browser: Chromium) ->
         const sample = () => {
             if (!audio.paused && audio.currentTime > 3.1) {
                 const current = document.querySelectorAll("#transcript .word.current");
-                seen.push([audio.currentTime, player.currentWord(), current.length, current[0] && current[0].textContent]);
+                const text = current.length ? current[0].textContent : null;
+                seen.push([audio.currentTime, player.currentWord(), current.length, text]);
             }
             if (seen.length < 5000 && !(audio.currentTime > 5.5)) requestAnimationFrame(sample);
             else { audio.pause(); resolve(seen); }
