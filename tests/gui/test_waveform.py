@@ -85,6 +85,7 @@ def envelope_between(plot: WaveformPlot, start_s: float, end_s: float) -> float:
 
 
 def test_the_plot_shows_the_recordings_envelope(view: WaveformView) -> None:
+    view.scale_choice.heard_action.setChecked(False)  # as recorded (as heard: test_waveform_scale.py)
     for plot in (view.detail, view.overview):
         assert envelope_between(plot, *LOUD_S) > 0.5
         assert envelope_between(plot, 0.0, LOUD_S[0] - 0.1) < 0.05
