@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..formats import FormatError
 from ..media.cache import cache_dir
 from ..media.decode import open_audio
@@ -124,7 +126,8 @@ class NotebookTranscripts:
 @dataclass(frozen=True)
 class SearchHit:
     """recording/time_s/end_s: None for typed text that was not written during a recording.
-    source: "speech" or "text"; page: the page written at that moment (or holding the text)."""
+    source: "speech" or "text"; page: the page written at that moment (or holding the text);
+    at_mm: where on that page (the point the pen had reached, or the text box's corner)."""
 
     recording: int | None
     time_s: float | None
@@ -132,6 +135,7 @@ class SearchHit:
     text: str
     page: int | None
     source: str
+    at_mm: tuple[float, float] | None = None  # on `page`: the pen then, or the text box
 
     def to_dict(self) -> dict[str, object]:
         def r(v: float | None) -> float | None:
@@ -165,8 +169,8 @@ def search_notebook(
     hits = []
     for hit in (index or TranscriptIndex(dict(transcripts))).search(terms):
         t_ms = heard.ink_time_ms(hit.recording, hit.time_s)
-        page = order.page_being_written(t_ms)
-        hits.append(SearchHit(hit.recording, hit.time_s, hit.end_s, hit.text, page, "speech"))
+        page, at_mm = pen_at(notebook, order, t_ms)
+        hits.append(SearchHit(hit.recording, hit.time_s, hit.end_s, hit.text, page, "speech", at_mm))
     for p, page_ in enumerate(notebook.pages):
         for text in page_.texts:
             if not text_matches(text.text, terms):
@@ -177,5 +181,22 @@ def search_notebook(
                 if timed
                 else None
             )
-            hits.append(SearchHit(text.recording if timed else None, time_s, time_s, text.text, p, "text"))
+            recording = text.recording if timed else None
+            at_mm = (float(text.x_mm), float(text.y_mm))
+            hits.append(SearchHit(recording, time_s, time_s, text.text, p, "text", at_mm))
     return hits
+
+
+def pen_at(
+    notebook: Notebook, order: WritingOrder, t_ms: float
+) -> tuple[int | None, tuple[float, float] | None]:
+    """The page being written at `t_ms` and the last point of it written by then (the
+    stroke being written, or the last one finished); (None, None) before any ink."""
+    writing = order.writing_at(t_ms)
+    if writing is None:
+        return None, None
+    page, stroke = writing
+    ink = notebook.pages[page].ink
+    first, end = int(ink.offsets[stroke]), int(ink.offsets[stroke + 1])
+    i = first + max(int(np.searchsorted(ink.t_ms[first:end], t_ms, side="right")) - 1, 0)
+    return page, (float(ink.xy_mm[i, 0]), float(ink.xy_mm[i, 1]))

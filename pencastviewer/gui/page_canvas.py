@@ -30,6 +30,7 @@ from ..model.units import MM_PER_INCH
 from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 from .page_layer import PageLayer
+from .page_marks import PageMarks
 from .page_pan import PagePan, hover_text
 from .selection_tool import SelectionTool
 
@@ -71,6 +72,7 @@ class PageCanvas(QAbstractScrollArea):
         s.recording_changed.connect(self._on_session_reveal_changed)
         s.options_changed.connect(self._on_session_options_changed)
         self.selection_tool = SelectionTool(self, self)  # Shift-drags select strokes; shows the selection
+        self.marks = PageMarks(self.widget_point, lambda: s.page, self.viewport().update)  # search hits
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -286,6 +288,7 @@ class PageCanvas(QAbstractScrollArea):
         source = QRectF(rect.x() * dpr, rect.y() * dpr, rect.width() * dpr, rect.height() * dpr)
         painter.drawPixmap(rect, self.layer.pixmap, source)
         self.selection_tool.paint(painter, rect)  # the selection's frame and the band being dragged
+        self.marks.paint(painter)
 
     def _on_warm_timer_timeout(self) -> None:
         if self.layer.warm_sprites(SPRITE_BUDGET_S):

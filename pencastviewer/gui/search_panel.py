@@ -1,10 +1,11 @@
 """Search (Ctrl+F): one box for spoken words (transcripts) and typed text; a list of hits
 with time, page and snippet; Enter / F3 step through them, each played with the pre-roll
-on its page; the current recording's hits are marked on the waveforms."""
+on its page; the current recording's hits are marked on the waveforms, and every hit as a
+marker on its page (page_marks_changed, for the canvas's PageMarks)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -28,7 +29,18 @@ def hit_label(hit: SearchHit) -> str:
     return f"{when}{page}  {text}"
 
 
+def page_marks(hits: list[SearchHit]) -> dict[int, list[tuple[float, float]]]:
+    """Where the hits are, per page: the pen when a word was said, a typed text box."""
+    marks: dict[int, list[tuple[float, float]]] = {}
+    for hit in hits:
+        if hit.page is not None and hit.at_mm is not None:
+            marks.setdefault(hit.page, []).append(hit.at_mm)
+    return marks
+
+
 class SearchPanel(QWidget):
+    page_marks_changed = Signal(object, object)  # {page: [(x_mm, y_mm)]}, (page, (x, y)) of the current hit
+
     def __init__(
         self,
         session: Session,
@@ -80,6 +92,10 @@ class SearchPanel(QWidget):
         self._mark()
 
     def _mark(self) -> None:
+        row = self.results.currentRow()
+        hit = self.hits[row] if 0 <= row < len(self.hits) else None
+        current = (hit.page, hit.at_mm) if hit and hit.page is not None and hit.at_mm else None
+        self.page_marks_changed.emit(page_marks(self.hits), current)
         if self.pins is not None:
             r = self.session.recording
             self.pins.set_positions(
@@ -102,6 +118,7 @@ class SearchPanel(QWidget):
         if not 0 <= row < len(self.hits):
             return
         self.results.setCurrentRow(row)
+        self._mark()
         hit, s = self.hits[row], self.session
         if hit.recording is not None and hit.time_s is not None:
             s.play_at(hit.recording, max(hit.time_s - s.preroll_s, 0.0))

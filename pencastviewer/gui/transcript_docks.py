@@ -11,6 +11,7 @@ from ..app.preferences import Preferences
 from ..app.session import Session
 from ..app.transcription import TranscriptionService
 from .bookmarks_panel import BookmarksPanel
+from .page_marks import PageMarks
 from .search_panel import SearchPanel
 from .transcript_panel import TranscriptPanel
 from .transcription_prefs import TranscriptionChoice
@@ -54,6 +55,10 @@ class TranscriptDocks:
         """Selected ink shows the words said while it was written (when transcribed)."""
         if selected is not None and self.panel.said_text:
             self.show_transcript()
+
+    def show_marks_on(self, marks: PageMarks) -> None:
+        """The search's hits appear as markers on the page (the canvas's PageMarks)."""
+        self.search.page_marks_changed.connect(marks.set_marks)
 
     # --- commands ---------------------------------------------------------------------------
     def find(self) -> None:
