@@ -9,6 +9,8 @@ measured loudness into what media/dynamics.py applies: the player, every export 
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass, replace
 
 from ..media.dynamics import IDENTITY, MAX_VOLUME_DB, Processing
@@ -18,6 +20,28 @@ from ..media.normalize import normalization_gain_db
 DEFAULT_TARGET_LUFS = -16.0
 TARGET_RANGE_LUFS = (-23.0, -12.0)  # EBU R128 broadcast … loud podcast speech
 BOOST_RANGE_DB = (0.0, MAX_VOLUME_DB)  # volume beyond 100 %, the limiter still in place
+
+
+_gains: dict[tuple[int, float], tuple[weakref.ref[Loudness], float]] = {}
+_gains_lock = threading.Lock()
+_MAX_GAINS = 64
+
+
+def normalization_gain(loudness: Loudness, target_lufs: float) -> float:
+    """normalization_gain_db, remembered per measured loudness and target: solving it
+    takes ~0.5 s for a 3-hour recording, and the player, the waveform and the exports ask
+    again for the same recording whenever an option changes."""
+    key = (id(loudness), target_lufs)
+    with _gains_lock:
+        hit = _gains.get(key)
+    if hit is not None and hit[0]() is loudness:
+        return hit[1]
+    gain = normalization_gain_db(loudness, target_lufs)
+    with _gains_lock:
+        if len(_gains) >= _MAX_GAINS:
+            _gains.clear()
+        _gains[key] = (weakref.ref(loudness), gain)
+    return gain
 
 
 def _clamped(value: float, bounds: tuple[float, float], default: float) -> float:
@@ -69,7 +93,7 @@ class Listening:
             return IDENTITY
         gain_db = 0.0
         if self.normalize and loudness is not None:
-            gain_db = normalization_gain_db(loudness, self.target_lufs)
+            gain_db = normalization_gain(loudness, self.target_lufs)
         return Processing(
             gain_db=gain_db,
             volume_db=self.boost_db,

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ..app.listening import Listening
+from ..app.preferences import Preferences
 from ..media.dynamics import IDENTITY, Processing
 from ..media.envelope_scale import EnvelopeScale
 from ..media.loudness import Loudness
@@ -36,6 +37,13 @@ class WaveformScale(QObject):
         self.listening = Listening()
         self._loudness: Loudness | None = None
         self._processing: Processing | None = None  # of the listening and loudness above
+
+    def keep_in(self, preferences: Preferences) -> None:
+        """Start from the choices kept in `preferences` and keep every change there."""
+        self.db_action.setChecked(preferences.get("waveform_db"))
+        self.heard_action.setChecked(preferences.get("waveform_heard"))
+        self.db_action.toggled.connect(lambda on: preferences.set("waveform_db", on))
+        self.heard_action.toggled.connect(lambda on: preferences.set("waveform_heard", on))
 
     def set_listening(self, listening: Listening) -> None:
         if listening != self.listening:

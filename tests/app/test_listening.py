@@ -99,3 +99,24 @@ def test_the_listening_options_are_kept_in_the_preferences(tmp_path: Path):
     assert Preferences(settings()).listening() == chosen
     first.settings.setValue("prefs/target_lufs", 99.0)  # a damaged file asks for too much
     assert Preferences(settings()).listening().target_lufs == -12.0
+
+
+def test_the_gain_is_solved_once_per_measured_loudness_and_target(monkeypatch):
+    from pencastviewer.app import listening as module
+
+    samples = quiet_talk_with_clicks()
+    loudness, again = measure(samples, RATE), measure(samples, RATE)
+    solved: list[float] = []
+    original = module.normalization_gain_db
+
+    def counting(measured, target):
+        solved.append(target)
+        return original(measured, target)
+
+    monkeypatch.setattr(module, "normalization_gain_db", counting)
+    first = Listening().processing(loudness)
+    assert Listening(voice_clarity=True).processing(loudness).gain_db == first.gain_db
+    assert len(solved) == 1
+    assert Listening(target_lufs=-20).processing(loudness).gain_db < first.gain_db
+    assert Listening().processing(again).gain_db == first.gain_db  # another recording's: solved anew
+    assert solved == [-16.0, -20.0, -16.0]

@@ -15,10 +15,12 @@ from support.quiet_speech import lecture_notebook, quiet_lecture
 from pencastviewer.app import peaks_job
 from pencastviewer.app.document import open_notebook
 from pencastviewer.app.listening import Listening
+from pencastviewer.app.preferences import Preferences
 from pencastviewer.app.recording_peaks import RecordingPeaks
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.gui.waveform import WAVE_PEN, WaveformPlot, WaveformView
+from pencastviewer.gui.waveform_scale import WaveformScale
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +124,15 @@ def test_on_the_real_quiet_lecture_decibels_make_the_speech_readable(
     linear = band_share(view.detail)
     choose(view, db=True, heard=False)
     assert band_share(view.detail) > 3 * linear
+
+
+def test_the_choices_are_kept_in_the_preferences(qtbot, preferences):
+    choice = WaveformScale()
+    choice.keep_in(preferences)
+    assert not choice.db_action.isChecked() and choice.heard_action.isChecked()  # the defaults
+    choice.db_action.setChecked(True)
+    choice.heard_action.setChecked(False)
+    again = WaveformScale()
+    again.keep_in(Preferences(preferences.settings))
+    assert again.db_action.isChecked() and not again.heard_action.isChecked()
+    assert again.scale().db and again.scale().ceiling is None  # in dB, as recorded
