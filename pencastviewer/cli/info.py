@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from ..app.export.core import ExportError
-from ..app.export.heard import recording_loudness
 from ..formats import ReadOptions, read_with_format
 from ..model import Notebook, Recording
 from ..model.units import format_hms
@@ -25,6 +24,8 @@ def _loudness(recording: Recording) -> dict[str, float | None]:
     or unreadable: the notebook's warnings say why)."""
     if recording.is_missing:
         return {"loudness_lufs": None, "true_peak_dbtp": None}
+    from ..app.export.heard import recording_loudness  # (scipy and the decoders: only when measured)
+
     try:
         measured = recording_loudness(recording)
     except ExportError:

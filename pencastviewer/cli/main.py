@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -10,22 +11,29 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..formats import FormatError
 from ..transcript.engine import ModelUnavailable, TranscriptionCancelled
-from . import convert, desktop_install, export, info, locate, search, transcribe
 from .display_check import display_problem
 
-# name -> (add arguments, run); run returns the exit status.
-SUBCOMMANDS: dict[
-    str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {
-    "info": (info.add_arguments, info.run),
-    "locate": (locate.add_arguments, locate.run),
-    "convert": (convert.add_arguments, convert.run),
-    "export": (export.add_arguments, export.run),
-    "install-desktop": (desktop_install.add_install_arguments, desktop_install.run_install),
-    "uninstall-desktop": (desktop_install.add_arguments, desktop_install.run_uninstall),
-    "transcribe": (transcribe.add_arguments, transcribe.run),
-    "search": (search.add_arguments, search.run),
+# name -> (module, its add-arguments function, its run function); run returns the exit
+# status. A module is imported only for its own command (`info` never loads what exports need).
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "info": ("info", "add_arguments", "run"),
+    "locate": ("locate", "add_arguments", "run"),
+    "convert": ("convert", "add_arguments", "run"),
+    "export": ("export", "add_arguments", "run"),
+    "install-desktop": ("desktop_install", "add_install_arguments", "run_install"),
+    "uninstall-desktop": ("desktop_install", "add_arguments", "run_uninstall"),
+    "transcribe": ("transcribe", "add_arguments", "run"),
+    "search": ("search", "add_arguments", "run"),
 }
+
+
+def _command(
+    name: str,
+) -> tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]:
+    module_name, add, run = SUBCOMMANDS[name]
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    return getattr(module, add), getattr(module, run)
+
 
 USAGE = """usage: pencastviewer [FILE] [--new-instance]
                                             open the viewer (the bundled demo without FILE);
@@ -59,7 +67,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _subcommand_parser(name: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"pencastviewer {name}")
-    SUBCOMMANDS[name][0](parser)
+    _command(name)[0](parser)
     return parser
 
 
@@ -78,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in SUBCOMMANDS:
             ns = _subcommand_parser(args[0]).parse_args(args[1:])
-            return SUBCOMMANDS[args[0]][1](ns)
+            return _command(args[0])[1](ns)
         if args and args[0] in ("-h", "--help"):
             print(USAGE)
             return 0

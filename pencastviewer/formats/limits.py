@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import AudioFile, AudioStore, Notebook, Page, Recording
+from ..model import AudioFile, AudioStore, Notebook, Page, PageInk, Recording
 from .errors import CorruptFileError, TooLargeError
 
 # A semester of daily lectures written densely is ~1 M points; 5 M points cost ~200 MB.
@@ -65,8 +65,8 @@ def check_notebook(notebook: Notebook, path: str | Path) -> Notebook:
     n_points = n_strokes = 0
     for p, page in enumerate(notebook.pages):
         _check_page(page, path, f"page {p + 1}")
-        n_strokes += len(page.strokes)
-        n_points += sum(len(s.t_ms) for s in page.strokes)
+        n_strokes += page.ink.n_strokes
+        n_points += page.n_points
     if n_strokes > MAX_STROKES:
         raise TooLargeError(path, f"has {n_strokes:,} strokes (limit {MAX_STROKES:,})")
     points_left(path, n_points)
@@ -126,15 +126,9 @@ def _within(values: Iterable[float], limit: float) -> bool:
 def _check_page(page: Page, path: str | Path, where: str) -> None:
     if not _within((page.width_mm, page.height_mm), MAX_PAGE_MM):
         raise _bad(path, where, f"a page size of {page.width_mm} × {page.height_mm} mm is impossible")
-    for s, stroke in enumerate(page.strokes):
-        at = f"{where}, stroke {s + 1}"
-        if not _array_within(stroke.xy_mm, math.inf):
-            raise _bad(path, at, "a coordinate is not a finite number")
-        if not _array_within(stroke.t_ms, MAX_TIME_MS):
-            raise _bad(path, at, "a time is not a number or out of range")
-        widths = stroke.widths_mm if stroke.widths_mm is not None else np.zeros(0)
-        if not (_within((stroke.width_mm, *stroke.dash_mm), math.inf) and _array_within(widths, math.inf)):
-            raise _bad(path, at, "a width is not a finite number")
+    bad = _bad_stroke(page.ink)
+    if bad is not None:
+        raise _bad(path, f"{where}, stroke {bad[0] + 1}", bad[1])
     for t, text in enumerate(page.texts):
         times = () if text.t_ms is None else (text.t_ms,)
         if not (_within((text.x_mm, text.y_mm), math.inf) and _within(times, MAX_TIME_MS)):
@@ -146,6 +140,41 @@ def _check_page(page: Page, path: str | Path, where: str) -> None:
         rects.append(page.background.image_rect_mm)
     if not all(_within(rect, math.inf) for rect in rects):
         raise _bad(path, where, "an image's rectangle is not a finite number")
+
+
+def _bad_stroke(ink: PageInk) -> tuple[int, str] | None:
+    """The first stroke with a number out of range and what is wrong with it (checked as
+    columns, in the order a coordinate, a time, a width)."""
+    counts = np.diff(ink.offsets)
+    with np.errstate(invalid="ignore"):
+        point_bad = np.stack(
+            [
+                ~np.isfinite(ink.xy_mm).all(axis=1),
+                ~(np.abs(ink.t_ms) <= MAX_TIME_MS),
+                (~np.isfinite(ink.widths_mm) & np.repeat(ink.has_widths, counts))
+                if ink.widths_mm is not None
+                else np.zeros(ink.n_points, bool),
+            ],
+            axis=1,
+        )
+    stroke_bad = np.zeros((ink.n_strokes, 3), bool)
+    rows = np.flatnonzero(point_bad.any(axis=1))
+    np.logical_or.at(stroke_bad, ink.stroke_of_point(rows), point_bad[rows])
+    stroke_bad[:, 2] |= ~np.isfinite(ink.width_mm)
+    stroke_bad[:, 2] |= np.fromiter(
+        (not all(math.isfinite(d) for d in dash) for dash in ink.dash_mm), bool, ink.n_strokes
+    )
+    if not stroke_bad.any():
+        return None
+    s = int(np.flatnonzero(stroke_bad.any(axis=1))[0])
+    return s, _STROKE_PROBLEMS[int(np.argmax(stroke_bad[s]))]
+
+
+_STROKE_PROBLEMS = (
+    "a coordinate is not a finite number",
+    "a time is not a number or out of range",
+    "a width is not a finite number",
+)
 
 
 def _array_within(values: np.ndarray, limit: float) -> bool:

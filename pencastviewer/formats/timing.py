@@ -54,3 +54,41 @@ def next_start(sorted_starts: list[float], start_ms: float) -> float | None:
     other: old files store whole seconds)."""
     i = bisect.bisect_right(sorted_starts, start_ms)
     return sorted_starts[i] if i < len(sorted_starts) else None
+
+
+def writing_times_many(
+    xy_mm: NDArray[np.float64],
+    offsets: NDArray[np.int64],
+    start_ms: NDArray[np.float64],
+    limit_ms: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """writing_times of many strokes at once, bit for bit: stroke k is
+    xy_mm[offsets[k]:offsets[k + 1]], starts at start_ms[k] and is limited by limit_ms[k]
+    (nan: no limit). Strokes of similar length are laid out as the rows of one array, so
+    each stroke's distances are summed in its own order, as writing_times sums them."""
+    counts = np.diff(offsets)
+    steps = np.zeros(len(xy_mm))
+    if len(xy_mm) > 1:
+        steps[1:] = np.hypot(*np.diff(xy_mm, axis=0).T)
+    steps[offsets[:-1][counts > 0]] = 0.0  # a stroke's first point: no step into it
+    along = np.empty(len(xy_mm))
+    bucket = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
+    for b in np.unique(bucket).tolist():
+        rows = np.flatnonzero(bucket == b)
+        width = int(counts[rows].max())
+        index = offsets[rows, None] + np.arange(width)
+        inside = np.arange(width) < counts[rows, None]
+        index = np.where(inside, index, offsets[rows, None])
+        along[index[inside]] = np.cumsum(np.where(inside, steps[index], 0.0), axis=1)[inside]
+    last = offsets[1:] - 1
+    total = along[np.maximum(last, 0)]
+    duration = total / WRITING_SPEED_MM_PER_S * 1000.0
+    limited = ~np.isnan(limit_ms)
+    duration[limited] = np.minimum(duration[limited], np.maximum(limit_ms[limited] - start_ms[limited], 0.0))
+    per_point = np.repeat(np.arange(len(counts)), counts)
+    moved = (total > 0)[per_point]
+    start = start_ms[per_point]
+    times: NDArray[np.float64] = np.where(
+        moved, start + along / np.where(moved, total[per_point], 1.0) * duration[per_point], start
+    )
+    return times

@@ -112,6 +112,51 @@ def parse_stroke(
     if len(xy_pt) == 0:
         ctx.warn(f"{where}: a stroke without points was skipped")
         return []
+    style = stroke_style(elem)
+    tool = style.tool
+    pieces = _pressure_pieces(xy_pt, pressures, ctx, where)
+    return [
+        RawStroke(
+            xy_mm=xy * MM_PER_POINT,
+            # Xournal++ ignores pressure when it draws a highlighter.
+            widths_mm=None if seg is None or tool == Tool.HIGHLIGHTER else point_widths(seg) * MM_PER_POINT,
+            width_mm=width_pt * MM_PER_POINT,
+            color=style.color,
+            tool=tool,
+            link=link,
+            fill_alpha=style.fill_alpha,
+            cap=style.cap,
+            dash_mm=style.dash_mm,
+        )
+        for xy, seg in pieces
+    ]
+
+
+@dataclass(frozen=True)
+class StrokeStyle:
+    color: Color
+    tool: Tool
+    fill_alpha: int | None
+    cap: str
+    dash_mm: tuple[float, ...]
+
+
+_STYLES: dict[tuple[str | None, ...], StrokeStyle] = {}  # a notebook has a handful
+
+
+def stroke_style(elem: ET.Element) -> StrokeStyle:
+    """The look of a `<stroke>`: tool, colour, fill, cap and dash (one object per look)."""
+    get = elem.get
+    key = (get("tool"), get("color"), get("fill"), get("capStyle"), get("style"))
+    style = _STYLES.get(key)
+    if style is None:
+        if len(_STYLES) > 4096:
+            _STYLES.clear()
+        style = _STYLES[key] = _new_style(elem)
+    return style
+
+
+def _new_style(elem: ET.Element) -> StrokeStyle:
     tool_name = elem.get("tool") or "pen"
     tool = Tool.HIGHLIGHTER if tool_name == "highlighter" else Tool.PEN
     # Xournal++ drops the stored alpha (highlighters store 7f) and paints pens (and
@@ -122,23 +167,7 @@ def parse_stroke(
     # An "eraser" stroke is Xournal's whiteout: Xournal++ paints it exactly like a pen
     # stroke in its own colour (white), covering what lies below, even on coloured paper.
     # So it maps to PEN with that colour.
-    fill_alpha, cap, dash_mm = _fill(elem.get("fill")), _cap(elem.get("capStyle")), _dash(elem)
-    pieces = _pressure_pieces(xy_pt, pressures, ctx, where)
-    return [
-        RawStroke(
-            xy_mm=xy * MM_PER_POINT,
-            # Xournal++ ignores pressure when it draws a highlighter.
-            widths_mm=None if seg is None or tool == Tool.HIGHLIGHTER else _point_widths(seg) * MM_PER_POINT,
-            width_mm=width_pt * MM_PER_POINT,
-            color=color,
-            tool=tool,
-            link=link,
-            fill_alpha=fill_alpha,
-            cap=cap,
-            dash_mm=dash_mm,
-        )
-        for xy, seg in pieces
-    ]
+    return StrokeStyle(color, tool, _fill(elem.get("fill")), _cap(elem.get("capStyle")), _dash(elem))
 
 
 def _floats(
@@ -193,7 +222,7 @@ def _pressure_pieces(
     return [(xy[a : b + 1], seg[a:b]) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _point_widths(seg: NDArray[np.float64]) -> NDArray[np.float64]:
+def point_widths(seg: NDArray[np.float64]) -> NDArray[np.float64]:
     """n−1 segment widths -> n point widths. Xournal++ draws segment k (point k to k+1)
     with the width stored for point k, so point k keeps segment k's width and the last
     point, which starts no segment, repeats the last segment's width."""

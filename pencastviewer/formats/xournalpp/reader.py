@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ...model import Background, BackgroundKind, Notebook, Page, PageImage, PageText, Recording, Stroke
+from ...model import Background, BackgroundKind, Notebook, Page, PageImage, PageText, Recording
 from ...model.units import MM_PER_POINT
 from ..errors import CorruptFileError
 from ..registry import FormatSpec, ReadOptions
-from ..timing import next_start, time_from_name, unix_ms, writing_times
+from ..timing import time_from_name, unix_ms
 from ..xmlsafe import local_name, parse_xml
 from .audio import AudioLocator, place_back_to_back
 from .background import BackgroundFiles, lenient_int, solid_background
@@ -31,6 +31,8 @@ from .elements import (
     parse_text,
 )
 from .images import parse_image
+from .page_columns import PageColumns
+from .stroke_batch import batch_strokes
 
 MAX_WARNINGS = 40
 _ROOT = re.compile(rb"<(xournal|MrWriter)[\s>/]")
@@ -163,27 +165,41 @@ def _parse_page(elem: ET.Element, index: int, ctx: ElementContext, files: Backgr
 
 
 def _parse_layer(layer: ET.Element, ctx: ElementContext, page: _Page, where: str) -> None:
-    pending: AudioLink | None = None
+    elements = _layer_elements(layer, ctx)
+    strokes = [(elem, link) for name, elem, link in elements if name == "stroke"]
+    batch = iter(batch_strokes([e for e, _ in strokes], [link for _, link in strokes], ctx))
     counts = {"stroke": 0, "text": 0, "image": 0, "teximage": 0}
+    for name, elem, link in elements:
+        counts[name] += 1
+        if name == "stroke":
+            done = next(batch)
+            if done is not None:
+                page.strokes.append(done)
+            else:
+                page.strokes += parse_stroke(elem, ctx, link, f"{where}, {name} {counts[name]}")
+        elif name == "text":
+            page.texts.append(parse_text(elem, ctx, link, f"{where}, {name} {counts[name]}"))
+        else:
+            image = parse_image(elem, ctx, f"{where}, {name} {counts[name]}")
+            if image is not None:
+                page.images.append(image)
+
+
+def _layer_elements(layer: ET.Element, ctx: ElementContext) -> list[tuple[str, ET.Element, AudioLink | None]]:
+    """The layer's strokes, texts and images in order, each with its audio link."""
+    pending: AudioLink | None = None
+    elements = []
     for elem in layer:
         name = local_name(elem.tag)
         if name == "timestamp":  # pre-1.0 files: the audio link of the next element
             fn = (elem.get("fn") or "").strip()
             pending = AudioLink(fn, lenient_int(elem.get("ts")) or 0) if fn else None
             continue
-        if name not in counts:
+        if name not in ("stroke", "text", "image", "teximage"):
             continue
-        counts[name] += 1
-        here = f"{where}, {name} {counts[name]}"
-        if name == "stroke":
-            page.strokes += parse_stroke(elem, ctx, audio_link(elem, ctx, pending), here)
-        elif name == "text":
-            page.texts.append(parse_text(elem, ctx, audio_link(elem, ctx, pending), here))
-        else:
-            image = parse_image(elem, ctx, here)
-            if image is not None:
-                page.images.append(image)
+        elements.append((name, elem, audio_link(elem, ctx, pending)))
         pending = None
+    return elements
 
 
 def _assemble(
@@ -191,41 +207,24 @@ def _assemble(
 ) -> tuple[list[Page], list[Recording]]:
     """Recordings in order of first use, each stroke timed on the notebook clock."""
     starts = _stroke_starts(pages)
-    relative = [[_relative_times(s, starts) for s in p.strokes] for p in pages]
+    columns = [PageColumns(p.strokes, starts) for p in pages]
     ink_end = dict.fromkeys(starts, 0.0)  # how far into each recording its ink reaches
-    for page, times in zip(pages, relative, strict=True):
-        ends = [(s.link, float(t[-1])) for s, t in zip(page.strokes, times, strict=True)]
-        for link, end_ms in ends + [(x.link, float(x.link.ts_ms)) for x in page.texts if x.link]:
-            if link:
-                ink_end[link.fn] = max(ink_end[link.fn], end_ms)
+    for page, cols in zip(pages, columns, strict=True):
+        reached = list(cols.ends().items())
+        for name, end_ms in reached + [(x.link.fn, float(x.link.ts_ms)) for x in page.texts if x.link]:
+            ink_end[name] = max(ink_end[name], end_ms)
     names = list(starts)
     recordings, clock = _recordings(names, ink_end, locator, warn)
     index = {name: i for i, name in enumerate(names)}
     static_ms = min(clock.values(), default=0.0)  # unlinked ink: no time, already written
     result = []
-    for page, times in zip(pages, relative, strict=True):
-        strokes = [
-            # The parser built fresh float64 arrays and checked every value: no copies.
-            Stroke.adopt(
-                xy_mm=s.xy_mm,
-                t_ms=clock[s.link.fn] + t if s.link else np.full(len(t), static_ms),
-                width_mm=s.width_mm,
-                color=s.color,
-                tool=s.tool,
-                recording=index[s.link.fn] if s.link else None,
-                widths_mm=s.widths_mm,
-                fill_alpha=s.fill_alpha,
-                cap=s.cap,
-                dash_mm=s.dash_mm,
-            )
-            for s, t in zip(page.strokes, times, strict=True)
-        ]
+    for page, cols in zip(pages, columns, strict=True):
         texts = [_timed_text(t, clock, index) for t in page.texts]
         result.append(
             Page(
                 page.width_mm,
                 page.height_mm,
-                tuple(strokes),
+                cols.ink(clock, index, static_ms).strokes(),
                 background=page.background,
                 texts=tuple(texts),
                 images=tuple(page.images),
@@ -245,14 +244,6 @@ def _stroke_starts(pages: list[_Page]) -> dict[str, list[float]]:
             if text.link:
                 starts.setdefault(text.link.fn, set())
     return {name: sorted(values) for name, values in starts.items()}
-
-
-def _relative_times(stroke: RawStroke, starts: dict[str, list[float]]) -> np.ndarray:
-    """Point times in ms from the start of the stroke's recording (0-based when unlinked)."""
-    if stroke.link is None:
-        return np.zeros(len(stroke.xy_mm))
-    start = float(stroke.link.ts_ms)
-    return writing_times(stroke.xy_mm, start, next_start(starts[stroke.link.fn], start))
 
 
 def _recordings(

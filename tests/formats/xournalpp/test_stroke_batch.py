@@ -1,0 +1,169 @@
+"""The Xournal++ reader converts a layer's strokes together (numbers of all strokes in one
+pass, checks as columns, times computed for all strokes at once). It must give exactly the
+ink, warnings and recordings that reading stroke by stroke gives — bit for bit — on the
+real files and on a layer holding every kind of odd stroke."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pencastviewer.formats import read_notebook
+from pencastviewer.formats.numtext import floats_in_text, floats_in_texts
+from pencastviewer.formats.timing import writing_times, writing_times_many
+from pencastviewer.formats.xournalpp import reader, stroke_batch
+
+
+def _one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader with the batch path turned off: every stroke through parse_stroke."""
+    monkeypatch.setattr(reader, "batch_strokes", lambda elems, links, ctx: [None] * len(elems))
+
+
+def _columns(path: Path) -> tuple[object, ...]:
+    notebook = read_notebook(path)
+    pages = []
+    for page in notebook.pages:
+        ink = page.ink
+        arrays = [ink.xy_mm, ink.t_ms, ink.offsets, ink.has_widths, ink.width_mm, ink.color]
+        arrays += [ink.tool, ink.recording, ink.fill_alpha, ink.cap]
+        arrays += [ink.widths_mm if ink.widths_mm is not None else np.zeros(0)]
+        # bytes: equal only when every bit is (also -0.0 against 0.0)
+        pages.append((tuple(a.tobytes() for a in arrays), ink.dash_mm, page.texts))
+    return tuple(pages), notebook.warnings, tuple((r.name, r.files) for r in notebook.recordings)
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many strokes the batch path read (it must do the work it is there for)."""
+    taken = [0]
+    original = reader.batch_strokes
+
+    def counted(elems, links, ctx):  # type: ignore[no-untyped-def]
+        done = original(elems, links, ctx)
+        taken[0] += sum(s is not None for s in done)
+        return done
+
+    monkeypatch.setattr(reader, "batch_strokes", counted)
+    return taken
+
+
+def _real_files(xournalpp_dir: Path) -> list[Path]:
+    return sorted(p for p in xournalpp_dir.rglob("*") if p.suffix in (".xopp", ".xoj"))
+
+
+def test_real_files_read_the_same_in_one_batch(xournalpp_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _real_files(xournalpp_dir)
+    assert len(files) >= 10
+    batched = [_columns(p) for p in files]
+    with monkeypatch.context() as m:
+        _one_by_one(m)
+        one_by_one = [_columns(p) for p in files]
+    for path, a, b in zip(files, batched, one_by_one, strict=True):
+        assert a == b, path.name
+    taken = _counting(monkeypatch)
+    for path in files:
+        read_notebook(path)
+    assert taken[0] >= 15  # strokes.xopp alone has 12 plain strokes
+
+
+ODD_STROKES = [
+    # (attributes, text): plain ones, and each thing that sends a stroke to parse_stroke
+    ('tool="pen" color="#ff0000ff" width="1.41"', "10 10 20 20 30 15"),
+    ('tool="pen" color="#000000ff" width="2.26 1.1 1.3 0.9"', "10.5 -0.0 +20 20 .5 40 50. 45"),
+    ('tool="highlighter" color="#ffff007f" width="8 3 4"', "5 5 50 5 90 8"),
+    ('tool="pen" color="#000000ff" width="1.41 0.5 0 0.7"', "1 1 2 2 3 3 4 4"),  # zero pressure: split
+    ('tool="pen" color="#000000ff" width="1.41 0.5"', "1 1 2 2 3 3 4 4"),  # too few pressures
+    ('tool="pen" color="#000000ff" width="1.41"', "1 1 2 2 3"),  # odd number of coordinates
+    ('tool="pen" color="#000000ff" width="1.41"', "1e1 1 2 2"),  # an exponent
+    ('tool="pen" color="#000000ff" width="1.41"', ""),  # no points
+    ('tool="pen" color="#000000ff" width="1.41"', "1 1 2000000 2"),  # beyond the limit
+    ('tool="pen" color="#000000ff" width="-3"', "7 7"),  # a single point, a bad width
+    ('tool="pen" color="#000000ff" width="1.41" pressures="0.5 nan 0.7"', "1 1 2 2 3 3"),
+    (
+        'tool="pen" color="#00ff00ff" width="1.41" fill="128" capStyle="butt" style="dashdot"',
+        "9 9 19 9 19 19",
+    ),
+    ('tool="eraser" color="#ffffffff" width="5.0 3 3"', "100 100 120 120 140 110"),
+    ('tool="pen" color="#000000ff" width="1.41" ts="2000" fn="rec.ogg"', "30 30 40 45 60 50 70 80"),
+    ('tool="pen" color="#000000ff" width="1.41 1 1 1" ts="2000" fn="rec.ogg"', "130 30 140 45 160 50 170 80"),
+    ('tool="pen" color="#000000ff" width="1.41" ts="2600" fn="rec.ogg"', "1 2 3 4 5 6 7 8 9 10"),
+]
+
+
+def _odd_notebook(path: Path) -> Path:
+    strokes = "".join(f"<stroke {attrs}>{text}</stroke>" for attrs, text in ODD_STROKES)
+    old_link = '<timestamp ts="5000" fn="old.ogg"/><stroke tool="pen" width="1">3 3 4 4</stroke>'
+    layer = f"<layer>{strokes}{old_link}{strokes}</layer>"
+    page = '<page width="612" height="792"><background type="solid" color="#ffffffff" style="plain"/>'
+    pages = f"{page}{layer}</page>{page}{layer}{layer}</page>"
+    xml = f'<?xml version="1.0"?><xournal fileversion="4">{pages}</xournal>'
+    path.write_bytes(gzip.compress(xml.encode()))
+    return path
+
+
+def test_every_odd_stroke_reads_as_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _odd_notebook(tmp_path / "odd.xopp")
+    with monkeypatch.context() as m:
+        taken = _counting(m)
+        batched = _columns(path)
+    assert taken[0] >= 8 * 5  # the plain ones took the batch path
+    with monkeypatch.context() as m:
+        _one_by_one(m)
+        one_by_one = _columns(path)
+    assert batched == one_by_one
+    assert len(batched[1]) >= 5  # the odd ones said what was wrong, as they do one by one
+
+
+def test_numbers_of_many_texts_are_strtod_bit_for_bit() -> None:
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.uniform(-2000, 2000, 3000), rng.normal(0, 1e-3, 500), [0.0, -0.0]])
+    for digits in (0, 1, 4, 6, 10):
+        texts = [" ".join(f"{v:.{digits}f}" for v in values[i : i + 37]) for i in range(0, len(values), 37)]
+        texts[3] = f"  \n\t{texts[3]}  \n"
+        texts.insert(5, "")
+        result = floats_in_texts(texts)
+        assert result[2].all()
+        expected = [floats_in_text(t) for t in texts]
+        assert result[0].tobytes() == np.concatenate(expected).tobytes()
+        assert result[1].tolist() == [len(e) for e in expected]
+
+
+@pytest.mark.parametrize(
+    "odd", ["1e5", "1.5.2", "1-2", "--1", "nan", "inf", "a", "-", ".", "1;2", "1234567890123456", "é"]
+)
+def test_anything_but_plain_decimals_is_left_to_the_text_by_text_reader(odd: str) -> None:
+    values, counts, plain = floats_in_texts(["1 2", f"3 {odd} 4", "5"])
+    assert plain.tolist() == [True, False, True]
+    assert counts.tolist() == [2, 0, 1] and values.tolist() == [1, 2, 5]
+
+
+def test_a_layer_beyond_the_point_limit_is_read_stroke_by_stroke(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Converting it first would allocate what the limit is there to refuse."""
+    monkeypatch.setattr(stroke_batch, "MAX_POINTS", 3)
+    path_text = ["1 1 2 2", "3 3 4 4"]
+    import xml.etree.ElementTree as ET
+
+    from pencastviewer.formats.xournalpp.elements import ElementContext
+
+    elems = [ET.fromstring(f'<stroke width="1">{t}</stroke>') for t in path_text]
+    ctx = ElementContext("x.xopp", 4, lambda _w: None)
+    assert stroke_batch.batch_strokes(elems, [None, None], ctx) == [None, None]
+    assert ctx.n_points == 0
+
+
+def test_writing_times_of_many_strokes_are_each_strokes_own_bit_for_bit() -> None:
+    """The reader times all strokes of a page together; each must get what it gets alone."""
+    rng = np.random.default_rng(3)
+    counts = np.concatenate([rng.integers(1, 90, 300), [1, 1, 2, 700, 3]])
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    xy = np.cumsum(rng.normal(0, 2, (int(offsets[-1]), 2)), axis=0)
+    xy[offsets[5] : offsets[6]] = xy[offsets[5]]  # a stroke that does not move
+    start = np.sort(rng.uniform(0, 1e6, len(counts)))
+    limit = np.where(rng.random(len(counts)) < 0.5, start + rng.uniform(0, 3000, len(counts)), np.nan)
+    together = writing_times_many(xy, offsets, start, limit)
+    for k in range(len(counts)):
+        a, b = offsets[k], offsets[k + 1]
+        alone = writing_times(xy[a:b], float(start[k]), None if np.isnan(limit[k]) else float(limit[k]))
+        assert together[a:b].tobytes() == alone.tobytes(), k
