@@ -90,7 +90,6 @@ def _write_opus(path: Path, seconds: float) -> None:
         out.mux(stream.encode(None))
 
 
-
 def big_xopp(spec: BigXoppSpec = BigXoppSpec(), folder: Path | None = None) -> Path:
     """The notebook's path (made when absent); its recording lies beside it."""
     folder = (folder or default_folder()) / f"big-xopp-{spec.key()}"
