@@ -84,3 +84,16 @@ def test_the_sound_choice_names_the_processing_and_applies_only_to_sound(qtbot, 
         assert (request.normalize_lufs, request.voice_clarity) == (
             (-18.0, True) if enabled else (None, False)
         )
+
+
+def test_the_real_quiet_lecture_is_exported_as_played_or_as_recorded(livescribe_dir, qtbot, tmp_path):
+    """2-pages.pdf: a real smartpen lecture at −30 LUFS with pen clicks at 0 dBFS."""
+    session = Session(SilentAudioOutput())
+    session.set_document(open_notebook(livescribe_dir / "2-pages.pdf"))
+    heard = measure(*sf.read(export(qtbot, session, tmp_path / "heard.flac", None), dtype="float32"))
+    assert heard.integrated_lufs == pytest.approx(-16.0, abs=1.0)
+    assert heard.sample_peak_dbfs <= -1.0
+    original = export(qtbot, session, tmp_path / "original.wav", None, SOUND_ORIGINAL)
+    as_recorded = measure(*sf.read(original, dtype="float32"))
+    assert as_recorded.integrated_lufs == pytest.approx(-30.06, abs=0.1)
+    assert as_recorded.sample_peak_dbfs > -0.5  # the clicks, untouched
