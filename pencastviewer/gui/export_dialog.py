@@ -30,6 +30,7 @@ from ..app.export.task import ExportTask
 from ..app.listening import Listening
 from ..app.resources import demo_path
 from ..app.session import Session
+from ..model import Bookmark
 from .export_fields import (
     FORMATS,
     PROCESSED_SOUND,
@@ -53,7 +54,8 @@ class ExportDialog(QDialog):
     on the page, then the range first offered. Ranges found from ink use the session's
     sync offsets, so a clip sounds as tap-to-play does; its sound is, by default, as
     `listening` makes the player sound (or the recording unchanged, when chosen). Emits
-    `exported(path)` when a file was written."""
+    `exported(path)` when a file was written. `bookmarks`: the window's current ones, which a
+    .pencast clip carries (None: those the file carries)."""
 
     exported = Signal(str)
 
@@ -63,12 +65,14 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
         strokes: tuple[int, Sequence[int]] | None = None,
         listening: Listening | None = None,
+        bookmarks: Sequence[Bookmark] | None = None,
     ):
         super().__init__(parent)
         if session.document is None:
             raise ValueError("the Export dialog needs an opened notebook")
         self.session, self.document, self._strokes = session, session.document, strokes
         self.listening = Listening() if listening is None else listening
+        self.bookmarks = None if bookmarks is None else tuple(bookmarks)  # into .pencast clips
         self._task: ExportTask | None = None
         self._base_spec: ClipSpec | None = None
         self._preview_end_s: float | None = None
@@ -166,6 +170,7 @@ class ExportDialog(QDialog):
             size=(self.width_box.value(), self.height_box.value()),
             normalize_lufs=normalize_lufs,
             voice_clarity=voice_clarity,
+            bookmarks=self.bookmarks,
         )
 
     def _sound(self) -> tuple[float | None, bool]:
