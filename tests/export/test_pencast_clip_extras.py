@@ -121,3 +121,35 @@ def test_convert_keeps_what_the_file_carries_and_adds_the_cache(
     assert main(["convert", str(source.path), str(tmp_path / "newer.pencast")]) == 0
     (stored,) = read_pencast(tmp_path / "newer.pencast").transcripts
     assert stored.to_dict() == newer.to_dict()  # as stored: segment text without its outer spaces
+
+
+def test_a_clip_with_a_stored_level_is_heard_as_loud_as_its_source(
+    source: OpenedNotebook, tmp_path: Path
+) -> None:
+    """Exported "as played" (or played), the clip takes its stored gain, not one from its
+    own loudness: the same samples as the source's clip with the source's normalisation."""
+    import soundfile as sf
+
+    from pencastviewer.app.listening import Listening
+    from pencastviewer.app.stored_level import level_processing
+
+    spec = ClipSpec(0, *CLIP, fade_ms=0.0, normalize_lufs=-18.0)
+    clip = open_notebook(export_clip(source, spec, tmp_path / "loud.pencast"))
+    level = clip.notebook.recordings[0].level
+    assert level is not None
+    heard = level_processing(Listening(target_lufs=-16.0), clip.notebook.recordings[0], None)
+    assert heard.gain_db == pytest.approx(level.gain_db + 2.0)  # another target: moved by the difference
+    assert level_processing(Listening(normalize=False), clip.notebook.recordings[0], None).gain_db == 0.0
+    from_source = export_clip(source, spec, tmp_path / "source.wav")
+    duration = CLIP[1] - CLIP[0]
+    from_clip = export_clip(
+        clip, ClipSpec(0, 0.0, duration, fade_ms=0.0, normalize_lufs=-18.0), tmp_path / "clip.wav"
+    )
+    a, rate = sf.read(from_source, dtype="float32")
+    b, _ = sf.read(from_clip, dtype="float32")
+    assert len(a) == len(b)
+    inner = slice(rate // 2, len(a) - rate // 2)  # the limiter sees past the clip's ends in the source
+    assert np.abs(a[inner] - b[inner]).max() < 2e-3
+    assert np.sqrt(np.mean(b[inner] ** 2)) > 10 ** (3 / 20) * np.sqrt(
+        np.mean(samples(tmp_path / "loud.pencast")[inner] ** 2)
+    )

@@ -13,6 +13,7 @@ from ...media.dynamics import IDENTITY, Processing
 from ...media.loudness import Loudness, LoudnessMeter
 from ...model import Recording
 from ..listening import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, Listening
+from ..stored_level import level_processing, needs_loudness
 from .core import ClipSpec, ExportError
 from .recording_reader import RecordingReader
 
@@ -85,5 +86,5 @@ def clip_processing(
     listening = clip_listening(spec)
     if not listening.changes_sound:
         return IDENTITY
-    loudness = recording_loudness(recording, progress) if listening.normalize else None
-    return listening.processing(loudness)
+    loudness = recording_loudness(recording, progress) if needs_loudness(listening, recording) else None
+    return level_processing(listening, recording, loudness)  # a clip's stored gain, if it has one
