@@ -48,7 +48,10 @@ def _stroke_range(text: str) -> tuple[int, int]:
     return i, j
 
 
-def _size(text: str) -> tuple[int, int]:
+def _size(text: str) -> tuple[int, int] | None:
+    """WxH, or `fit` (None): a video frame of the page's shape."""
+    if text.strip().lower() == "fit":
+        return None
     width, _, height = text.lower().partition("x")
     try:
         size = int(width), int(height)
@@ -104,6 +107,18 @@ def _add_loudness_arguments(add: Callable[..., object]) -> None:
     )
 
 
+def _add_picture_arguments(add: Callable[..., object]) -> None:
+    """The size of a video's frames or an image."""
+    add(
+        "--size",
+        type=_size,
+        metavar="WxH|fit",
+        help="video frame size (default fit: the page's shape, 720 px on the short side, so a "
+        "portrait page fills a portrait frame); image width (height follows)",
+    )
+    add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("file", help="notebook file")
@@ -147,8 +162,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"sound after the last of --strokes (default {LEAD_OUT_S} s)",
     )
-    add("--size", type=_size, metavar="WxH", help="video frame size; image width (height follows)")
-    add("--dpi", type=_non_negative, help="resolution of a .png (instead of --size)")
+    _add_picture_arguments(add)
     add("--audio", action="append", default=[], help="an audio file recorded with the ink")
     _add_loudness_arguments(add)
     # The offset the window remembers per file lives in Qt's settings; reading it would load

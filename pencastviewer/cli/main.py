@@ -42,7 +42,7 @@ USAGE = """usage: pencastviewer [FILE] [--new-instance]
        pencastviewer locate FILE --page N --at X,Y [--radius MM] [--json]
                                             what a tap at (X, Y) mm would play
        pencastviewer export FILE -o OUT [--from T] [--to T] [--page N] [--pages LIST]
-                            [--strokes I-J] [--fade MS] [--size WxH]
+                            [--strokes I-J] [--fade MS] [--size WxH|fit]
                                             a clip: audio, page image, video, web page or .pencast;
                                             .pdf holds every page; page-{n}.png one file a page
        pencastviewer convert IN OUT.pencast  the program's own format, audio copied as is

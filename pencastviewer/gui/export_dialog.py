@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -110,7 +111,11 @@ class ExportDialog(QDialog):
         self.fade_box.setValue(round(FADE_MS))
         form.addRow("Fade in / out", self.fade_box)
         self.width_box, self.height_box = pixels_box(1280), pixels_box(720)
-        form.addRow("Output size", row(self.width_box, QLabel("×"), self.height_box))
+        self.fit_box = QCheckBox("Fit the page")  # a video frame of the page's shape
+        self.fit_box.setToolTip("The video takes the page's shape, 720 px on its short side")
+        self.fit_box.setChecked(True)
+        self.fit_box.toggled.connect(self._on_format_changed)
+        form.addRow("Output size", row(self.width_box, QLabel("×"), self.height_box, self.fit_box))
         self.sound_box = QComboBox()
         for label, key in sound_choices(self.listening):
             self.sound_box.addItem(label, key)
@@ -167,7 +172,7 @@ class ExportDialog(QDialog):
             lead_out_s=self.lead_out.value(),
             fade_ms=float(self.fade_box.value()),
             sync_offsets_ms=dict(s.sync_offsets_ms),
-            size=(self.width_box.value(), self.height_box.value()),
+            size=None if self._fits_page() else (self.width_box.value(), self.height_box.value()),
             normalize_lufs=normalize_lufs,
             voice_clarity=voice_clarity,
             bookmarks=self.bookmarks,
@@ -180,6 +185,9 @@ class ExportDialog(QDialog):
             return None, False
         heard = self.listening.for_export()
         return heard.normalize_lufs, heard.voice_clarity
+
+    def _fits_page(self) -> bool:
+        return self.format_box.currentData() == ".mp4" and self.fit_box.isChecked()
 
     def _on_range_changed(self) -> None:
         try:
@@ -213,8 +221,9 @@ class ExportDialog(QDialog):
     def _on_format_changed(self) -> None:
         ext = self.format_box.currentData()
         for box in (self.width_box, self.height_box):
-            box.setEnabled(ext in SIZED)
+            box.setEnabled(ext in SIZED and not self._fits_page())
         self.sound_box.setEnabled(ext in PROCESSED_SOUND)
+        self.fit_box.setVisible(ext == ".mp4")
         path = self.path_edit.text().strip()
         self.path_edit.setText(str(Path(path).with_suffix(ext)) if path else str(self._default_path(ext)))
 

@@ -37,6 +37,16 @@ def page_placement(page: Page, size: tuple[int, int]) -> QRect:
     return QRect((frame_w - width) // 2, (frame_h - height) // 2, width, height)
 
 
+def fit_frame_size(pages: Sequence[Page], short_px: int, long_max_px: int) -> tuple[int, int]:
+    """A frame the pages fill: the shape of the smallest box holding each of them, with
+    `short_px` on its short side (less when the long side would pass `long_max_px`), both
+    sides even (4:2:0 video)."""
+    width_mm = max(page.width_mm for page in pages)
+    height_mm = max(page.height_mm for page in pages)
+    scale = min(short_px / min(width_mm, height_mm), long_max_px / max(width_mm, height_mm))
+    return max(2, round(width_mm * scale / 2) * 2), max(2, round(height_mm * scale / 2) * 2)
+
+
 @dataclass
 class _PageLayer:
     renderer: PageRenderer
@@ -60,6 +70,10 @@ class FramePainter:
         self.image = QImage(*size, QImage.Format.Format_RGB32)
         self._shown: _PageLayer | None = None
         self._writing_rect = QRect()  # where the stroke being written was drawn on `image`
+        self._writing: list[int] = []  # the strokes being written in the previous frame
+        # True when the last frame began or finished a stroke or showed another page: the
+        # moments a video must show on time (between them the pen only moves on).
+        self.ink_event = False
 
     def page_rect(self, page: int) -> QRect:
         """Where `page` sits in the frame, in whole pixels."""
@@ -75,7 +89,11 @@ class FramePainter:
         that changed (empty when the picture is the same as before)."""
         reveal = self._timeline.reveal(page, t_ms)
         layer, dirty = self._updated_layer(page, reveal)
-        writing_rect = self._strokes_rect(page, [i for i, _ in reveal.writing])
+        writing = [i for i, _ in reveal.writing]
+        writing_rect = self._strokes_rect(page, writing)
+        self.ink_event = layer is not self._shown or dirty is None or not dirty.isEmpty()
+        self.ink_event |= writing != self._writing
+        self._writing = writing
         if layer is not self._shown or dirty is None:
             self._shown, dirty = layer, self.image.rect()
         else:
@@ -86,9 +104,8 @@ class FramePainter:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(dirty, layer.image, dirty)  # back to the kept page, then the pen on top
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        if reveal.writing:
+        if writing:
             painter.setTransform(self._transform(page)[0])
-            writing = [i for i, _ in reveal.writing]
             layer.renderer.paint_strokes(painter, writing, reveal=reveal, style=self._style)
         painter.end()
         self._writing_rect = writing_rect

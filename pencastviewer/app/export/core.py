@@ -35,7 +35,9 @@ class ClipSpec:
     `recording`'s sync offset as the Session applies it (positive: ink is heard that much
     later than its timestamps say); every exporter maps ink to sound with it.
     `normalize_lufs`/`voice_clarity`: the audio as the player makes it heard (app/export/heard.py).
-    `bookmarks`: the user's current bookmarks for .pencast clips (None: those the file carries)."""
+    `bookmarks`: the user's current bookmarks for .pencast clips (None: those the file carries).
+    `fit_page`: a video frame of the shape of the pages it shows, min(`size`) pixels on its
+    short side, instead of `size` itself (the page fills the frame)."""
 
     recording: int | None
     start_s: float
@@ -50,6 +52,7 @@ class ClipSpec:
     normalize_lufs: float | None = None  # bring speech to this loudness (None: as recorded)
     voice_clarity: bool = False  # 80 Hz high-pass and gentle compression
     bookmarks: tuple[Bookmark, ...] | None = None
+    fit_page: bool = False
 
     @property
     def duration_s(self) -> float:

@@ -36,7 +36,8 @@ class ClipRequest:
     """A clip as the user describes it. `sync_offsets_ms` maps a recording to its sync
     offset (ms) as the session keeps them: the clip uses its own recording's offset, both
     to find where ink is heard and to place ink in images, video and web pages.
-    `start_s`/`end_s` (seconds in the recording) replace the range's ends when given."""
+    `start_s`/`end_s` (seconds in the recording) replace the range's ends when given.
+    `size`: the video frame or image width; a video without one fits the page's shape."""
 
     range: ClipRange
     page: int | None = None
@@ -107,4 +108,5 @@ def build_clip(document: OpenedNotebook, request: ClipRequest) -> ClipSpec:
         normalize_lufs=request.normalize_lufs,
         voice_clarity=request.voice_clarity,
         bookmarks=request.bookmarks,
+        fit_page=request.size is None,
     )

@@ -1,4 +1,12 @@
-"""Video export (.mp4): the page with the ink appearing as it was written, H.264 + AAC."""
+"""Video export (.mp4): the page with the ink appearing as it was written, H.264 + AAC, and
+the transcript as a subtitle track when the recording has one.
+
+Variable frame rate: a frame is sent only when the picture changes. Candidate frames lie on
+a 1/FPS grid of the clip's clock; the frames where a stroke begins or ends or the page turns
+are always sent, so the ink is seen within one frame of when it is heard; while the pen
+only moves on inside a stroke, MOTION_FPS frames a second are enough to follow it. A still
+page costs no frames at all: the encoder, not the painting, is what a video costs.
+"""
 
 from __future__ import annotations
 
@@ -10,68 +18,114 @@ import av
 import numpy as np
 from PySide6.QtCore import QRect
 
-from ...render.video_frames import image_rgb32_array
+from ...render.video_frames import fit_frame_size, image_rgb32_array
 from ..document import OpenedNotebook
 from .clip_samples import ClipSamples
 from .core import ClipSpec, ExportError, Progress, check_cancel
-from .video_frames import ClipFramePainter
+from .video_frames import ClipFramePainter, page_changes
+from .video_subtitles import SubtitleTrack, clip_cues
 
-FPS = 30
+FPS = 30  # the grid frames are placed on: the most frames a second, and the sync's precision
+MOTION_FPS = 15  # while a stroke is being written and nothing else happens
+TIME_BASE = Fraction(1, 90000)  # the MPEG clock: every 1/FPS is a whole number of ticks
 CRF = 23  # x264's default quality: clean ink edges at 720p
 PRESET = "veryfast"  # measured: several times real time at 720p with crisp ink
 AAC_RATES = frozenset({96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000})
 AUDIO_BIT_RATE_PER_CHANNEL = 64000
 AUDIO_BLOCK_FRAMES = 4096
 MIN_SIDE_PX, MAX_SIDE_PX = 16, 4096  # 4096: H.264 level 5.1, what players decode
+FIT_LONG_MAX_PX = 1920  # a fitted frame's long side at most (a tall page gets a narrower frame)
+
+
+def frame_size(document: OpenedNotebook, spec: ClipSpec) -> tuple[int, int]:
+    """The frame's pixels: `spec.size`, or with `spec.fit_page` the shape of the pages the
+    clip shows with min(size) pixels on its short side; even sides (4:2:0 chroma)."""
+    size = spec.size
+    if spec.fit_page:
+        pages = document.notebook.pages
+        shown = (
+            sorted({page for _, page in page_changes(document, spec)}) if spec.recording is not None else []
+        )
+        size = fit_frame_size([pages[p] for p in shown] or pages, min(size), FIT_LONG_MAX_PX)
+    width, height = (n - n % 2 for n in size)
+    if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
+        raise ExportError(
+            f"a video frame of {size[0]}×{size[1]} pixels is not possible "
+            f"(each side {MIN_SIDE_PX}–{MAX_SIDE_PX})"
+        )
+    return width, height
 
 
 def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: Progress) -> None:
-    width, height = (n - n % 2 for n in spec.size)  # 4:2:0 chroma needs even sizes
-    if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
-        raise ExportError(
-            f"a video frame of {spec.size[0]}×{spec.size[1]} pixels is not possible "
-            f"(each side {MIN_SIDE_PX}–{MAX_SIDE_PX})"
-        )
+    if spec.recording is None:
+        raise ExportError("this clip has no recording: choose a range of a recording to export")
+    width, height = frame_size(document, spec)
     with ClipSamples(document, spec) as samples:
         frames = ClipFramePainter(document, spec, (width, height))
+        cue_list, language = clip_cues(document, spec)
         try:
             with av.open(str(temp_path), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-                video = _video_stream(container, width, height)
+                video = VideoTrack(container, width, height)
                 audio = _AudioTrack(container, samples)
-                _encode(container, video, audio, frames, spec, progress)
+                if cue_list:
+                    SubtitleTrack(container, cue_list, language).write()
+                _encode(video, audio, frames, spec, progress)
         except av.FFmpegError as e:
             raise ExportError(f"the video could not be encoded ({e})") from None
 
 
-def _video_stream(container: av.container.OutputContainer, width: int, height: int) -> av.VideoStream:
-    stream = container.add_stream("libx264", rate=FPS)
-    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-    stream.codec_context.time_base = Fraction(1, FPS)
-    stream.codec_context.colorspace = 1  # BT.709, as the frames are converted below
-    stream.codec_context.color_primaries = 1
-    stream.codec_context.color_trc = 1
-    stream.options = {"crf": str(CRF), "preset": PRESET}
-    return stream
+class VideoTrack:
+    """H.264 frames at the times they are shown (pts on TIME_BASE), BT.709 as converted."""
+
+    def __init__(self, container: av.container.OutputContainer, width: int, height: int) -> None:
+        self._container = container
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = TIME_BASE
+        stream.time_base = TIME_BASE
+        stream.codec_context.colorspace = 1  # BT.709, as the frames are converted below
+        stream.codec_context.color_primaries = 1
+        stream.codec_context.color_trc = 1
+        stream.options = {"crf": str(CRF), "preset": PRESET}
+        # No B-frames: with frames seconds apart their reordering delays the decoding times
+        # so far that an MP4 track would end before its last frame is shown.
+        stream.codec_context.max_b_frames = 0
+        self._stream = stream
+        self.picture = Yuv420Picture(width, height)
+        self.sent = 0  # frames handed to the encoder
+
+    def send(self, at_s: float) -> None:
+        """The picture as it is now, shown from `at_s` seconds into the clip."""
+        self.picture.frame.pts = round(at_s * TIME_BASE.denominator)
+        self.picture.frame.time_base = TIME_BASE
+        self.picture.frame.duration = TIME_BASE.denominator // FPS  # the last one's: the clip's end
+        self._container.mux(self._stream.encode(self.picture.frame))
+        self.sent += 1
+
+    def finish(self) -> None:
+        self._container.mux(self._stream.encode(None))
 
 
 def _encode(
-    container: av.container.OutputContainer,
-    video: av.VideoStream,
-    audio: _AudioTrack,
-    frames: ClipFramePainter,
-    spec: ClipSpec,
-    progress: Progress,
+    video: VideoTrack, audio: _AudioTrack, frames: ClipFramePainter, spec: ClipSpec, progress: Progress
 ) -> None:
-    n_frames = max(1, round(spec.duration_s * FPS))
-    picture = Yuv420Picture(frames.image.width(), frames.image.height())
-    for k in range(n_frames):
-        check_cancel(progress, k / n_frames)
+    """Paint the clip on the FPS grid and send the frames that show something new (see the
+    module's docstring); the last frame is sent again at the end, so a still page lasts
+    until the clip ends."""
+    n_ticks = max(1, round(spec.duration_s * FPS))
+    motion_ticks = max(1, round(FPS / MOTION_FPS))
+    pending, last_sent = False, -motion_ticks
+    for k in range(n_ticks):
+        check_cancel(progress, k / n_ticks)
         changed = frames.frame_at(spec.start_s + k / FPS)
-        picture.update(image_rgb32_array(frames.image), changed)
-        picture.frame.pts = k
-        container.mux(video.encode(picture.frame))
+        pending |= video.picture.update(image_rgb32_array(frames.image), changed)
+        if k == 0 or (pending and (frames.ink_event or k - last_sent >= motion_ticks)):
+            video.send(k / FPS)
+            pending, last_sent = False, k
         audio.write_until((k + 1) / FPS)  # interleaved: the muxer never holds much
-    container.mux(video.encode(None))
+    if last_sent < n_ticks - 1:
+        video.send((n_ticks - 1) / FPS)
+    video.finish()
     audio.finish()
     check_cancel(progress, 1.0)
 
@@ -99,20 +153,27 @@ class Yuv420Picture:
             for plane in self.frame.planes
         ]
 
-    def update(self, bgrx: np.ndarray, rect: QRect) -> None:
+    def update(self, bgrx: np.ndarray, rect: QRect) -> bool:
+        """Convert `rect` of `bgrx`; True when that changed the frame."""
         if rect.isEmpty():
-            return
+            return False
         # Chroma is per 2×2 block: widen the rectangle to even edges.
         x0, y0 = rect.left() & ~1, rect.top() & ~1
         x1 = min((rect.right() + 2) & ~1, bgrx.shape[1])
         y1 = min((rect.bottom() + 2) & ~1, bgrx.shape[0])
         bgr = bgrx[y0:y1, x0:x1, :3].astype(np.float32)
-        self._planes[0][y0:y1, x0:x1] = bgr @ self._LUMA + 16.5  # + 0.5: rounded when stored
+        luma = (bgr @ self._LUMA + 16.5).astype(np.uint8)  # + 0.5: rounded when stored
         h, w = (y1 - y0) // 2, (x1 - x0) // 2
         quads = bgr.reshape(h, 2, w, 2, 3).mean(axis=(1, 3))
-        chroma = quads @ self._CHROMA + 128.5
-        self._planes[1][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = chroma[..., 0]
-        self._planes[2][y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = chroma[..., 1]
+        chroma = (quads @ self._CHROMA + 128.5).astype(np.uint8)
+        new = (luma, chroma[..., 0], chroma[..., 1])
+        areas = (self._planes[0][y0:y1, x0:x1],) + tuple(
+            plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] for plane in self._planes[1:]
+        )
+        changed = any(not np.array_equal(area, values) for area, values in zip(areas, new, strict=True))
+        for area, values in zip(areas, new, strict=True):
+            area[...] = values
+        return changed
 
 
 class _AudioTrack:
