@@ -24,8 +24,8 @@ FORMATS = (  # (label, extension), in the order offered
     ("Notebook — .pencast", ".pencast"),
 )
 SIZED = frozenset({".mp4", ".png"})  # formats that use the output size
-# formats whose sound can be processed (a .pencast keeps the recording as it is)
-PROCESSED_SOUND = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".mp4", ".html"})
+# formats with sound: processed as played (a .pencast stores the gain with the samples as they are)
+PROCESSED_SOUND = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".mp4", ".html", ".pencast"})
 SOUND_AS_PLAYED, SOUND_ORIGINAL = "as-played", "original"
 
 

@@ -14,8 +14,10 @@ from pencastviewer.app.export.core import ClipSpec
 from pencastviewer.app.export.heard import clip_listening, clip_processing
 from pencastviewer.app.listening import Listening
 from pencastviewer.app.preferences import Preferences
+from pencastviewer.app.stored_level import level_processing
 from pencastviewer.media.dynamics import process
 from pencastviewer.media.loudness import measure
+from pencastviewer.model import AudioFile, AudioStore, Recording, StoredLevel
 
 RATE = 48_000
 
@@ -120,3 +122,17 @@ def test_the_gain_is_solved_once_per_measured_loudness_and_target(monkeypatch):
     assert Listening(target_lufs=-20).processing(loudness).gain_db < first.gain_db
     assert Listening().processing(again).gain_db == first.gain_db  # another recording's: solved anew
     assert solved == [-16.0, -20.0, -16.0]
+
+
+def test_an_export_of_a_clip_with_a_stored_level_takes_it_without_measuring(monkeypatch):
+    from pencastviewer.app.export import heard
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("a stored level needs no measuring")
+
+    monkeypatch.setattr(heard, "recording_loudness", never)
+    audio = AudioFile(AudioStore.FILE, "/nowhere/clip.wav", "pcm", RATE, 1, RATE, 0.0, 1000.0)
+    clip = Recording("clip", (audio,), level=StoredLevel(9.5, -16.0))
+    spec = ClipSpec(recording=0, start_s=0, end_s=1, normalize_lufs=-18.0)
+    assert clip_processing(clip, spec) == level_processing(Listening(target_lufs=-18), clip, None)
+    assert clip_processing(clip, spec).gain_db == 7.5

@@ -77,7 +77,14 @@ def test_the_sound_choice_names_the_processing_and_applies_only_to_sound(qtbot, 
     dialog = ExportDialog(session, listening=Listening(target_lufs=-18, voice_clarity=True))
     qtbot.addWidget(dialog)
     assert dialog.sound_box.itemText(0) == "As played (normalised to −18 LUFS, voice clarity)"
-    for ext, enabled in ((".mp3", True), (".mp4", True), (".html", True), (".png", False), (".pdf", False)):
+    for ext, enabled in (
+        (".mp3", True),
+        (".mp4", True),
+        (".html", True),
+        (".pencast", True),
+        (".png", False),
+        (".pdf", False),
+    ):
         dialog.format_box.setCurrentIndex(dialog.format_box.findData(ext))
         assert dialog.sound_box.isEnabled() is enabled
         request = dialog.clip_request()
