@@ -127,7 +127,7 @@ class WaveformView(QWidget):
             self._on_peaks_cleared()
 
     def _clear_plots(self) -> None:
-        self.scale_choice.set_loudness(None)
+        self.scale_choice.set_recording(None, None)
         for plot in (self.overview, self.detail):
             plot.set_content(None, (np.empty(0), np.empty(0)))
 
@@ -156,7 +156,9 @@ class WaveformView(QWidget):
 
     def _on_peaks_finished(self, pyramid: PeakPyramid) -> None:
         self.progress.hide()
-        self.scale_choice.set_loudness(pyramid.loudness)
+        doc, index = self.session.document, self.session.recording
+        recording = doc.notebook.recordings[index] if doc is not None and index >= 0 else None
+        self.scale_choice.set_recording(recording, pyramid.loudness)
         marks = merge_marks(self.session.writing_positions_s())
         for plot in (self.overview, self.detail):
             plot.set_content(pyramid, marks)

@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from ..app.listening import Listening
 from ..app.preferences import Preferences
+from ..app.stored_level import level_processing
 from ..media.dynamics import IDENTITY, Processing
 from ..media.envelope_scale import EnvelopeScale
 from ..media.loudness import Loudness
+from ..model import Recording
 
 
 class WaveformScale(QObject):
@@ -35,8 +37,9 @@ class WaveformScale(QObject):
         for action in (self.db_action, self.heard_action):
             action.toggled.connect(lambda _on: self.changed.emit(self.scale()))
         self.listening = Listening()
+        self._recording: Recording | None = None
         self._loudness: Loudness | None = None
-        self._processing: Processing | None = None  # of the listening and loudness above
+        self._processing: Processing | None = None  # of the listening, recording and loudness above
 
     def keep_in(self, preferences: Preferences) -> None:
         """Start from the choices kept in `preferences` and keep every change there."""
@@ -50,16 +53,22 @@ class WaveformScale(QObject):
             self.listening, self._processing = listening, None
             self.changed.emit(self.scale())
 
-    def set_loudness(self, loudness: Loudness | None) -> None:
-        """The current recording's loudness (None: none, or not measured yet)."""
-        if loudness is not self._loudness:
-            self._loudness, self._processing = loudness, None
+    def set_recording(self, recording: Recording | None, loudness: Loudness | None) -> None:
+        """The recording shown and its loudness (None: none, or not measured yet)."""
+        if recording is not self._recording or loudness is not self._loudness:
+            self._recording, self._loudness, self._processing = recording, loudness, None
             self.changed.emit(self.scale())
 
     def processing(self) -> Processing:
-        """What the recording goes through to be heard (worked out once per change)."""
+        """What the recording goes through to be heard (worked out once per change), with
+        its stored level if it has one (a .pencast clip exported normalised)."""
         if self._processing is None:
-            self._processing = self.listening.processing(self._loudness)
+            recording, loudness = self._recording, self._loudness
+            self._processing = (
+                self.listening.processing(loudness)
+                if recording is None
+                else level_processing(self.listening, recording, loudness)
+            )
         return self._processing
 
     def scale(self) -> EnvelopeScale:

@@ -4,6 +4,7 @@ or normalised; the limiter's ceiling is drawn; a right click offers the choices.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,10 @@ from pencastviewer.app.preferences import Preferences
 from pencastviewer.app.recording_peaks import RecordingPeaks
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
+from pencastviewer.formats.pencast.writer import write_pencast
 from pencastviewer.gui.waveform import WAVE_PEN, WaveformPlot, WaveformView
 from pencastviewer.gui.waveform_scale import WaveformScale
+from pencastviewer.model import StoredLevel
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +139,14 @@ def test_the_choices_are_kept_in_the_preferences(qtbot, preferences):
     again.keep_in(Preferences(preferences.settings))
     assert again.db_action.isChecked() and not again.heard_action.isChecked()
     assert again.scale().db and again.scale().ceiling is None  # in dB, as recorded
+
+
+def test_a_clip_with_a_stored_level_is_shown_with_that_gain(lecture, qtbot, tmp_path, monkeypatch):
+    source = open_notebook(lecture[0]).notebook
+    recording = replace(source.recordings[0], level=StoredLevel(gain_db=6.0, target_lufs=-16.0))
+    clip = tmp_path / "clip.pencast"
+    write_pencast(replace(source, recordings=(recording,)), clip)
+    view = waveform_of(clip, qtbot, tmp_path, monkeypatch)
+    assert view.detail.scale.gain == pytest.approx(10 ** (6 / 20))  # not the +22 dB its loudness asks
+    view.set_listening(Listening(target_lufs=-20))
+    assert view.detail.scale.gain == pytest.approx(10 ** (2 / 20))
