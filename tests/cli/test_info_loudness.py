@@ -48,3 +48,29 @@ def test_a_missing_recording_has_no_loudness(tmp_path, xournalpp_dir):
     (recording,) = doc["recordings"]
     assert recording["loudness_lufs"] is None and recording["true_peak_dbtp"] is None
     assert any("not found" in warning for warning in doc["warnings"])
+
+
+def test_loudness_is_measured_once_and_kept_in_the_cache(tmp_path, xournalpp_dir):
+    """`info` on a notebook with hours of audio must not decode all of it on every run."""
+    import os
+
+    for name in ("audio-old.xopp", "test.ogg"):
+        (tmp_path / name).write_bytes((xournalpp_dir / name).read_bytes())
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+
+    def info() -> dict:
+        command = [sys.executable, "-m", "pencastviewer", "info", "--json", str(tmp_path / "audio-old.xopp")]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["recordings"][0]
+
+    measured = info()
+    (kept,) = (tmp_path / "cache" / "pencastviewer" / "loudness").glob("*.loudness")
+    header, _, profiles = kept.read_bytes().partition(b"\n")
+    figures = json.loads(header)
+    assert figures["integrated_lufs"] == pytest.approx(measured["loudness_lufs"], abs=0.01)
+    figures["integrated_lufs"] = -42.0  # what the next run reports comes from here
+    kept.write_bytes(json.dumps(figures).encode() + b"\n" + profiles)
+    assert info()["loudness_lufs"] == -42.0
+    (tmp_path / "test.ogg").write_bytes((xournalpp_dir / "test.ogg").read_bytes() + b"\0")  # changed
+    assert info()["loudness_lufs"] == pytest.approx(measured["loudness_lufs"], abs=0.01)

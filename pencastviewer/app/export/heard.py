@@ -1,14 +1,20 @@
 """Exported audio as the listener hears it in the player: the recording's loudness,
-measured once per process, and the loudness processing (normalisation, voice clarity,
+measured once and kept in the cache folder, and the loudness processing (normalisation, voice clarity,
 true-peak limiter) that a clip asks for. Qt-free, for the CLI as for the window."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
+
+from ...media.cache import cache_dir
 from ...media.dynamics import IDENTITY, Processing
 from ...media.loudness import Loudness, LoudnessMeter
 from ...model import Recording
@@ -43,11 +49,22 @@ def _key(recording: Recording) -> tuple[object, ...]:
 
 def recording_loudness(recording: Recording, progress: Callable[[float], None] | None = None) -> Loudness:
     """The loudness of the whole recording as played (its files back to back), measured in
-    one decoding pass and remembered for this process. ExportError if it cannot be read."""
+    one decoding pass and remembered for this process and in the cache folder (keyed by
+    the files' sizes and times). ExportError if it cannot be read."""
     key = _key(recording)
     with _measured_lock:
         if key in _measured:
             return _measured[key]
+    stored = _stored(key)
+    if stored is None:
+        stored = _measure(recording, progress)
+        _store(key, stored)
+    with _measured_lock:
+        _measured[key] = stored
+    return stored
+
+
+def _measure(recording: Recording, progress: Callable[[float], None] | None) -> Loudness:
     with RecordingReader(recording) as reader:
         meter = LoudnessMeter(reader.sample_rate, reader.channels)
         done = 0
@@ -56,10 +73,40 @@ def recording_loudness(recording: Recording, progress: Callable[[float], None] |
             done += len(block)
             if progress is not None:
                 progress(done / max(reader.n_frames, 1))
-        loudness = meter.result()
-    with _measured_lock:
-        _measured[key] = loudness
-    return loudness
+        return meter.result()
+
+
+def _cache_file(key: tuple[object, ...]) -> Path:
+    """Where the figures of a recording are kept between runs (`info` on a notebook with
+    an hour of audio would decode all of it each time otherwise)."""
+    name = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return cache_dir("loudness") / f"{name}.loudness"
+
+
+def _stored(key: tuple[object, ...]) -> Loudness | None:
+    """The figures measured by an earlier run, or None (absent, damaged: measured again)."""
+    try:
+        with _cache_file(key).open("rb") as f:
+            header = json.loads(f.readline())
+            if header.get("key") != repr(key):
+                return None
+            profiles = np.frombuffer(f.read(), "<f4").astype(np.float32)
+        return Loudness.from_header(header, profiles)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _store(key: tuple[object, ...], loudness: Loudness) -> None:
+    """Kept for the next run; a cache that cannot be written only costs a measurement."""
+    path = _cache_file(key)
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = {**loudness.header(), "key": repr(key)}
+        part.write_bytes(json.dumps(header).encode() + b"\n" + loudness.profiles().astype("<f4").tobytes())
+        part.replace(path)
+    with contextlib.suppress(OSError):
+        part.unlink(missing_ok=True)
 
 
 def check_target(target_lufs: float) -> float:
