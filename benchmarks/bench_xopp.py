@@ -1,17 +1,24 @@
-"""Benchmark: a 10 000-stroke Xournal++ notebook (gzip XML, pressure, audio links):
-parse time; open in the window until the first page is painted; and export to PDF
-side by side with `xournalpp --create-pdf` on the same file (both as fresh processes,
-Xournal++ on an Xvfb display started beforehand and not timed).
+"""Benchmark, side by side with Xournal++ on its own format (issue 14): the big notebook of
+benchmarks/big_xopp.py (20 pages, 10 000 strokes, 600 000 points, all linked to one
+recording lying beside it), every measure a fresh process, medians of interleaved rounds
+(ours, theirs, ours, theirs… so both see the same machine load), peak RSS of each process.
 
-Run from the project root: python3 benchmarks/bench_xopp.py [n_strokes] [runs]
-Strokes of 40 points with per-segment pressure widths, spread over 20 pages; every third
-one is linked to one of three recordings (not present, so they are MISSING: the cost of
-looking for them is included).
+- `info big.xopp` against Xournal++ loading it and writing page 1 to PDF
+  (`xournalpp --create-pdf --export-range=1`, its quickest way to load a file and exit);
+- opening it in the window until the first page is painted (goal < 0.6 s);
+- every page to one PDF, time and file size, against `xournalpp --create-pdf`;
+- every page to a 300 dpi PNG in one process, against `xournalpp --create-img`.
+
+Xournal++ runs on an Xvfb display started beforehand (not timed). One untimed warm-up
+round first (the recording's loudness is measured once and cached; files in the page
+cache). Prints `RATIO name: value (goal)` lines, which benchmarks/run_all.py collects.
+
+    python3 benchmarks/bench_xopp.py [--rounds 3] [--skip-png]
 """
 
 from __future__ import annotations
 
-import gzip
+import argparse
 import os
 import shutil
 import statistics
@@ -19,82 +26,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pencastviewer.formats.registry import ReadOptions  # noqa: E402
-from pencastviewer.formats.xournalpp import reader as xournalpp  # noqa: E402
-
-N_PAGES = 20
-N_POINTS = 40
+from big_xopp import big_xopp  # noqa: E402
 
 
-def build_xml(n_strokes: int, seed: int = 3) -> bytes:
-    rng = np.random.default_rng(seed)
-    per_page = -(-n_strokes // N_PAGES)
-    parts = ['<?xml version="1.0" standalone="no"?>\n<xournal creator="bench" fileversion="4">']
-    made = 0
-    for _ in range(N_PAGES):
-        parts.append('<page width="595.27559" height="841.88976">')
-        parts.append('<background type="solid" color="#ffffffff" style="lined"/><layer>')
-        for _ in range(min(per_page, n_strokes - made)):
-            start = rng.uniform(50, 500, 2)
-            xy = start + np.cumsum(rng.normal(0, 1.5, (N_POINTS, 2)), axis=0)
-            widths = " ".join(f"{w:.4f}" for w in rng.uniform(0.3, 1.2, N_POINTS - 1))
-            link = (
-                f' ts="{made * 700}" fn="2024-05-0{made // 3 % 3 + 1}_09-00-00.ogg"' if made % 3 == 0 else ""
-            )
-            coords = " ".join(f"{v:.4f}" for v in xy.ravel())
-            parts.append(
-                f'<stroke tool="pen" color="#000000ff" width="1.41 {widths}"{link}>{coords}</stroke>'
-            )
-            made += 1
-        parts.append("</layer></page>")
-    parts.append("</xournal>")
-    return "".join(parts).encode()
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
 
 
-def main() -> None:
-    n_strokes = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    xml = build_xml(n_strokes)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.xopp"
-        path.write_bytes(gzip.compress(xml))
-        print(
-            f"built {n_strokes} strokes × {N_POINTS} points: {len(xml) / 1e6:.1f} MB XML, "
-            f"{path.stat().st_size / 1e6:.1f} MB gzip"
-        )
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            notebook = xournalpp.read(path, ReadOptions())
-            times.append(time.perf_counter() - started)
-        assert notebook.n_strokes == n_strokes, notebook.n_strokes
-        median = statistics.median(times)
-        print(
-            f"parse: median {median * 1000:.0f} ms over {runs} runs "
-            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}); "
-            f"{n_strokes / median:,.0f} strokes/s; {len(notebook.recordings)} recordings"
-        )
-        opened = [open_to_first_paint(path) for _ in range(runs)]
-        print(
-            f"open in the window → first page painted (parse included): median "
-            f"{statistics.median(opened) * 1000:.0f} ms (min {min(opened) * 1000:.0f}) over {runs} runs"
-        )
-        compare_pdf_export(path, runs)
+def run(command: list[str], env: dict[str, str]) -> Run:
+    """Wall time and peak RSS of one process (its children's too, through wait4)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    _, err = process.communicate()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {err.decode(errors='replace')[-2000:]}")
+    return Run(elapsed, usage.ru_maxrss / 1024)
 
 
 OPEN_CHILD = """
 import sys, time
+start = time.perf_counter()
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 app = QApplication([])
-QMessageBox.warning = lambda *a, **k: None  # a notice about the absent recordings must not block
+QMessageBox.warning = lambda *a, **k: None  # a notice must not block
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.gui.main_window import MainWindow
@@ -111,21 +77,20 @@ def paint_event(event):
         loop.quit()
 window.canvas.paintEvent = paint_event
 QTimer.singleShot(30000, loop.quit)
-start = time.perf_counter()
+opened = time.perf_counter()
 window.open_file(sys.argv[1])
 loop.exec()
-print(painted[0] - start, flush=True)
+print(painted[0] - opened, flush=True)
 import os
 os._exit(0)  # measured; skip tearing down the window and its worker threads
 """
 
 
-def open_to_first_paint(path: Path) -> float:
-    """Seconds from "open this file" to the first page painted, in a fresh process."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def open_to_first_paint(path: Path, env: dict[str, str]) -> float:
+    """Seconds from "open this file" to the first page painted, in a fresh window process."""
     out = subprocess.run(
         [sys.executable, "-c", OPEN_CHILD, str(path)],
-        env=env,
+        env=dict(env, QT_QPA_PLATFORM="offscreen"),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -135,39 +100,104 @@ def open_to_first_paint(path: Path) -> float:
     return float(out.strip().splitlines()[-1])
 
 
-def _timed(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=True, timeout=600)
-    return time.perf_counter() - started
-
-
-def compare_pdf_export(path: Path, runs: int) -> None:
-    if not (shutil.which("xournalpp") and shutil.which("Xvfb")):
-        print("PDF export vs Xournal++: skipped (xournalpp or Xvfb missing)")
-        return
-    display = ":93"
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x1024x24"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    for number in range(93, 120):
+        if Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        xvfb = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1.0)
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen")
-        ours, theirs = [], []
-        for i in range(runs):  # alternate, so both see the same machine load
-            out = path.with_name(f"ours-{i}.pdf")
-            export = [sys.executable, "-m", "pencastviewer", "export", str(path), "-o", str(out)]
-            ours.append(_timed(export, env))
-            ref = path.with_name(f"xournalpp-{i}.pdf")
-            theirs.append(_timed(["xournalpp", f"--create-pdf={ref}", str(path)], env))
+        if xvfb.poll() is None:
+            return xvfb, f":{number}"
+    raise RuntimeError("no free X display for Xvfb")
+
+
+def commands(path: Path, out: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """measure -> (ours, Xournal++'s)."""
+    ours = [sys.executable, "-m", "pencastviewer"]
+    return {
+        "info": (
+            [*ours, "info", str(path)],
+            ["xournalpp", f"--create-pdf={out / 'x-page1.pdf'}", "--export-range=1", str(path)],
+        ),
+        "pdf": (
+            [*ours, "export", str(path), "-o", str(out / "ours.pdf")],
+            ["xournalpp", f"--create-pdf={out / 'x.pdf'}", str(path)],
+        ),
+        "png": (
+            [*ours, "export", str(path), "-o", str(out / "ours-{n}.png"), "--dpi", "300"],
+            ["xournalpp", f"--create-img={out / 'x.png'}", "--export-png-dpi=300", str(path)],
+        ),
+    }
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.rss_mb for r in runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-png", action="store_true", help="leave out the 300 dpi PNG pages")
+    args = parser.parse_args()
+    path = big_xopp()
+    print(f"notebook: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    if not (shutil.which("xournalpp") and shutil.which("Xvfb")):
+        print("xournalpp or Xvfb missing: nothing to compare with")
+        return
+    xvfb, display = start_xvfb()
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            measure(path, Path(folder), env, args)
     finally:
         xvfb.terminate()
-    a, b = statistics.median(ours), statistics.median(theirs)
-    print(
-        f"PDF export of all pages, fresh process each: pencastviewer median {a:.2f} s, "
-        f"xournalpp --create-pdf median {b:.2f} s; ratio ours/theirs {a / b:.2f} (runs: {runs})"
-    )
+        xvfb.wait()
+
+
+def measure(path: Path, out: Path, env: dict[str, str], args: argparse.Namespace) -> None:
+    table = commands(path, out)
+    if args.skip_png:
+        del table["png"]
+    ours: dict[str, list[Run]] = {name: [] for name in table}
+    theirs: dict[str, list[Run]] = {name: [] for name in table}
+    opened: list[float] = []
+    sizes: dict[str, int] = {}
+    for round_ in range(args.rounds + 1):  # round 0 warms up, untimed
+        for name, (mine, xournalpp) in table.items():
+            a, b = run(mine, env), run(xournalpp, env)
+            if round_:
+                ours[name].append(a)
+                theirs[name].append(b)
+        if round_:
+            opened.append(open_to_first_paint(path, env))
+        sizes = {"ours": (out / "ours.pdf").stat().st_size, "theirs": (out / "x.pdf").stat().st_size}
+    labels = {
+        "info": "info vs loading + page 1 to PDF",
+        "pdf": "whole document to PDF",
+        "png": "every page to 300 dpi PNG",
+    }
+    for name in table:
+        a, b = median(ours[name]), median(theirs[name])
+        print(
+            f"{labels[name]}: pencastviewer {a.seconds:.2f} s, {a.rss_mb:.0f} MB; "
+            f"xournalpp {b.seconds:.2f} s, {b.rss_mb:.0f} MB (medians of {args.rounds})"
+        )
+    print(f"PDF file: pencastviewer {sizes['ours'] / 1e6:.2f} MB, xournalpp {sizes['theirs'] / 1e6:.2f} MB")
+    print(f"open in the window to the first page: median {statistics.median(opened):.2f} s")
+
+    def ratio(name: str) -> float:
+        return median(ours[name]).seconds / median(theirs[name]).seconds
+
+    print(f"RATIO xopp info / xournalpp load: {ratio('info'):.2f} (<= 1.0)")
+    print(f"RATIO xopp open to first page [s]: {statistics.median(opened):.2f} (< 0.6)")
+    print(f"RATIO xopp PDF export / xournalpp: {ratio('pdf'):.2f} (<= 1.0)")
+    print(f"RATIO xopp PDF size / xournalpp: {sizes['ours'] / sizes['theirs']:.2f} (<= 1.5)")
+    if "png" in table:
+        print(f"RATIO xopp 300 dpi PNG pages / xournalpp: {ratio('png'):.2f} (<= 1.0)")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,13 @@ writes the tapped region first and must still be sample-exact and seamless.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage, signal
 
 LOOKAHEAD_S = 0.005  # the limiter starts turning down this long before a peak
 HOLD_S = 0.02  # and holds it this long after: a full cycle of the lowest voices (50 Hz), so the
@@ -60,12 +60,23 @@ class Processing:
         return float(10.0 ** (db / 20.0))
 
 
-_INTERPOLATOR = signal.firwin(48, 0.25, window=("kaiser", 5.0)).astype(np.float32) * 4
+@functools.cache
+def _interpolator() -> NDArray[np.float32]:
+    """The 4× interpolation filter (48 taps; scipy is imported when first needed, so a
+    program that only reads notebooks never loads it)."""
+    from scipy import signal
+
+    taps: NDArray[np.float32] = signal.firwin(48, 0.25, window=("kaiser", 5.0)).astype(np.float32) * 4
+    return taps
 
 
-_INTERPOLATOR_BOUND = float(np.abs(_INTERPOLATOR.reshape(-1, 4)).sum(axis=0).max())
+@functools.cache
+def _interpolator_bound() -> float:
+    return float(np.abs(_interpolator().reshape(-1, 4)).sum(axis=0).max())
+
+
 _SEGMENT = 64  # frames examined together when looking for possible inter-sample peaks
-_TAPS_HALF = len(_INTERPOLATOR) // 8  # input frames the interpolator reaches on each side
+_TAPS_HALF = 48 // 8  # input frames the interpolator reaches on each side
 
 
 def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> NDArray[np.float32]:
@@ -79,7 +90,7 @@ def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> N
     padded = np.zeros(n_seg * _SEGMENT, dtype=np.float32)
     padded[:n] = peak
     candidates = np.flatnonzero(
-        padded.reshape(n_seg, _SEGMENT).max(axis=1) * _INTERPOLATOR_BOUND >= threshold
+        padded.reshape(n_seg, _SEGMENT).max(axis=1) * _interpolator_bound() >= threshold
     )
     if not len(candidates):
         return np.asarray(peak, dtype=np.float32)
@@ -87,8 +98,10 @@ def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> N
     width = _SEGMENT + 2 * margin
     source = np.pad(frames, ((margin, margin + _SEGMENT), (0, 0)))
     windows = source[candidates[:, None] * _SEGMENT + np.arange(width)]  # (k, width, channels)
-    upsampled = signal.upfirdn(_INTERPOLATOR, windows, up=4, axis=1)
-    delay = (len(_INTERPOLATOR) - 1) // 2
+    from scipy import signal
+
+    upsampled = signal.upfirdn(_interpolator(), windows, up=4, axis=1)
+    delay = (len(_interpolator()) - 1) // 2
     body = upsampled[:, 4 * margin + delay : 4 * (margin + _SEGMENT) + delay]  # (k, 4·SEGMENT, channels)
     body_peak = np.abs(body).reshape(len(candidates), _SEGMENT, -1).max(axis=2)
     spans = candidates[:, None] * _SEGMENT + np.arange(_SEGMENT)
@@ -104,6 +117,8 @@ IDENTITY = Processing(limit=False)  # the samples as recorded
 def _high_pass(frames: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
     if sample_rate <= 2 * HIGH_PASS_HZ:
         return frames
+    from scipy import signal
+
     sos = signal.butter(2, HIGH_PASS_HZ, btype="highpass", fs=sample_rate, output="sos")
     return np.asarray(signal.sosfilt(sos, frames, axis=0), dtype=np.float32)
 
@@ -116,6 +131,8 @@ def _compressor_gain(
     comes up by half the difference (at most 6 dB; nothing under −60 dBFS, which is room
     noise), smoothed over 50 ms. Loudness stays near the reference; its range shrinks."""
     window = max(1, round(COMPRESSOR_WINDOW_S * sample_rate))
+    from scipy import ndimage
+
     power = ndimage.uniform_filter1d(np.square(level, dtype=np.float32), window, mode="nearest")
     level_db = 10.0 * np.log10(np.maximum(power, 1e-12))
     cut = np.maximum(level_db - (reference_db + 3.0), 0.0) * (2.0 / 3.0)
@@ -153,6 +170,8 @@ def limiter_gain(
     size = hold + look + 1
     # minimum_filter1d's window moves left with `origin`: make it [n − hold, n + look]
     origin = hold - size // 2
+    from scipy import ndimage
+
     held = ndimage.minimum_filter1d(needed, size, mode="nearest", origin=origin)
     # the average over [n − look/2 … n + look/2] of windows that all contain n
     smoothed = ndimage.uniform_filter1d(held, look // 2 * 2 + 1, mode="nearest")

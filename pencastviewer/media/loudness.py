@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import fft, signal
 
 SUB_BLOCK_S = 0.1  # 400 ms blocks overlap by 75 %, so 100 ms steps carry everything
 ABSOLUTE_GATE_LUFS = -70.0
@@ -113,6 +112,8 @@ class Loudness:
 def _k_weights(sample_rate: int, n: int) -> NDArray[np.float32]:
     """|H(f)|² of the K-weighting at the rfft bins of an n-sample block, scaled so that
     weights @ |rfft(x)|² is the K-weighted mean square of the block (Parseval)."""
+    from scipy import signal  # (only when measuring: reading kept figures needs none)
+
     _, response = signal.sosfreqz(k_weighting_sos(sample_rate), worN=np.fft.rfftfreq(n), fs=1.0)
     weights = np.abs(response) ** 2 * (2.0 / (n * n))
     weights[0] /= 2.0
@@ -130,6 +131,8 @@ class _TruePeak:
     CONTEXT = 12  # taps of the interpolator on each side of a segment
 
     def __init__(self) -> None:
+        from scipy import signal
+
         self._filter = signal.firwin(48, 1.0 / OVERSAMPLING, window=("kaiser", 5.0)) * OVERSAMPLING
         phases = self._filter.reshape(-1, OVERSAMPLING).T
         self._bound = float(np.abs(phases).sum(axis=1).max())
@@ -155,6 +158,8 @@ class _TruePeak:
         width = self.SEGMENT + 2 * self.CONTEXT
         padded = np.pad(channels, ((0, 0), (self.CONTEXT, self.CONTEXT + self.SEGMENT)))
         windows = padded[:, starts[:, None] + np.arange(width)]  # (channels, k, width)
+        from scipy import signal
+
         upsampled = signal.upfirdn(self._filter, windows, up=OVERSAMPLING, axis=2)
         delay = (len(self._filter) - 1) // 2
         keep = slice(
@@ -206,6 +211,8 @@ class LoudnessMeter:
 
     def _sub_block_energies(self, frames: NDArray[np.float32]) -> NDArray[np.float64]:
         sub_blocks = frames.T.reshape(self.channels, -1, self._sub_frames)
+        from scipy import fft
+
         spectra = fft.rfft(sub_blocks, axis=2)
         power = np.square(spectra.real) + np.square(spectra.imag)
         return np.asarray((power @ self._weights).sum(axis=0), dtype=np.float64)

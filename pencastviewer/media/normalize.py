@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage
 
 from .dynamics import HOLD_S, INTERSAMPLE_MARGIN_DB, MAX_GAIN_DB
 from .loudness import ABSOLUTE_GATE_LUFS, SLICES_PER_SUB_BLOCK, SUB_BLOCK_S, Loudness, integrated_of
@@ -29,6 +28,8 @@ def heard_lufs(loudness: Loudness, gain_db: float, ceiling_dbtp: float = -1.0) -
     needed = np.minimum(1.0, ceiling / np.maximum(loudness.slice_peak.astype(np.float64) * gain, 1e-12))
     hold = max(1, round(HOLD_S / SLICE_S))
     size = hold + 2  # [slice − hold, slice + 1]: the look-ahead reaches into the next slice
+    from scipy import ndimage  # (only when a clip is normalised)
+
     limited = ndimage.minimum_filter1d(needed, size, mode="nearest", origin=hold - size // 2)
     n_sub = len(loudness.sub_energy)
     power = loudness.slice_power.astype(np.float64).reshape(n_sub, SLICES_PER_SUB_BLOCK)
