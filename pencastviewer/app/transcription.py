@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 from ..transcript.document import Transcript
-from ..transcript.engine import ModelUnavailable, TranscriptionCancelled
+from ..transcript.engine import ModelUnavailable, Progress, TranscriptionCancelled
 from ..transcript.search import TranscriptIndex
 from ..transcript.whisper import ModelRef, find_model
 from .document import OpenedNotebook
@@ -27,6 +27,7 @@ class _Relay(QObject):
 
     progressed = Signal(int, float, float)  # recording, fraction, seconds left (-1: unknown yet)
     done = Signal(int, int, object)  # generation, recording, Transcript
+    downloading = Signal(float)  # fraction of the speech model fetched
 
 
 class TranscriptionService(QObject):
@@ -37,6 +38,7 @@ class TranscriptionService(QObject):
     progressed = Signal(int, float, float)  # recording, fraction done, seconds left (-1 unknown)
     finished = Signal()  # a transcription job ended (done, cancelled or failed)
     failed = Signal(str)  # one line for the user
+    downloading = Signal(float)  # fraction of the speech model downloaded (the user allowed it)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +54,7 @@ class TranscriptionService(QObject):
         self._relay = _Relay()
         self._relay.progressed.connect(self.progressed)
         self._relay.done.connect(self._on_relay_done)
+        self._relay.downloading.connect(self.downloading)
         self._jobs: set[Job] = set()
 
     def set_model(self, spec: str, allow_download: bool = False, language: str | None = None) -> None:
@@ -74,16 +77,20 @@ class TranscriptionService(QObject):
         if document is not None and self.model_spec:
             self._run(self._load_cached, self._generation)
 
-    def _model(self) -> ModelRef:
+    def _model(self, download: Progress | None) -> ModelRef:
+        """The chosen model; downloaded (when allowed) only with a `download` progress."""
         if not self.model_spec:
             raise ModelUnavailable("no speech model chosen: pick one in Preferences ▸ Transcription")
-        return find_model(self.model_spec, allow_download=self.allow_download)
+        allowed = self.allow_download and download is not None
+        return find_model(self.model_spec, allow_download=allowed, progress=download)
 
-    def _ensure_store(self) -> NotebookTranscripts:
+    def _ensure_store(self, download: Progress | None = None) -> NotebookTranscripts:
         assert self._document is not None
         if self._store is None:
             doc = self._document
-            self._store = NotebookTranscripts(doc.notebook, doc.timeline, self._model(), self.language)
+            self._store = NotebookTranscripts(
+                doc.notebook, doc.timeline, self._model(download), self.language
+            )
         return self._store
 
     def _playable(self) -> list[int]:
@@ -91,7 +98,13 @@ class TranscriptionService(QObject):
         return [r for r, rec in enumerate(recordings) if not rec.is_missing]
 
     def _load_cached(self) -> dict[int, Transcript]:
-        store = self._ensure_store()
+        """Opening a file never downloads: a model not here yet has nothing in the cache."""
+        try:
+            store = self._ensure_store()
+        except ModelUnavailable:
+            if self.allow_download:
+                return {}
+            raise
         found = {r: store.cached(r) for r in self._playable()}
         return {r: t for r, t in found.items() if t is not None}
 
@@ -108,8 +121,15 @@ class TranscriptionService(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
+    def _download_progress(self, fraction: float) -> bool:
+        try:
+            self._relay.downloading.emit(fraction)
+        except RuntimeError:  # the window went away
+            return True
+        return self._cancel.is_set()
+
     def _transcribe_all(self, generation: int) -> dict[int, Transcript]:
-        store = self._ensure_store()
+        store = self._ensure_store(self._download_progress)  # fetches the model first if allowed
         for r in self._playable():
             if r in self.transcripts:
                 continue

@@ -60,6 +60,7 @@ class TranscriptPanel(QWidget):
         self.cancel_button.clicked.connect(service.cancel)
         service.transcript_ready.connect(self._on_service_transcript_ready)
         service.progressed.connect(self._on_service_progressed)
+        service.downloading.connect(self._on_service_downloading)
         service.finished.connect(self.refresh)
         service.started.connect(self.refresh)
         service.failed.connect(self._on_service_failed)
@@ -104,6 +105,12 @@ class TranscriptPanel(QWidget):
         self.progress.setValue(round(fraction * 1000))
         left = f", {format_hms(left_s)} left" if left_s >= 0 else ""
         self.status.setText(f"Transcribing recording {recording + 1}: {fraction:.0%}{left}")
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+
+    def _on_service_downloading(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 1000))
+        self.status.setText(f"Downloading the speech model: {fraction:.0%}")
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
 

@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .document import Segment, Word
-from .engine import ModelUnavailable, Transcriber
+from .download import DownloadCancelled, download
+from .engine import ModelUnavailable, Progress, Transcriber
 
 DEFAULT_MODEL = "base"
 _HOW_TO_GET = "pass --model DIR (a CTranslate2 Whisper folder) or a model name with --download"
@@ -31,9 +32,12 @@ def model_names() -> list[str]:
     return list(available_models())
 
 
-def resolve_model(spec: str | os.PathLike[str], *, allow_download: bool = False) -> Path:
+def resolve_model(
+    spec: str | os.PathLike[str], *, allow_download: bool = False, progress: Progress | None = None
+) -> Path:
     """The folder of the model `spec` names (a folder, or a name looked up in faster-whisper's
-    cache and downloaded there only with allow_download). Raises ModelUnavailable."""
+    cache and downloaded there only with allow_download, reporting to `progress`, which may
+    cancel: DownloadCancelled). Raises ModelUnavailable."""
     text = os.fspath(spec)
     folder = Path(text).expanduser()
     if folder.is_dir() or os.sep in text or text.startswith("."):
@@ -56,7 +60,9 @@ def resolve_model(spec: str | os.PathLike[str], *, allow_download: bool = False)
                 f"{_HOW_TO_GET}"
             ) from None
     try:
-        return Path(download_model(text))
+        return Path(download_model(text)) if progress is None else download(text, progress)
+    except DownloadCancelled:
+        raise
     except Exception as e:
         reason = str(e).splitlines()[0][:120] if str(e) else type(e).__name__
         raise ModelUnavailable(
@@ -106,10 +112,15 @@ class ModelRef:
 
 
 def find_model(
-    spec: str | os.PathLike[str], *, allow_download: bool = False, device: str | None = None
+    spec: str | os.PathLike[str],
+    *,
+    allow_download: bool = False,
+    device: str | None = None,
+    progress: Progress | None = None,
 ) -> ModelRef:
-    """The model `spec` names, downloaded first only with allow_download. Raises ModelUnavailable."""
-    folder = resolve_model(spec, allow_download=allow_download)
+    """The model `spec` names, downloaded first only with allow_download (see resolve_model).
+    Raises ModelUnavailable."""
+    folder = resolve_model(spec, allow_download=allow_download, progress=progress)
     chosen, compute_type = _device() if device is None else (device, "int8" if device == "cpu" else "float16")
     model_id = f"{folder.name}:{model_fingerprint(folder)}:{compute_type}"
     return ModelRef(folder, display_name(spec, folder), model_id, chosen, compute_type)
