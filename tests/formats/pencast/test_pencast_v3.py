@@ -6,11 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pencastviewer.formats import FormatError
 from pencastviewer.formats.pencast import read_pencast, write_pencast
@@ -220,3 +223,45 @@ def test_a_transcript_a_reader_would_refuse_is_not_written(tmp_path: Path) -> No
 def test_a_bookmark_of_a_recording_that_does_not_exist_is_no_notebook(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="names recording 1"):
         Notebook((Page(1.0, 1.0),), bookmarks=(Bookmark(1, 0.0, "x"),))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=8,
+)
+
+
+def json_paths(value: object, path: tuple = ()) -> list[tuple]:
+    places = [path]
+    children = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    )
+    for key, child in children:
+        places += json_paths(child, (*path, key))
+    return places
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), member=st.sampled_from(["manifest.json", "transcripts/1.json"]))
+def test_any_value_replaced_gives_a_format_error_or_a_notebook(data: st.DataObject, member: str) -> None:
+    """Untrusted manifest and transcript values: a notebook or one FormatError, nothing else."""
+    with tempfile.TemporaryDirectory() as tmp:
+        good = Path(tmp) / "good.pencast"
+        write_pencast(lecture_notebook(Path(tmp)), good)
+        with zipfile.ZipFile(good) as archive:
+            doc = json.loads(archive.read(member))
+        place = data.draw(st.sampled_from([p for p in json_paths(doc) if p]))
+        parent = doc
+        for key in place[:-1]:
+            parent = parent[key]
+        parent[place[-1]] = data.draw(json_values)
+        bad = rewrite(good, lambda m: m.update({member: json.dumps(doc).encode()}))
+        try:
+            notebook = read_pencast(bad)
+        except FormatError as e:
+            assert str(e).startswith(f"{bad}: ")
+        else:
+            for transcript in notebook.transcripts:
+                for word in transcript.words() if transcript else ():
+                    assert 0 <= word.start_s <= word.end_s and math.isfinite(word.end_s)
