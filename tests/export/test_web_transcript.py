@@ -121,3 +121,26 @@ def test_the_word_being_heard_is_highlighted_while_playing(browser: Chromium) ->
         audio.addEventListener("seeked", () => resolve(0), {once: true}); audio.currentTime = 20.5; })""")
     assert browser.evaluate("window.pencastPlayer.currentWord()") == 20  # w90, 20.25–20.75
     assert browser.console_errors() == []
+
+
+def test_words_cannot_break_out_of_the_page(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from pencastviewer.app.document import OpenedNotebook
+    from pencastviewer.model import AudioFile, AudioStore, Notebook, Page, Recording, Stroke, Timeline
+
+    wav = tmp_path / "talk.wav"
+    sf.write(wav, np.random.default_rng(5).normal(0, 0.1, 32000).astype(np.float32), 16000)
+    audio = AudioFile(AudioStore.FILE, str(wav), "pcm", 16000, 1, 32000, 0.0, 2000.0)
+    stroke = Stroke(np.array([[10.0, 10.0], [50.0, 12.0]]), np.array([500.0, 900.0]), recording=0)
+    hostile = Word(" </script><script>alert(1)</script>&amp;", 0.5, 1.0)
+    transcript = Transcript("en", "m", (Segment(0.5, 1.0, hostile.word, (hostile,)),))
+    notebook = Notebook(
+        (Page(100.0, 140.0, (stroke,)),), (Recording("talk", (audio,)),), transcripts=(transcript,)
+    )
+    out = export_clip(
+        OpenedNotebook(wav, "test", notebook, Timeline(notebook)), ClipSpec(0, 0.0, 2.0), tmp_path / "t.html"
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
