@@ -36,6 +36,14 @@ def _loudness(recording: Recording) -> dict[str, float | None]:
     }
 
 
+def _transcript(notebook: Notebook, recording: int) -> dict[str, Any] | None:
+    """The transcript the file carries (a .pencast), or None."""
+    found = notebook.transcript(recording)
+    if found is None:
+        return None
+    return {"language": found.language, "model": found.model, "words": sum(1 for _ in found.words())}
+
+
 def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
     """The JSON document of `info` (keys are part of the CLI's contract)."""
     span = notebook.ink_span_ms()
@@ -64,9 +72,12 @@ def describe(notebook: Notebook, source_format: str) -> dict[str, Any]:
                 "codec": rec.codec,
                 "missing": rec.missing_text() if rec.is_missing else None,
                 **_loudness(rec),
+                "transcript": _transcript(notebook, r),
+                "gain_db": None if rec.level is None else round(rec.level.gain_db, 2),
             }
-            for rec in notebook.recordings
+            for r, rec in enumerate(notebook.recordings)
         ],
+        "bookmarks": [b.to_dict() for b in notebook.bookmarks],
         "ink_span_ms": list(span) if span else None,
         "warnings": list(notebook.warnings),
         "outside_files": list(notebook.outside_files),
@@ -100,6 +111,13 @@ def _text(doc: dict[str, Any]) -> str:
         )
         if r["missing"]:
             lines.append(f"     no sound: {r['missing']}")
+        if r["transcript"]:
+            t = r["transcript"]
+            lines.append(f"     transcript: {t['words']} words ({t['language']}, {t['model']})")
+        if r["gain_db"] is not None:
+            lines.append(f"     plays with a stored gain of {r['gain_db']:+g} dB")
+    if doc["bookmarks"]:
+        lines.append(f"bookmarks: {len(doc['bookmarks'])}")
     if doc["ink_span_ms"]:
         first, last = doc["ink_span_ms"]
         lines.append(f"ink written over {format_hms((last - first) / 1000, millis=True)}")

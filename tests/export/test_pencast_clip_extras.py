@@ -153,3 +153,27 @@ def test_a_clip_with_a_stored_level_is_heard_as_loud_as_its_source(
     assert np.sqrt(np.mean(b[inner] ** 2)) > 10 ** (3 / 20) * np.sqrt(
         np.mean(samples(tmp_path / "loud.pencast")[inner] ** 2)
     )
+
+
+def test_info_shows_what_a_pencast_carries(source: OpenedNotebook, tmp_path: Path, capsys) -> None:
+    import json
+
+    from pencastviewer.cli.main import main
+
+    spec = ClipSpec(0, *CLIP, fade_ms=0.0, normalize_lufs=-16.0)
+    clip = export_clip(source, spec, tmp_path / "clip.pencast")
+    assert main(["info", str(clip), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (recording,) = doc["recordings"]
+    assert recording["transcript"] == {"language": "en", "model": "test-model", "words": 18}
+    level = read_pencast(clip).recordings[0].level
+    assert recording["gain_db"] == round(level.gain_db, 2) != 0
+    assert doc["bookmarks"] == [
+        {"recording": 0, "position_s": 1.5, "name": "inside"},
+        {"recording": 0, "position_s": 17.0, "name": "late"},
+    ]
+    assert main(["info", str(clip)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "transcript: 18 words (en, test-model)" in out and "bookmarks: 2" in out and "stored gain of +" in out
+    )
