@@ -3,10 +3,13 @@ the loudness target, under the −1 dBTP ceiling, with the speech's own envelope
 
 from __future__ import annotations
 
+import base64
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 import soundfile as sf
@@ -95,3 +98,56 @@ def test_a_target_outside_the_range_is_refused(tmp_path, lecture):
     assert result.returncode != 0
     assert "-23" in result.stderr and "-12" in result.stderr
     assert not (tmp_path / "x.wav").exists()
+
+
+def _decoded(path: Path) -> tuple[np.ndarray, int]:
+    """The first audio track of a file (an MP4, an Ogg), decoded with PyAV, mono float."""
+    if path.suffix == ".flac":
+        return sf.read(path, dtype="float32")
+    with av.open(str(path)) as container:
+        frames = [f for f in container.decode(audio=0)]
+    rate = frames[0].sample_rate
+    return np.concatenate([f.to_ndarray().reshape(f.layout.nb_channels, -1)[0] for f in frames]), rate
+
+
+def _web_audio(page: Path, folder: Path) -> Path:
+    found = re.search(r'src="data:audio/ogg;base64,([A-Za-z0-9+/=]+)"', page.read_text(encoding="utf-8"))
+    assert found is not None
+    ogg = folder / "from-page.ogg"
+    ogg.write_bytes(base64.b64decode(found.group(1)))
+    return ogg
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".html"])
+def test_video_and_web_exports_are_processed_as_audio_exports_are(tmp_path, lecture, ext):
+    """--normalize and --voice-clarity make the sound of an MP4 and of a web page what they
+    make an audio export's: an MP4's track is the .m4a export's AAC sample for sample; the
+    web page's Opus has the FLAC export's loudness and envelope; both reach the target
+    under the ceiling. Without them the sound keeps the recording's own quiet level."""
+    notebook, samples, _ = lecture
+    for options in (("--normalize", "-20"), ("--normalize", "--voice-clarity")):
+        reference = tmp_path / ("reference.m4a" if ext == ".mp4" else "reference.flac")
+        _export(notebook, reference, *options)
+        expected, rate = _decoded(reference)
+        out = tmp_path / f"heard{ext}"
+        _export(notebook, out, *options)
+        heard, heard_rate = _decoded(out if ext == ".mp4" else _web_audio(out, tmp_path))
+        result = measure(heard, heard_rate)
+        if ext == ".mp4":
+            n = len(expected)
+            assert heard_rate == rate and abs(len(heard) - n) < 2048
+            np.testing.assert_allclose(heard[:n], expected[: len(heard)], atol=1e-6)
+        else:  # Opus at 32 kbit/s drops the espeak voice's top octave: 0.7 LU
+            assert result.integrated_lufs == pytest.approx(measure(expected, rate).integrated_lufs, abs=0.9)
+            envelope, reference_envelope = _envelope(heard, rate), _envelope(expected, rate)
+            n = min(len(envelope), len(reference_envelope))
+            assert np.corrcoef(envelope[:n], reference_envelope[:n])[0, 1] >= 0.98
+        assert result.integrated_lufs == pytest.approx(-20.0 if "-20" in options else -16.0, abs=1.0)
+        # under the limiter's −1 dBTP but for the codec's overshoot (AAC: up to 0.8 dB); not
+        # limited, the 0 dBFS clicks would come out 20 dB above full scale
+        assert result.sample_peak_dbfs < 0.0
+    out = tmp_path / f"as-recorded{ext}"
+    _export(notebook, out)
+    heard, heard_rate = _decoded(out if ext == ".mp4" else _web_audio(out, tmp_path))
+    source_lufs = measure(samples, RATE).integrated_lufs
+    assert measure(heard, heard_rate).integrated_lufs == pytest.approx(source_lufs, abs=0.5)
