@@ -1,5 +1,6 @@
 """What `transcribe` and `search` share: the model options, and getting every asked-for
-recording's transcript (cached or made, with progress on stderr when it is a terminal)."""
+recording's transcript (carried by the file, cached or made, with progress on stderr when
+it is a terminal)."""
 
 from __future__ import annotations
 
@@ -38,13 +39,35 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--audio", action="append", default=[], help="an audio file recorded with the ink")
 
 
-def open_with_transcripts(args: argparse.Namespace) -> tuple[OpenedNotebook, NotebookTranscripts]:
-    from ..app.transcripts import NotebookTranscripts
+class Transcripts:
+    """Where each recording's transcript comes from: the one the file carries (a .pencast)
+    unless --model asks for another, else the cache or the model, loaded only when needed
+    (a .pencast with its transcripts is searched without any model)."""
 
+    def __init__(self, document: OpenedNotebook, args: argparse.Namespace) -> None:
+        self.document, self.args = document, args
+        self._made: NotebookTranscripts | None = None
+
+    def _maker(self) -> NotebookTranscripts:
+        from ..app.transcripts import NotebookTranscripts
+
+        if self._made is None:
+            args, doc = self.args, self.document
+            spec = args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+            model = find_model(spec, allow_download=args.download)
+            self._made = NotebookTranscripts(doc.notebook, doc.timeline, model, args.language)
+        return self._made
+
+    def carried(self, recording: int) -> Transcript | None:
+        return None if self.args.model else self.document.notebook.transcript(recording)
+
+    def get(self, recording: int, progress: Progress | None = None) -> Transcript:
+        return self.carried(recording) or self._maker().get(recording, progress)
+
+
+def open_with_transcripts(args: argparse.Namespace) -> tuple[OpenedNotebook, Transcripts]:
     document = open_notebook(args.file, ReadOptions(audio_paths=tuple(Path(a) for a in args.audio)))
-    spec = args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
-    model = find_model(spec, allow_download=args.download)
-    return document, NotebookTranscripts(document.notebook, document.timeline, model, args.language)
+    return document, Transcripts(document, args)
 
 
 def _progress(label: str) -> Progress | None:
@@ -62,12 +85,16 @@ def _progress(label: str) -> Progress | None:
 
 
 def gather(
-    document: OpenedNotebook, transcripts: NotebookTranscripts, recordings: list[int]
+    document: OpenedNotebook, transcripts: Transcripts, recordings: list[int]
 ) -> dict[int, Transcript]:
     """Transcripts of `recordings` (missing audio: skipped with a line on stderr)."""
     found: dict[int, Transcript] = {}
     for r in recordings:
         recording = document.notebook.recordings[r]
+        carried = transcripts.carried(r)
+        if carried is not None:
+            found[r] = carried
+            continue
         if recording.is_missing:
             print(f"pencastviewer: recording {r + 1} ({recording.name}) is missing: skipped", file=sys.stderr)
             continue

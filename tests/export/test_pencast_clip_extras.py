@@ -177,3 +177,21 @@ def test_info_shows_what_a_pencast_carries(source: OpenedNotebook, tmp_path: Pat
     assert (
         "transcript: 18 words (en, test-model)" in out and "bookmarks: 2" in out and "stored gain of +" in out
     )
+
+
+def test_search_and_transcribe_use_the_carried_transcript_without_a_model(
+    source: OpenedNotebook, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    import json
+
+    from pencastviewer.cli.main import main
+
+    monkeypatch.setenv("PENCASTVIEWER_MODEL", str(tmp_path / "no-model-here"))  # loading one would fail
+    assert main(["search", str(source.path), "w42", "--json"]) == 0
+    (hit,) = json.loads(capsys.readouterr().out)
+    assert (hit["recording"], hit["time_s"], hit["source"]) == (0, 42.25, "speech")
+    assert main(["transcribe", str(source.path), "-o", str(tmp_path / "words.json")]) == 0
+    (doc,) = json.loads((tmp_path / "words.json").read_text(encoding="utf-8"))
+    assert doc == {"recording": 0, **source.notebook.transcript(0).to_dict()}
+    assert main(["search", str(source.path), "w42", "--model", str(tmp_path / "no-model-here")]) != 0
+    assert "no-model-here" in capsys.readouterr().err  # --model asks for a new transcript
