@@ -195,3 +195,10 @@ def test_search_and_transcribe_use_the_carried_transcript_without_a_model(
     assert doc == {"recording": 0, **source.notebook.transcript(0).to_dict()}
     assert main(["search", str(source.path), "w42", "--model", str(tmp_path / "no-model-here")]) != 0
     assert "no-model-here" in capsys.readouterr().err  # --model asks for a new transcript
+
+
+def test_subtitles_come_from_the_carried_transcript(source: OpenedNotebook, tmp_path: Path) -> None:
+    out = export_clip(source, ClipSpec(0, 40.0, 43.0), tmp_path / "clip.vtt")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT") and "w40 w41 w42" in text and "w39" not in text and "w43" not in text
+    assert "00:00:00.250 --> 00:00:02.750" in text

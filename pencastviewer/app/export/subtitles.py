@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...transcript.subtitles import clip, render
+from ...transcript.subtitles import render
 from ..document import OpenedNotebook
-from ..transcripts import latest_transcript
+from .clip_transcript import clip_transcript
 from .core import ClipSpec, ExportError, Progress, check_cancel
 
 
@@ -15,12 +15,11 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     if spec.recording is None:
         raise ExportError("subtitles need a recording: this notebook has none")
     check_cancel(progress, 0.0)
-    transcript = latest_transcript(document.notebook, document.timeline, spec.recording)
+    transcript = clip_transcript(document, spec)  # the cache's newest, else the one the file carries
     if transcript is None:
         raise ExportError(
             f"recording {spec.recording + 1} has no transcript yet: transcribe it first "
             f"(`pencastviewer transcribe {document.path.name}` or Transcribe in the window)"
         )
-    text = render({spec.recording: clip(transcript, spec.start_s, spec.end_s)}, temp_path.suffix.lower())
-    temp_path.write_text(text, encoding="utf-8")
+    temp_path.write_text(render({spec.recording: transcript}, temp_path.suffix.lower()), encoding="utf-8")
     check_cancel(progress, 1.0)
