@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import QPageSize, QPainter, QPdfWriter, QTransform
+from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 
 from ..model import Page, RevealState
@@ -16,6 +16,7 @@ from ..model.units import MM_PER_INCH
 from .image_export import render_page_image
 from .ink_style import InkStyle
 from .page_renderer import PageRenderer
+from .pdf_document import PdfError, pdf_bytes
 
 VECTOR_RASTER_DPI = 300.0  # resolution of raster parts (scanned backgrounds) in SVG and PDF
 PDF_DPI = 1200  # PDF coordinates' resolution; the ink stays vector at any zoom
@@ -88,29 +89,15 @@ def write_svg(page: Page, path: Path, title: str, description: str) -> None:
 def write_pdf(
     pages: Sequence[Page], path: Path, title: str, page_done: Callable[[int], None] = lambda _n: None
 ) -> None:
-    """A PDF with one page per notebook page, each at the notebook page's size.
-    `page_done(n)` is called after page n (0-based) is painted; what it raises (a cancel)
-    stops the writing."""
-    buffer = _in_memory()
-    writer = QPdfWriter(buffer)
-    writer.setResolution(PDF_DPI)
-    writer.setTitle(title)
-    writer.setCreator("pencastviewer")
-    _set_page_size(writer, pages[0])
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise PageFileError(f"{path.name}: cannot write the PDF")
+    """A PDF with one page per notebook page, each at the notebook page's size, the ink as
+    vector strokes (render.pdf_document). `page_done(n)` is called after page n (0-based)
+    is written; what it raises (a cancel) stops the writing."""
     try:
-        for n, page in enumerate(pages):
-            if n:
-                _set_page_size(writer, page)
-                writer.newPage()
-            painter.setTransform(QTransform.fromScale(PDF_DPI / MM_PER_INCH, PDF_DPI / MM_PER_INCH))
-            PageRenderer(page).paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH)
-            page_done(n)
-    finally:
-        painter.end()  # completes the PDF in the buffer
-    _write_bytes(path, buffer)
+        data = pdf_bytes(pages, title, page_done)
+    except PdfError as e:
+        raise PageFileError(f"{path.name}: cannot write the PDF ({e})") from None
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def _set_page_size(writer: QPdfWriter, page: Page) -> None:

@@ -73,17 +73,23 @@ class PageRenderer:
         style: InkStyle = InkStyle(),
         area_mm: QRectF | None = None,
         background: bool = True,
+        ink: bool = True,
+        texts: bool = True,
     ) -> None:
         """Paint in the painter's current coordinates, which must be millimetres;
-        `px_per_mm` is the device resolution, for rasterising PDFs and images."""
+        `px_per_mm` is the device resolution, for rasterising PDFs and images. Without
+        `ink` or `texts`, the strokes or the text boxes are left out (the PDF export
+        writes the ink itself, between the paper and the text)."""
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         if background:
             paint_background(painter, self.page, px_per_mm, self._cache)
         self._paint_images(painter, px_per_mm)
-        self._paint_strokes(painter, self.visible_strokes(area_mm).tolist(), reveal, style, px_per_mm)
-        self._paint_texts(painter)
+        if ink:
+            self._paint_strokes(painter, self.visible_strokes(area_mm).tolist(), reveal, style, px_per_mm)
+        if texts:
+            self.paint_texts(painter)
         painter.restore()
 
     def paint_strokes(
@@ -144,7 +150,8 @@ class PageRenderer:
         )
         painter.strokePath(polyline_path(stroke.xy_mm[:n_drawn]), pen)
 
-    def _paint_texts(self, painter: QPainter) -> None:
+    def paint_texts(self, painter: QPainter) -> None:
+        """Only the text boxes (in mm coordinates)."""
         for text in self.page.texts:
             painter.save()
             # Xournal++'s font size is in page points (Pango at 72 dpi): the em is size_pt
