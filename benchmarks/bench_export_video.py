@@ -1,108 +1,151 @@
-"""Video export speed: a synthetic 10-minute lecture (dense notes over several ruled pages,
-a 16 kHz recording) and the bundled demo, exported to .mp4 at 720p / 30 fps.
-Target: at least 2× real time (a 10-minute clip in under 5 minutes). The lecture's web
-page (.html) export is timed too, for comparison.
+"""Video export cost: the variable-frame-rate MP4 against a constant-rate encode of the same
+picture sequence, side by side in one run (issue 14: ≥ 3× fewer encoder-seconds).
 
-Run: python3 benchmarks/bench_export_video.py [--minutes 10] [--pages 4] [--size 1280x720]
+For each notebook the same clip is painted on the 1/30 s grid three ways, interleaved, in
+rounds: painted only (the painter and the YUV conversion, no encoder), every frame sent to
+the encoder (constant rate, as the export did before), and the export's own variable-rate
+loop. Encoder-seconds are the process's CPU seconds (x264's threads included) beyond the
+painting-only pass; medians of the rounds. The whole export (sound, muxing, the default
+frame of the page's shape) is timed once too. FFmpeg's command line is not used: the
+anchor is the very same libx264 inside PyAV fed the very same pictures, which is what a
+constant-rate ffmpeg encode of them would cost.
+
+Run: python3 benchmarks/bench_export_video.py [--pdf ../shared/fixtures/livescribe/2-pages.pdf]
+     [--rounds 3] [--seconds S (clip length, default: the whole recording)]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import av  # noqa: E402
-from synthetic import handwriting_page  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from pencastviewer.app.document import OpenedNotebook, open_notebook  # noqa: E402
-from pencastviewer.app.export.core import ClipSpec  # noqa: E402
+from pencastviewer.app.export import video  # noqa: E402
+from pencastviewer.app.export.core import ClipSpec, no_progress  # noqa: E402
 from pencastviewer.app.export.registry import export_clip  # noqa: E402
-from pencastviewer.model import (  # noqa: E402
-    AudioFile,
-    AudioStore,
-    Background,
-    Notebook,
-    Recording,
-    Ruling,
-    Timeline,
-)
+from pencastviewer.app.export.request import ClipRange, ClipRequest, build_clip  # noqa: E402
+from pencastviewer.app.export.video_frames import ClipFramePainter  # noqa: E402
+from pencastviewer.render.video_frames import image_rgb32_array  # noqa: E402
 
-SAMPLE_RATE = 16000
+DEFAULT_PDF = ROOT.parent / "shared" / "fixtures" / "livescribe" / "2-pages.pdf"
+SIZE = (1280, 720)  # the frame the constant-rate export used
 
 
-def lecture(folder: Path, minutes: float, n_pages: int) -> OpenedNotebook:
-    """`minutes` of speech-like noise and handwriting that fills `n_pages` pages one after
-    the other while it plays."""
-    duration_s = minutes * 60
-    rng = np.random.default_rng(7)
-    n = int(duration_s * SAMPLE_RATE)
-    envelope = 0.5 + 0.5 * np.sin(np.arange(n) * 2 * np.pi * 3 / SAMPLE_RATE)  # syllable-rate bursts
-    wav = folder / "lecture.wav"
-    sf.write(wav, (0.2 * rng.standard_normal(n) * envelope).astype(np.float32), SAMPLE_RATE)
-    audio = AudioFile(AudioStore.FILE, str(wav), "pcm", SAMPLE_RATE, 1, n, 0.0, duration_s * 1000)
-    ruling = Ruling(style="lined", spacing_mm=7.0, margin_mm=24.0)
-    pages, t0_ms, per_page_ms = [], 0.0, duration_s * 1000 / n_pages
-    for p in range(n_pages):
-        page = handwriting_page(400, seed=p, t0_ms=t0_ms)
-        # squeeze the page's writing into its share of the recording
-        span = page.strokes[-1].end_ms - t0_ms
-        scale = per_page_ms * 0.98 / span
-        strokes = tuple(s.with_changes(t_ms=t0_ms + (s.t_ms - t0_ms) * scale) for s in page.strokes)
-        pages.append(dataclasses.replace(page, strokes=strokes, background=Background(ruling=ruling)))
-        t0_ms += per_page_ms
-    notebook = Notebook(tuple(pages), (Recording("lecture", (audio,)),))
-    return OpenedNotebook(wav, "synthetic", notebook, Timeline(notebook))
+class _NoSound:
+    """Stands in for the audio track: the comparison is of the picture's encoder."""
+
+    def write_until(self, position_s: float) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
-def run(name: str, document: OpenedNotebook, spec: ClipSpec, out: Path) -> None:
+def encode_pass(document: OpenedNotebook, spec: ClipSpec, mode: str, out: Path) -> tuple[float, float, int]:
+    """(CPU s, wall s, frames encoded) of one pass: "paint", "cfr", "vfr" or "vfr30" (the
+    variable rate without slowing to MOTION_FPS while the pen moves: every changed frame)."""
+    frames = ClipFramePainter(document, spec, SIZE)
+    with av.open(str(out), "w", format="mp4") as container:
+        track = video.VideoTrack(container, *SIZE)
+        cpu, wall = time.process_time(), time.perf_counter()
+        if mode.startswith("vfr"):
+            motion_fps, video.MOTION_FPS = (
+                video.MOTION_FPS,
+                (video.FPS if mode == "vfr30" else video.MOTION_FPS),
+            )
+            try:
+                video._encode(track, _NoSound(), frames, spec, no_progress)  # type: ignore[arg-type]
+            finally:
+                video.MOTION_FPS = motion_fps
+        else:
+            for k in range(max(1, round(spec.duration_s * video.FPS))):
+                changed = frames.frame_at(spec.start_s + k / video.FPS)
+                track.picture.update(image_rgb32_array(frames.image), changed)
+                if mode == "cfr":
+                    track.send(k / video.FPS)
+            if mode == "cfr":
+                track.finish()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu, wall, track.sent
+
+
+def compare(name: str, document: OpenedNotebook, spec: ClipSpec, rounds: int, folder: Path) -> float:
+    runs: dict[str, list[tuple[float, float, int]]] = {"paint": [], "cfr": [], "vfr": [], "vfr30": []}
+    for _ in range(rounds):
+        for mode in runs:
+            runs[mode].append(encode_pass(document, spec, mode, folder / f"{mode}.mp4"))
+    cpu = {mode: statistics.median(r[0] for r in found) for mode, found in runs.items()}
+    wall = {mode: statistics.median(r[1] for r in found) for mode, found in runs.items()}
+    sent = {mode: found[0][2] for mode, found in runs.items()}
+    encoder = {mode: cpu[mode] - cpu["paint"] for mode in ("cfr", "vfr", "vfr30")}
+    print(f"{name}: {spec.duration_s:.1f} s clip at {SIZE[0]}×{SIZE[1]}, medians of {rounds} rounds")
+    print(f"  painting only      : CPU {cpu['paint']:6.2f} s, wall {wall['paint']:6.2f} s")
+    labels = {"cfr": "constant 30 fps    ", "vfr30": "changed frames only", "vfr": "variable (export)  "}
+    for mode, label in labels.items():
+        print(
+            f"  {label}: {sent[mode]:5d} frames, CPU {cpu[mode]:6.2f} s, wall {wall[mode]:6.2f} s, "
+            f"encoder {encoder[mode]:6.2f} s ({encoder[mode] / max(sent[mode], 1) * 1e3:.2f} ms/frame), "
+            f"{(folder / f'{mode}.mp4').stat().st_size / 1e3:.0f} kB"
+        )
+    print(f"  CFR / changed frames only at up to 30 fps: {encoder['cfr'] / max(encoder['vfr30'], 1e-9):.2f}")
+    return encoder["cfr"] / max(encoder["vfr"], 1e-9)
+
+
+def whole_export(name: str, document: OpenedNotebook, folder: Path, seconds: float | None) -> None:
+    """The export as the command line makes it by default (the page's shape), sound included."""
+    request = ClipRequest(ClipRange.RECORDING, end_s=seconds)
+    spec = build_clip(document, request)
+    out = folder / "export.mp4"
     start = time.perf_counter()
     export_clip(document, spec, out)
     elapsed = time.perf_counter() - start
     with av.open(str(out)) as container:
-        n_frames = container.streams.video[0].frames
-        duration_s = container.duration / 1e6
+        stream = container.streams.video[0]
+        n_frames = sum(1 for _ in container.demux(stream)) - 1
+        size = stream.codec_context.width, stream.codec_context.height
     print(
-        f"{name}: {spec.duration_s:.1f} s clip at {spec.size[0]}×{spec.size[1]} in {elapsed:.1f} s "
-        f"= {spec.duration_s / elapsed:.1f}× real time, {elapsed / n_frames * 1e3:.2f} ms/frame, "
-        f"{out.stat().st_size / 1e6:.1f} MB, {n_frames} frames, duration {duration_s:.3f} s"
+        f"{name}: whole export (default frame {size[0]}×{size[1]}, AAC): {elapsed:.1f} s = "
+        f"{spec.duration_s / elapsed:.1f}× real time, {n_frames} frames, {out.stat().st_size / 1e3:.0f} kB"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--pages", type=int, default=4)
-    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--pdf", type=Path, default=DEFAULT_PDF)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=None)
     args = parser.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
-    print(f"{os.cpu_count()} CPUs, PyAV {av.__version__}")
+    app = QGuiApplication.instance() or QGuiApplication(["bench"])  # noqa: F841 (painting needs it)
+    print(
+        f"{os.cpu_count()} CPUs, PyAV {av.__version__}, MOTION_FPS {video.MOTION_FPS}, preset {video.PRESET}"
+    )
+    inputs = [("bundled demo", ROOT / "pencastviewer" / "resources" / "demo.pencast")]
+    if args.pdf.exists():
+        inputs.insert(0, (args.pdf.name, args.pdf))
+    else:
+        print(f"{args.pdf} not found (the shared fixtures): the real lecture is left out")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        document = lecture(folder, args.minutes, args.pages)
-        length = document.notebook.recordings[0].duration_s
-        run("synthetic lecture", document, ClipSpec(0, 0.0, length, size=size), folder / "lecture.mp4")
-        start = time.perf_counter()
-        export_clip(document, ClipSpec(0, 0.0, length), folder / "lecture.html")
-        print(
-            f"synthetic lecture as a web page: {time.perf_counter() - start:.1f} s, "
-            f"{(folder / 'lecture.html').stat().st_size / 1e6:.1f} MB"
-        )
-        demo = open_notebook(ROOT / "pencastviewer" / "resources" / "demo.pencast")
-        length = demo.notebook.recordings[0].duration_s
-        run("bundled demo", demo, ClipSpec(0, 0.0, length, size=size), folder / "demo.mp4")
+        for name, path in inputs:
+            document = open_notebook(path)
+            length = document.notebook.recordings[0].duration_s
+            spec = ClipSpec(0, 0.0, min(length, args.seconds or length), size=SIZE)
+            ratio = compare(name, document, spec, args.rounds, folder)
+            goal = ">= 3" if path == args.pdf else "report: writing nearly all the time"
+            print(f"RATIO video encoder-seconds CFR / VFR, {name}: {ratio:.2f} ({goal})")
+            whole_export(name, document, folder, args.seconds)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ and a clip that starts inside the recording included), and a frame the page fill
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -15,6 +17,7 @@ from pencastviewer.app.export.core import ClipSpec
 from pencastviewer.app.export.registry import export_clip
 from pencastviewer.app.export.request import ClipRange, ClipRequest, build_clip
 from pencastviewer.app.export.video import FPS, MOTION_FPS
+from pencastviewer.formats.pencast.writer import write_pencast
 from pencastviewer.render.video_frames import page_placement
 
 
@@ -108,3 +111,18 @@ def test_by_default_the_frame_takes_the_page_shape(tmp_path: Path) -> None:
     with av.open(str(tmp_path / "sized.mp4")) as container:
         context = container.streams.video[0].codec_context
         assert (context.width, context.height) == (640, 360)
+
+
+def test_the_command_line_fits_the_page_unless_given_a_size(tmp_path: Path) -> None:
+    document = notebook_with_beeps(tmp_path, [(0.2, 0.8)], [], seconds=1.0)
+    notebook = tmp_path / "beeps.pencast"
+    write_pencast(document.notebook, notebook)
+    fitted = (720, 1008)  # the page's 100 × 140 mm
+    for size, expected in (([], fitted), (["--size", "fit"], fitted), (["--size", "640x360"], (640, 360))):
+        out = tmp_path / "cli.mp4"
+        command = [sys.executable, "-m", "pencastviewer", "export", str(notebook), "-o", str(out), *size]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        with av.open(str(out)) as container:
+            context = container.streams.video[0].codec_context
+            assert (context.width, context.height) == expected

@@ -145,6 +145,26 @@ def test_changing_the_format_changes_the_file_extension(qtbot, session, tmp_path
     assert dialog.width_box.isEnabled()
 
 
+def test_a_video_fits_the_page_unless_a_size_is_chosen(qtbot, session):
+    """MP4: "Fit the page" (on by default) leaves the frame to the page's shape; off, the
+    width and height typed are the frame. Other formats never fit."""
+    dialog = make_dialog(qtbot, session)
+    choose(dialog, ext=".mp4")
+    assert dialog.fit_box.isVisible() and dialog.fit_box.isChecked()
+    assert not dialog.width_box.isEnabled()
+    assert dialog.clip_spec().fit_page
+    dialog.fit_box.setChecked(False)
+    assert dialog.width_box.isEnabled()
+    dialog.width_box.setValue(640)
+    dialog.height_box.setValue(480)
+    spec = dialog.clip_spec()
+    assert not spec.fit_page and spec.size == (640, 480)
+    dialog.fit_box.setChecked(True)
+    choose(dialog, ext=".png")
+    assert not dialog.fit_box.isVisible() and dialog.width_box.isEnabled()
+    assert not dialog.clip_spec().fit_page
+
+
 def test_preview_plays_the_range_and_stops_at_its_end(qtbot, session):
     dialog = make_dialog(qtbot, session)
     choose(dialog, range_key=export_dialog.RANGE_RECORDING)
