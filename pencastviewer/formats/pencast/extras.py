@@ -11,9 +11,12 @@ from ...model import Bookmark, Notebook, Recording, Segment, StoredLevel, Transc
 from .schema import REQUIRED, ManifestProblem, Obj
 
 EXTRAS_VERSION = 3  # first version with transcripts, bookmarks and recording levels
-MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024  # a transcript member; 3 hours of speech take ~3 MB
-MAX_WORDS = 2_000_000  # per transcript (some 200 hours of speech)
-MAX_SEGMENTS = 500_000
+MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024  # a transcript member: 3 hours of speech take ~3 MB,
+# and parsing the largest allowed costs a few hundred MB at worst (a hostile file)
+MAX_WORDS = 500_000  # per transcript (some 50 hours of speech)
+MAX_TOTAL_TRANSCRIPT_BYTES = 64 * 1024 * 1024  # all the transcripts of a file together
+MAX_TOTAL_WORDS = 1_000_000  # all the transcripts of a file together (~300 MB in memory)
+MAX_SEGMENTS = 100_000
 MAX_BOOKMARKS = 10_000
 MAX_TIME_S = 1e9  # about 30 years: further is no recording
 MAX_LABEL_CHARS = 500  # a bookmark's name, a language, a model name, a word
@@ -67,9 +70,9 @@ def read_bookmarks(root: Obj, n_recordings: int) -> tuple[Bookmark, ...]:
     return tuple(sorted(found, key=lambda b: (b.recording, b.position_s)))
 
 
-def read_transcript(value: object) -> Transcript:
-    """A transcript member's parsed JSON as a Transcript; ManifestProblem names the field
-    (within the member) at fault."""
+def read_transcript(value: object, max_words: int = MAX_WORDS) -> Transcript:
+    """A transcript member's parsed JSON as a Transcript of at most `max_words` words;
+    ManifestProblem names the field (within the member) at fault."""
     doc = Obj(value, "")
     segments = doc.objects("segments")
     if len(segments) > MAX_SEGMENTS:
@@ -79,8 +82,8 @@ def read_transcript(value: object) -> Transcript:
     for segment in segments:
         words = segment.objects("words", [])
         n_words += len(words)
-        if n_words > MAX_WORDS:
-            raise ManifestProblem("segments", f"hold more than {MAX_WORDS} words")
+        if n_words > max_words:
+            raise ManifestProblem("segments", f"hold more than {max_words} words")
         start, end = _span(segment)
         text = _label(segment, "text", MAX_TEXT_CHARS)
         out.append(Segment(start, end, text, tuple(_word(w) for w in words)))
@@ -143,7 +146,10 @@ def transcript_bytes(transcript: Transcript) -> bytes:
     """The member's JSON; ManifestProblem for what a reader would refuse (negative times)."""
     doc = transcript.to_dict()
     read_transcript(doc)
-    return json.dumps(doc, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    data = json.dumps(doc, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise ManifestProblem("transcript", f"takes {len(data)} bytes (at most {MAX_TRANSCRIPT_BYTES})")
+    return data
 
 
 def bookmark_entries(bookmarks: Sequence[Bookmark]) -> list[dict[str, Any]]:

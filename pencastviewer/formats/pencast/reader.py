@@ -22,11 +22,14 @@ from ...model import (
     Ruling,
     Stroke,
 )
-from ..errors import CorruptFileError, FormatError, NotAPencastError
+from ..errors import CorruptFileError, FormatError, NotAPencastError, TooLargeError
 from ..safezip import SafeZip, is_safe_member_name
 from .extras import (
     EXTRAS_VERSION,
+    MAX_TOTAL_TRANSCRIPT_BYTES,
+    MAX_TOTAL_WORDS,
     MAX_TRANSCRIPT_BYTES,
+    MAX_WORDS,
     parse_json,
     read_bookmarks,
     read_level,
@@ -92,6 +95,7 @@ class _Reader:
         self.archive = archive
         self._blobs: dict[str, bytes] = {}  # shared members (a PDF used by many pages) read once
         self.version = VERSION
+        self._transcript_bytes = self._transcript_words = 0  # over all the recordings
 
     def notebook(self) -> Notebook:
         root = self._manifest()
@@ -154,8 +158,17 @@ class _Reader:
         member = self._member(obj, "transcript", nullable=True)
         if member is None:
             return None
+        self._transcript_bytes += self.archive.size(member)
+        if self._transcript_bytes > MAX_TOTAL_TRANSCRIPT_BYTES:  # checked before reading
+            raise TooLargeError(
+                self.path, f"the transcripts take more than {MAX_TOTAL_TRANSCRIPT_BYTES} bytes"
+            )
         try:
-            return read_transcript(parse_json(self.archive.read(member, MAX_TRANSCRIPT_BYTES)))
+            words_left = min(MAX_WORDS, MAX_TOTAL_WORDS - self._transcript_words)
+            value = parse_json(self.archive.read(member, MAX_TRANSCRIPT_BYTES))
+            transcript = read_transcript(value, words_left)
+            self._transcript_words += sum(len(s.words) for s in transcript.segments)
+            return transcript
         except ManifestProblem as e:
             raise CorruptFileError(
                 self.path, f"transcript field {e.field} {e.problem}", where=member

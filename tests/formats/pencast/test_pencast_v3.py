@@ -265,3 +265,34 @@ def test_any_value_replaced_gives_a_format_error_or_a_notebook(data: st.DataObje
             for transcript in notebook.transcripts:
                 for word in transcript.words() if transcript else ():
                     assert 0 <= word.start_s <= word.end_s and math.isfinite(word.end_s)
+
+
+def test_all_transcripts_together_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file cannot multiply the per-transcript limits by its number of recordings."""
+    from pencastviewer.formats.pencast import reader
+
+    notebook = lecture_notebook(tmp_path)
+    both = dataclasses.replace(notebook, transcripts=(notebook.transcripts[1], notebook.transcripts[1]))
+    path = tmp_path / "both.pencast"
+    write_pencast(both, path)
+    assert read_pencast(path).transcripts == both.transcripts
+    monkeypatch.setattr(reader, "MAX_TOTAL_WORDS", 3)  # 2 words each
+    assert "transcript field segments hold more than 1 words" in read_error(path)
+    monkeypatch.setattr(reader, "MAX_TOTAL_WORDS", 4)
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("transcripts/0.json").file_size
+    monkeypatch.setattr(reader, "MAX_TOTAL_TRANSCRIPT_BYTES", 2 * size - 1)
+    assert f"the transcripts take more than {2 * size - 1} bytes" in read_error(path)
+
+
+def test_a_transcript_past_the_member_limit_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pencastviewer.formats.pencast import extras
+
+    monkeypatch.setattr(extras, "MAX_TRANSCRIPT_BYTES", 100)
+    with pytest.raises(
+        FormatError, match=r"cannot save the transcript: transcript takes \d+ bytes \(at most 100\)"
+    ):
+        write_pencast(lecture_notebook(tmp_path), tmp_path / "out.pencast")
+    assert not (tmp_path / "out.pencast").exists()
