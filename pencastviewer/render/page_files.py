@@ -17,6 +17,7 @@ from .image_export import render_page_image
 from .ink_style import InkStyle
 from .page_renderer import PageRenderer
 from .pdf_document import PdfError, pdf_bytes
+from .png_file import png_bytes
 
 VECTOR_RASTER_DPI = 300.0  # resolution of raster parts (scanned backgrounds) in SVG and PDF
 PDF_DPI = 1200  # PDF coordinates' resolution; the ink stays vector at any zoom
@@ -43,14 +44,10 @@ def _write_bytes(path: Path, buffer: QBuffer) -> None:
 
 def write_png(page: Page, path: Path, width_px: int) -> None:
     image = render_page_image(page, width_px)
-    dots_per_metre = round(width_px / page.width_mm * 1000)
-    image.setDotsPerMeterX(dots_per_metre)
-    image.setDotsPerMeterY(dots_per_metre)
-    buffer = _in_memory()
-    # (the type stubs ask bytes for the format, PySide6 takes only str)
-    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+    if image.isNull():
         raise PageFileError(f"{path.name}: cannot make the PNG image")
-    _write_bytes(path, buffer)
+    with open(path, "wb") as f:
+        f.write(png_bytes(image, round(width_px / page.width_mm * 1000)))
 
 
 def background_png(page: Page, width_px: int) -> bytes:

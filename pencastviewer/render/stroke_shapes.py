@@ -34,18 +34,27 @@ _QT_CAPS = {
 
 @dataclass
 class StrokeShape:
-    """The paths that draw one stroke, in mm. line: the centre line, stroked with a pen
+    """The paths that draw one stroke, in mm. line: the centre line (of xy_mm), stroked with a pen
     unless `pieces` is set: then the segments (starts, ends, widths, directions) whose
     outline is filled instead (pressure, a dot). fill: the interior, when the stroke is
     filled; highlight: a filled highlighter's line and interior as one area."""
 
-    line: QPainterPath
+    xy_mm: NDArray[np.float64]
     cap: str = "round"
     dashes_mm: tuple[float, ...] = ()  # the pattern the line pen uses (Qt's: even length)
     pieces: Pieces | None = None
     fill: QPainterPath | None = None
     highlight: QPainterPath | None = None
     _outlines: dict[int, QPainterPath] = field(default_factory=dict)
+    _line: QPainterPath | None = None
+
+    @property
+    def line(self) -> QPainterPath:
+        """The centre line, made when first asked for (a pressure stroke is drawn from its
+        pieces: exports never need it)."""
+        if self._line is None:
+            self._line = polyline_path(self.xy_mm)
+        return self._line
 
     def outline(self, px_per_mm: float) -> QPainterPath | None:
         """The filled outline at this resolution: round caps get as many sides as they
@@ -67,7 +76,7 @@ def build_shape(stroke: Stroke) -> StrokeShape:
     xy = stroke.xy_mm
     still = bool((xy == xy[0]).all())
     length = float(np.hypot(*np.diff(xy, axis=0).T).sum()) if stroke.dash_mm else 0.0
-    shape = StrokeShape(polyline_path(xy), stroke.cap, _qt_dashes(stroke.dash_mm, length))
+    shape = StrokeShape(xy, stroke.cap, _qt_dashes(stroke.dash_mm, length))
     if still:  # a dot: a pen draws nothing for a zero-length line, cairo draws the cap
         width = stroke.widths_mm[0] if stroke.widths_mm is not None else stroke.width_mm
         shape.pieces = (xy[:1], xy[:1], np.array([max(width, MIN_WIDTH_MM)]), None)
