@@ -153,7 +153,7 @@ def bench_reveal(app: QApplication, session: Session, canvas: PageCanvas, n_fram
 def bench_tap(app: QApplication, session: Session, canvas: PageCanvas, n_taps: int) -> None:
     page = session.document.notebook.pages[0]
     seeks: list[float] = []
-    output = session.output
+    output = session.playback.backend
     original_seek = output.seek
 
     def timed_seek(position_s: float) -> None:

@@ -141,7 +141,7 @@ class Opening:
         window.canvas.paintEvent = paint_event
         self._restore = lambda: setattr(window.canvas, "paintEvent", original)
         session.opened.connect(self._on_opened)
-        session.output.ready_changed.connect(self._on_ready)
+        session.playback.backend.ready_changed.connect(self._on_ready)
         self.times["open"] = time.perf_counter()
         window.open_file(path)
 
@@ -163,7 +163,7 @@ class Opening:
         if self.tap_s is None:
             return float("nan"), float("nan")
         pause_s(1.5)
-        self.window.session.output.pause()
+        self.window.session.playback.pause()
         pause_s(0.2)  # the pause reaches the player from the event loop
         if self.take is None:
             return float("nan"), float("nan")
@@ -171,13 +171,13 @@ class Opening:
 
     def wait(self, timeout_s: float = 300.0) -> None:
         """Until the waveform shows the recording."""
-        waveform, output = self.window.waveform, self.window.session.output
+        waveform, output = self.window.waveform, self.window.session.playback.backend
         shown = run_until(lambda: "opened" in self.times and waveform.detail.pyramid is not None, timeout_s)
         self.times["waveform"] = shown or float("nan")
         run_until(lambda: output.is_silent or "ready" in self.times, 30.0)
         session = self.window.session
         session.opened.disconnect(self._on_opened)
-        session.output.ready_changed.disconnect(self._on_ready)
+        session.playback.backend.ready_changed.disconnect(self._on_ready)
         self._restore()
 
     def ms(self, a: str, b: str) -> float:
@@ -192,7 +192,7 @@ def seeks_while_playing(session, sink, reference: Reference, positions: tuple[fl
         command = time.monotonic()
         session.play_at(0, target)
         pause_s(0.6)
-        session.output.pause()
+        session.playback.pause()
         pause_s(0.2)
         results.append(heard_from(take, command, reference, target) if take else (float("nan"),) * 2)
     return results
@@ -204,7 +204,7 @@ def press_to_seek(app, window, n_taps: int) -> list[float]:
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
-    canvas, output = window.canvas, window.session.output
+    canvas, output = window.canvas, window.session.playback.backend
     page = canvas.page
     seeks: list[float] = []
     original = output.seek
@@ -228,7 +228,7 @@ def press_to_seek(app, window, n_taps: int) -> list[float]:
         )
         app.processEvents()
     output.seek = original
-    window.session.output.pause()
+    window.session.playback.pause()
     return latencies
 
 
@@ -363,7 +363,7 @@ def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Open
 
 def play_and_copy(window, sink, first: Opening, reference: Reference, memory: dict[str, float]) -> None:
     """Play 10 s, wait for the whole copy, seek again."""
-    output, watch = window.session.output, CopyWatch(window.session.output)
+    output, watch = window.session.playback.backend, CopyWatch(window.session.playback.backend)
     window.session.play_at(0, 1000.0)
     pause_s(10.0)
     output.pause()
@@ -396,7 +396,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     large_notebook(LargeNotebookSpec(hours=args.hours), ink_only=True)
     sink = start_sink()
     app, window = setup(work)
-    output = window.session.output
+    output = window.session.playback.backend
     print(
         f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; output: "
         f"{'silent' if output.is_silent else 'QtMultimedia into a private PulseAudio null sink'}"

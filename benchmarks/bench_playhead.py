@@ -20,8 +20,8 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # support.pulse, support.xcorr
 
+from pencastviewer.audio.clock import PlayheadClock
 from pencastviewer.audio.pcm_copy import make_playable
-from pencastviewer.audio.playback import PlayheadClock
 
 
 def speechlike(seconds: float, rate: int) -> np.ndarray:

@@ -57,7 +57,7 @@ def reveal_frames(app: QApplication, session, n_frames: int = 600) -> list[float
     frames = []
     for k in range(1, n_frames + 1):
         frames.append(timed(app, lambda k=k: session.seek(start_s + k * FRAME_S)))
-    session.stop()
+    session.playback.stop()
     return frames
 
 

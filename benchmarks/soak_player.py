@@ -67,17 +67,17 @@ def drift_ms(session, sink, reference: Reference, duration_s: float, rng: random
     """Playhead minus heard position (ms) 2.5 s into playing at 1× from a random place."""
     from support.xcorr import locate
 
-    session.set_rate(1.0)
+    session.playback.set_rate(1.0)
     start = rng.uniform(60.0, duration_s - 60.0)
     take = sink.start_recording()
     session.play_at(0, start)
     pause_s(2.0)
     marks = []
     for _ in range(3):  # three readings 0.2 s apart; the median is reported
-        marks.append((time.monotonic(), session.position_s()))
+        marks.append((time.monotonic(), session.playback.position_s()))
         pause_s(0.2)
     pause_s(0.2)
-    session.output.pause()
+    session.playback.pause()
     pause_s(0.1)
     recording = take.stop()
     sink.forget_played()  # the monitor keeps every sample otherwise: 6 MB a minute, not the player's
@@ -108,7 +108,7 @@ def random_action(window, rng: random.Random, duration_s: float) -> str:
         session.seek(rng.uniform(0.0, duration_s - 1.0))
         return "seek"
     if roll < 0.65:
-        session.set_rate(rng.choice(SPEEDS))
+        session.playback.set_rate(rng.choice(SPEEDS))
         return "speed"
     if roll < 0.85:
         session.set_page(rng.randrange(len(document.notebook.pages)))
@@ -147,7 +147,7 @@ def soak(args: argparse.Namespace, work: Path) -> int:
     session = window.session
     window.open_file(path)
     run_until(lambda: session.document is not None, 120.0)
-    run_until(lambda: session.output.is_silent or session.output.is_ready(), 120.0)
+    run_until(lambda: session.playback.is_silent or session.playback.backend.is_ready(), 120.0)
     # The waveform's peaks are built once, first (minutes for 3 hours): the soak measures
     # the steady state, and quitting while they build is not what it is about.
     run_until(lambda: window.waveform.detail.pyramid is not None, 1800.0)
@@ -163,7 +163,7 @@ def soak(args: argparse.Namespace, work: Path) -> int:
     drifts: list[float] = []
     actions: dict[str, int] = {}
     next_check, next_rss = args.check_every, 5.0
-    session.set_rate(args.speed)
+    session.playback.set_rate(args.speed)
     session.play_at(0, rng.uniform(0.0, duration_s - 60.0))
     if args.trace_malloc:
         import tracemalloc
@@ -174,7 +174,7 @@ def soak(args: argparse.Namespace, work: Path) -> int:
         name = random_action(window, rng, duration_s)
         actions[name] = actions.get(name, 0) + 1
         if name != "speed" and rng.random() < 0.7:
-            session.set_rate(args.speed)
+            session.playback.set_rate(args.speed)
         pause_s(rng.uniform(0.2, 3.0))
         if elapsed >= next_rss:
             memory.append((elapsed, rss_mb()))
@@ -188,10 +188,10 @@ def soak(args: argparse.Namespace, work: Path) -> int:
             print(
                 f"{elapsed / 60:5.1f} min: drift {drifts[-1]:+.1f} ms, RSS {memory[-1][1]:.0f} MB", flush=True
             )
-            session.set_rate(args.speed)
+            session.playback.set_rate(args.speed)
             session.toggle_play()
             next_check += args.check_every
-    session.output.pause()
+    session.playback.pause()
     if args.trace_malloc and first_snapshot is not None:
         growth = tracemalloc.take_snapshot().compare_to(first_snapshot, "traceback")
         for stat in growth[:8]:

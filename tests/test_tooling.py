@@ -4,6 +4,7 @@ rest; configured in pyproject.toml). import-linter runs in tests/test_layers.py.
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,12 @@ def test_ruff_format_is_applied():
         [_tool("ruff"), "format", "--check", *CHECKED], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, "run `ruff format`:\n" + result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    """Strict on model, media, formats and audio, plain on the rest (pyproject.toml)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr
+    assert "Success" in result.stdout

@@ -130,7 +130,7 @@ class OpenDocument:
     def current_memory(self) -> FileMemory:
         s = self.session
         return FileMemory(
-            position_s=s.position_s(),
+            position_s=s.playback.position_s(),
             recording=max(s.recording, 0),
             page=s.page,
             sync_offsets_ms=dict(s.sync_offsets_ms),

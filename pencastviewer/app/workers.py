@@ -34,3 +34,29 @@ class Job(QRunnable):
 
     def start(self) -> None:
         QThreadPool.globalInstance().start(self)
+
+
+class LatestOnly:
+    """Starts jobs whose outcome only counts while no later one has been started (a second
+    open before the first has finished: the first one's result is dropped)."""
+
+    def __init__(self) -> None:
+        self._generation = 0
+        self._running: set[Job] = set()  # kept alive until they report
+
+    def start(
+        self, work: Callable[[], Any], succeeded: Callable[[Any], None], failed: Callable[[Exception], None]
+    ) -> Job:
+        self._generation += 1
+        generation, job = self._generation, Job(work)
+        self._running.add(job)
+
+        def report(handler: Callable[[Any], None], value: Any) -> None:
+            self._running.discard(job)
+            if generation == self._generation:
+                handler(value)
+
+        job.relay.succeeded.connect(lambda result: report(succeeded, result))
+        job.relay.failed.connect(lambda error: report(failed, error))
+        job.start()
+        return job

@@ -16,58 +16,35 @@ hole, read as silence), then the audio in chunks of CHUNK_FRAMES: the first HEAD
 then from wherever the player last asked for (request) onwards, wrapping round to what is
 still missing; covers() says whether a span is in. FOREGROUND_S from the request go at full
 speed, the rest at BACKGROUND_SHARE of a core, so that the waveform's peaks, built from the
-same files at the same time, are not slowed much. Each run of chunks gets a fresh decoder
-and resampler started WARMUP_S early: the output then equals one sequential pass (measured:
-the resampler's first ~32 output frames differ, an Opus decoder needs 80 ms to converge).
-Ogg Vorbis/Opus runs are decoded by FFmpeg seeking to the granule, where libsndfile would
-decode from the start (the two decode these identically, ±1e-7). AAC with noise filling
-(PNS) decodes differently after any seek, as FFmpeg's own seeks do: same place, other noise.
-
-Copies are named pencastviewer-play-*.wav and hold a shared flock while in use, so that
-remove_stale_copies() can delete what a crashed run left behind without touching a copy
-another running viewer plays (without flock: only copies older than a day).
+same files at the same time, are not slowed much. Each run of chunks is decoded by a fresh
+pcm_runs.Run (sample-exact wherever it starts); copy_store names, locks and deletes copies.
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import math
 import os
 import struct
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
-from ..media.decode import SoundFileDecoder, open_audio
 from ..media.probe import probe
 from ..media.source import AudioError
+from .copy_store import create_copy_file, delete_copy, remove_stale_copies
+from .pcm_runs import Run, Segment
 
-try:
-    import fcntl
-except ImportError:  # Windows: stale copies are recognised by age alone
-    fcntl = None  # type: ignore[assignment]
+__all__ = ["Cancelled", "PcmCopy", "PlayableAudio", "make_playable", "playable_as_is", "remove_stale_copies"]
 
 CHUNK_FRAMES = 1 << 16  # unit of writing and of covers(): 1.4 s at 48 kHz
-BLOCK_FRAMES = 1 << 16  # decoder block
 HEAD_S = 8.0  # written before the player is given the file: what it reads while loading
-WARMUP_S = 0.1  # decoded and dropped before a run: decoder and resampler settle (see above)
 FOREGROUND_S = 20.0  # written at full speed from where the player asks for
 BACKGROUND_SHARE = 0.25  # the rest only uses this share of a core: the waveform is built meanwhile
-OGG_PREROLL_S = 0.2  # an Ogg seek lands this much early: Opus needs 80 ms to converge
-COPY_PREFIX, COPY_SUFFIX = "pencastviewer-play-", ".wav"
-STALE_AGE_S = 24 * 3600.0
-CREATION_GRACE_S = 60.0  # a copy this young may not be locked yet
-BACKGROUND_DELETE_BYTES = 64 << 20
 _HEADER_BYTES = 44
-_SEEKLESS_CODECS = frozenset({"vorbis", "opus"})  # libsndfile decodes these from the start to seek
 
 
 class Cancelled(Exception):
@@ -82,13 +59,6 @@ class PlayableAudio:
     path: str
     durations_s: tuple[float, ...]
     temporary: bool
-
-
-@dataclass(frozen=True)
-class _Segment:
-    path: str
-    first_frame: int  # where the file starts in the copy
-    n_frames: int  # how long it lasts there (trimmed or padded with silence)
 
 
 def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) -> PlayableAudio | None:
@@ -109,7 +79,7 @@ def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) 
     return PlayableAudio(path, (length_s,), temporary=False)
 
 
-def _plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[list[_Segment], int]:
+def _plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[list[Segment], int]:
     """Where each file goes in the copy, and the copy's channels (mono when every file is)."""
     infos = [probe(path) for path, _ in files]
     segments, start = [], 0
@@ -118,7 +88,7 @@ def _plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[
             n_frames = round(info.n_frames * sample_rate / info.sample_rate)
         else:
             n_frames = round(duration_s * sample_rate)
-        segments.append(_Segment(path, start, n_frames))
+        segments.append(Segment(path, start, n_frames))
         start += n_frames
     return segments, 1 if all(info.channels == 1 for info in infos) else 2
 
@@ -133,65 +103,7 @@ def _wav_header(n_frames: int, sample_rate: int, channels: int) -> bytes:
     return riff + b"fmt " + fmt + b"data" + struct.pack("<I", data_bytes)
 
 
-def _pcm_blocks(
-    blocks: Iterator[np.ndarray], rate_in: int, rate_out: int, channels: int
-) -> Iterator[np.ndarray]:
-    """Float32 (n, c) blocks at rate_in as interleaved int16 at rate_out with `channels` (1 or 2)."""
-    layout = "mono" if channels == 1 else "stereo"
-    resampler = av.AudioResampler(format="s16", layout=layout, rate=rate_out)
-    for block in blocks:
-        if block.shape[1] != channels:  # mix down, then spread out
-            block = np.repeat(block.mean(axis=1, keepdims=True), channels, axis=1)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout=layout)
-        frame.sample_rate = rate_in
-        for out in resampler.resample(frame):
-            yield out.to_ndarray().reshape(-1)
-    for out in resampler.resample(None):
-        yield out.to_ndarray().reshape(-1)
-
-
-def _ogg_frames(path: str, start_frame: int) -> Iterator[np.ndarray]:
-    """Float32 (n, channels) codec frames of an Ogg Vorbis/Opus file from `start_frame` on,
-    decoded by FFmpeg, which seeks to the granule (its FFmpegDecoder would first read every
-    packet of the file for the length: 1.8 s for 3 hours of Opus). Placed as FFmpegDecoder
-    does: the first frame after the seek by its timestamp, the next ones by counting."""
-    with av.open(path) as container:
-        stream = container.streams.audio[0]
-        rate = stream.codec_context.sample_rate
-        origin = next(container.decode(stream)).pts or 0
-        for target in (max(0, start_frame - round(OGG_PREROLL_S * rate)), 0):  # from the start if need be
-            ticks = int(Fraction(target, rate) / stream.time_base)
-            container.seek(origin + ticks, stream=stream, backward=True)
-            stream.codec_context.flush_buffers()
-            frames = container.decode(stream)
-            first = next(frames, None)
-            if first is None or first.pts is None:
-                return
-            position = round(Fraction(first.pts - origin) * stream.time_base * rate)
-            if position <= start_frame:
-                break
-        for frame in itertools.chain([first], frames):
-            data = frame.to_ndarray()
-            data = data.T if frame.format.is_planar else data.reshape(-1, frame.layout.nb_channels)
-            position += len(data)
-            if position > start_frame:
-                yield data[max(0, len(data) - (position - start_frame)) :].astype(np.float32, copy=False)
-
-
-def _batched(frames: Iterator[np.ndarray], n_frames: int) -> Iterator[np.ndarray]:
-    """Small blocks joined into blocks of at least n_frames (per-block costs add up)."""
-    pending, have = [], 0
-    for block in frames:
-        pending.append(block)
-        have += len(block)
-        if have >= n_frames:
-            yield np.concatenate(pending)
-            pending, have = [], 0
-    if pending:
-        yield np.concatenate(pending)
-
-
-def _chunk_table(segments: list[_Segment]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _chunk_table(segments: list[Segment]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(first frame, end frame, segment index) of every chunk: each file's own run of chunks."""
     none = np.zeros(0, np.int64)
     starts = [s.first_frame + np.arange(0, s.n_frames, CHUNK_FRAMES, dtype=np.int64) for s in segments]
@@ -201,46 +113,6 @@ def _chunk_table(segments: list[_Segment]) -> tuple[np.ndarray, np.ndarray, np.n
     ]
     segment_of = [np.full(len(first), i, np.int64) for i, first in enumerate(starts)]
     return np.concatenate([none, *starts]), np.concatenate([none, *ends]), np.concatenate([none, *segment_of])
-
-
-class _Run:
-    """Consecutive output frames of one file from `first_frame` (of the file, at the
-    output rate) on, as int16; silence past the end of the file's audio."""
-
-    def __init__(self, segment: _Segment, first_frame: int, sample_rate: int, channels: int) -> None:
-        self.segment, self.next_frame, self._channels = segment, first_frame, channels
-        self._decoder = decoder = open_audio(segment.path)
-        rate_in = decoder.sample_rate
-        step = math.gcd(rate_in, sample_rate)
-        q_in, q_out = rate_in // step, sample_rate // step  # q_in input frames make exactly q_out
-        warmup = round(WARMUP_S * rate_in)
-        in_start = max(0, (first_frame * rate_in // sample_rate - warmup) // q_in * q_in)
-        self._skip = first_frame - in_start * q_out // q_in
-        if in_start > 0 and decoder.codec in _SEEKLESS_CODECS and isinstance(decoder, SoundFileDecoder):
-            blocks = _batched(_ogg_frames(segment.path, in_start), BLOCK_FRAMES)
-        else:
-            blocks = decoder.blocks(BLOCK_FRAMES, in_start)
-        self._pcm = _pcm_blocks(blocks, rate_in, sample_rate, channels)
-        self._pending = np.empty(0, np.int16)
-
-    def read(self, n_frames: int) -> np.ndarray:
-        wanted = n_frames * self._channels
-        parts, have = [self._pending], len(self._pending)
-        while have < wanted + self._skip * self._channels:
-            block = next(self._pcm, None)
-            if block is None:
-                break
-            parts.append(block)
-            have += len(block)
-        samples = np.concatenate(parts)[self._skip * self._channels :]
-        self._skip = 0
-        out, self._pending = samples[:wanted], samples[wanted:]
-        self.next_frame += n_frames
-        return out if len(out) == wanted else np.concatenate([out, np.zeros(wanted - len(out), np.int16)])
-
-    def close(self) -> None:
-        self._pcm.close()  # closes an Ogg reader's container
-        self._decoder.close()
 
 
 class PcmCopy:
@@ -258,12 +130,13 @@ class PcmCopy:
         self.files = tuple((str(path), duration) for path, duration in files)
         self.sample_rate, self.directory = sample_rate, directory
         self.background_share = background_share
-        self.path, self.durations_s, self.channels = "", (), 0
+        self.path, self.channels = "", 0
+        self.durations_s: tuple[float, ...] = ()
         self.notify = False  # run() calls `advanced` after every chunk while this is set
         self._lock = threading.Lock()
         self._starts = self._ends = np.zeros(0, np.int64)
         self._segment_of = np.zeros(0, np.int64)
-        self._segments: list[_Segment] = []
+        self._segments: list[Segment] = []
         self._written = np.zeros(0, bool)
         self._cursor_frame, self._n_requests = 0, 0
         self._requested_frame = 0  # where the player last asked for: FOREGROUND_S from it is urgent
@@ -304,7 +177,7 @@ class PcmCopy:
         with self._lock:
             self._released = self._released or delete
             if delete and self.path:
-                _delete(Path(self.path), in_background)
+                delete_copy(Path(self.path), in_background)
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
@@ -334,7 +207,7 @@ class PcmCopy:
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
         self._complete = True
 
-    def _create(self, segments: list[_Segment], channels: int) -> int:
+    def _create(self, segments: list[Segment], channels: int) -> int:
         n_frames = segments[-1].first_frame + segments[-1].n_frames if segments else 0
         header = _wav_header(n_frames, self.sample_rate, channels)
         starts, ends, segment_of = _chunk_table(segments)
@@ -345,10 +218,7 @@ class PcmCopy:
         with self._lock:
             if self._released:
                 raise Cancelled
-            fd, self.path = tempfile.mkstemp(suffix=COPY_SUFFIX, prefix=COPY_PREFIX, dir=self.directory)
-            if fcntl is not None:
-                self._lock_fd = os.open(self.path, os.O_RDONLY)
-                fcntl.flock(self._lock_fd, fcntl.LOCK_SH)
+            fd, self.path, self._lock_fd = create_copy_file(self.directory)
             self._starts, self._ends = starts, ends
             self._written = np.zeros(len(starts), bool)
         os.ftruncate(fd, _HEADER_BYTES + n_frames * channels * 2)  # a hole: no disk used yet
@@ -383,7 +253,7 @@ class PcmCopy:
                 if run is None or run.segment is not segment or run.next_frame != start - segment.first_frame:
                     if run is not None:
                         run.close()
-                    run = _Run(segment, start - segment.first_frame, self.sample_rate, self.channels)
+                    run = Run(segment, start - segment.first_frame, self.sample_rate, self.channels)
                 os.pwrite(
                     fd,
                     run.read(end - start).astype("<i2", copy=False).tobytes(),
@@ -430,51 +300,3 @@ def make_playable(
     copy.run(cancel or threading.Event())
     copy.release(delete=False)
     return PlayableAudio(copy.path, copy.durations_s, temporary=True)
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(OSError):  # still open (Windows): left to remove_stale_copies
-        path.unlink(missing_ok=True)
-
-
-def _delete(path: Path, in_background: bool) -> None:
-    try:
-        large = path.stat().st_blocks * 512 > BACKGROUND_DELETE_BYTES
-    except OSError:
-        return
-    if in_background and large:  # not a daemon: an exit waits for it
-        threading.Thread(target=_unlink, args=(path,), name="pcm-copy-delete").start()
-    else:
-        _unlink(path)
-
-
-def _in_use(path: Path, age_s: float) -> bool:
-    if fcntl is None:
-        return age_s < STALE_AGE_S
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except OSError:
-        return True
-    finally:
-        os.close(fd)  # also drops the lock just taken
-
-
-def remove_stale_copies(directory: str | None) -> int:
-    """Delete copies no running viewer uses (left by a crash); returns how many."""
-    folder = Path(directory or tempfile.gettempdir())
-    removed, now = 0, time.time()
-    for path in folder.glob(f"{COPY_PREFIX}*{COPY_SUFFIX}"):
-        try:
-            age_s = now - path.stat().st_mtime
-        except OSError:
-            continue
-        if age_s > CREATION_GRACE_S and not _in_use(path, age_s):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-    return removed

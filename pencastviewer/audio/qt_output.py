@@ -14,27 +14,17 @@ rate seeks to the sample in every case and has no hidden delay, and a recording'
 joined in one copy play with no gap at all.
 
 The copy is played while it is being made (pcm_copy: header first, then the audio in
-chunks, what the player asked for first). The player is only sent to a position once the
-copy holds LEAD_S from there; until then play/seek are remembered and the playhead
-waits. While playing, a position report closer than AHEAD_S to what is missing stalls
-and replays from there once it is in: Qt's demuxer reads up to 4 s ahead, and a hole in
-the file reads as silence. Measured on 3 hours of Opus (benchmarks/bench_large_notebook.py):
-a tap right after opening sounds 0.4 s after play() (Qt loading the file is most of it),
-where the whole copy took 50 s; a seek to audio not yet copied 0.05-0.13 s, up to 0.5 s
-when a page turn is painted meanwhile (the GUI thread holds the GIL); 31-41 ms once copied.
+chunks, what the player asked for first). The transport's rules (state_machine.Transport)
+send the player to a position only once the copy holds it, and stall while playing when
+the copy falls short (qt_quirks: Qt reads ahead). Measured on 3 hours of Opus
+(benchmarks/bench_large_notebook.py): a tap right after opening sounds 0.4 s after play()
+(Qt loading the file is most of it), where the whole copy took 50 s; a seek to audio not
+yet copied 0.05-0.13 s, up to 0.5 s when a page turn is painted meanwhile (the GUI thread
+holds the GIL); 31-41 ms once copied.
 
-Position: Qt's reports are smoothed by PlayheadClock. With pitch compensation at a rate
-other than 1, Qt reports the position of the audio entering the stretcher, which is
-heard `STRETCH_LAG_S × rate` later (measured: 0.09-0.11 s of wall time for 0.5-3×).
-A rate change while playing restarts from the playhead like a seek: swapping the
-stretcher in flight replays ~0.1 s and leaves Qt's position 50 ms off for 0.4 s.
-
-Every call into QMediaPlayer is queued, to run from the event loop rather than from
-Python: QMediaPlayer.stop() (and other calls that tear its renderers down) waits for the
-audio thread, which needs the GIL to destroy its connections to our Python-made
-QAudioOutput; called from Python, which holds the GIL, it deadlocks (seen in about one
-stop in twenty after play-to-end-then-replay). From the event loop PySide has released
-the GIL. For the same reason, unload() and let the event loop run before deleting one.
+Position: Qt's reports are smoothed by PlayheadClock (clock.py), less the stretcher's lag
+(qt_quirks). Every call into QMediaPlayer is queued (qt_quirks: "Queued calls"); for the
+same reason, unload() and let the event loop run before deleting one.
 """
 
 from __future__ import annotations
@@ -43,20 +33,19 @@ import contextlib
 import threading
 import weakref
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import Q_ARG, SIGNAL, SLOT, QCoreApplication, QMetaObject, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QObject, QUrl, Signal, SignalInstance
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from .copy_store import remove_stale_copies
 from .devices import output_sample_rate
-from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is, remove_stale_copies
-from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
+from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is
+from .playback import AudioOutput, clamp_rate
+from .qt_quirks import AHEAD_S, LEAD_S, queue_call, stop_at_quit, stretch_lag_s
+from .state_machine import Action, Transport
 
-STRETCH_LAG_S = 0.105  # wall-clock delay of Qt's pitch-keeping stretcher (see the module doc)
-# Qt's demuxer reads up to 4 s ahead of what plays (qffmpegdemuxer.cpp, MaxBufferedDurationUs):
-LEAD_S = 5.5  # the copy holds this much from a position before the player is sent there
-AHEAD_S = 4.5  # while playing, less than this written ahead stalls (must stay < LEAD_S)
 _Status = QMediaPlayer.MediaStatus
-_QUEUED = Qt.ConnectionType.QueuedConnection
 _cleaned_folders: set[str | None] = set()  # stale copies are looked for once per folder and run
 
 
@@ -73,7 +62,7 @@ def _abandon(cancel: threading.Event, copy: PcmCopy, in_background: bool = False
     copy.release(in_background=in_background)
 
 
-def _emit(signal: Signal, *args: object) -> bool:
+def _emit(signal: SignalInstance, *args: Any) -> bool:
     try:
         signal.emit(*args)
         return True
@@ -102,19 +91,10 @@ class QtAudioOutput(AudioOutput):
         self._generation = 0
         self._cancel = threading.Event()
         self._copy: PcmCopy | None = None  # the copy being made (None: none, or playing a file as is)
-        self._drop_copy_now: weakref.finalize | None = None  # at exit too: copies never outlive us
+        self._drop_copy_now: weakref.finalize[Any, Any] | None = None  # at exit too: copies never outlive us
         self._playable: PlayableAudio | None = None
-        self._ready = False
-        self._want_playing = False
-        self._stalled = False  # waiting for the copy to hold the audio at the playhead
-        self._seek_pending = False  # the player has not been sent to the playhead yet
-        app = QCoreApplication.instance()
-        if app is not None:  # tear the player down from C++ (no GIL held) before exit
-            QObject.connect(app, SIGNAL("aboutToQuit()"), self._player, SLOT("stop()"))
-
-    def _queue(self, slot: str, *args: object) -> None:
-        """Call a QMediaPlayer slot from the event loop (see the module doc)."""
-        QMetaObject.invokeMethod(self._player, slot, _QUEUED, *args)
+        self._transport = Transport()
+        stop_at_quit(self._player)
 
     # --- loading ---------------------------------------------------------------------
     def load_sequence(self, files: Sequence[tuple[str, float | None]]) -> None:
@@ -138,6 +118,9 @@ class QtAudioOutput(AudioOutput):
             if not _emit(relay.started, generation, PlayableAudio(copy.path, copy.durations_s, True)):
                 _abandon(cancel, copy)
 
+        def advanced() -> None:
+            _emit(relay.advanced, generation)
+
         def work() -> None:
             if directory not in _cleaned_folders:
                 _cleaned_folders.add(directory)
@@ -149,7 +132,7 @@ class QtAudioOutput(AudioOutput):
                 if as_is is not None:
                     _emit(relay.started, generation, as_is)
                 else:
-                    copy.run(cancel, started, lambda: _emit(relay.advanced, generation))
+                    copy.run(cancel, started, advanced)
             except Cancelled:
                 return
             except Exception as e:
@@ -176,123 +159,101 @@ class QtAudioOutput(AudioOutput):
         position = self._clock.position_s()
         self._set_durations(playable.durations_s)
         self._clock.jump(min(position, self._map.total_s))
-        self._queue("setSource", Q_ARG(QUrl, QUrl.fromLocalFile(playable.path)))
+        queue_call(self._player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(playable.path)))
 
     def _on_copy_advanced(self, generation: int) -> None:
-        if generation != self._generation or self._copy is None:
-            return
-        if self._ready and self._stalled:
-            self._sync_player()
-        elif not self._stalled:
-            self._copy.notify = False  # asked for by a seek since served: no more news needed
+        if generation == self._generation and self._copy is not None:
+            self._carry_out(self._transport.copy_advanced(self._covered(LEAD_S)))
 
     def _on_copy_finished(self, generation: int, error: str) -> None:
         if generation != self._generation:
             return
         if error:
-            self._want_playing = False
-            self._queue("stop")
-            self._clock.hold()
-            self._set_state(STOPPED)
-            self.error_occurred.emit(error)
-        elif self._ready and self._stalled:
-            self._sync_player()
+            self._fail(error)
+        else:
+            self._carry_out(self._transport.copy_finished(self._covered(LEAD_S)))
 
     def _on_player_media_status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == _Status.LoadedMedia and not self._ready and self._playable is not None:
-            self._ready = True
-            self._queue("setPlaybackRate", Q_ARG(float, self._clock.rate))
-            self._seek_pending = True
-            self._sync_player()
+        if status == _Status.LoadedMedia and not self._transport.ready and self._playable is not None:
+            queue_call(self._player, "setPlaybackRate", Q_ARG(float, self._clock.rate))
+            self._carry_out(self._transport.loaded(self._covered(LEAD_S)))
             self.ready_changed.emit(True)
-        elif status == _Status.EndOfMedia and self._ready:
-            self._want_playing = False
-            self._clock.hold()
-            self._clock.jump(self._map.total_s)
-            self._set_state(STOPPED)
+        elif status == _Status.EndOfMedia and self._transport.ready:
+            self._carry_out(self._transport.ended())
             self.ended.emit()
 
     def _on_player_error_occurred(self, error: QMediaPlayer.Error, text: str) -> None:
         if error != QMediaPlayer.Error.NoError:
             name = self._files[0][0] if self._files else "audio"
-            self._want_playing = False
-            self._clock.hold()
-            self._set_state(STOPPED)
-            self.error_occurred.emit(f"{name}: cannot play ({text or error.name})")
+            self._fail(f"{name}: cannot play ({text or error.name})")
+
+    def _fail(self, message: str) -> None:
+        self._carry_out(self._transport.failed())
+        self.error_occurred.emit(message)
 
     def unload(self) -> None:
         self._generation += 1
         self._drop_copy()
         self._cancel = threading.Event()
-        self._want_playing = self._stalled = self._seek_pending = False
-        self._queue("stop")
-        self._queue("setSource", Q_ARG(QUrl, QUrl()))
+        was_ready = self._transport.ready
+        self._carry_out(self._transport.unload())
+        queue_call(self._player, "setSource", Q_ARG(QUrl, QUrl()))
         self._playable = None
-        was_ready, self._ready = self._ready, False
         self._files = ()
-        self._clock.hold()
         self._clock.jump(0.0)
         self._set_durations(())
-        self._set_state(STOPPED)
         if was_ready:
             self.ready_changed.emit(False)
 
     def is_ready(self) -> bool:
-        return self._ready
+        return self._transport.ready
 
     def is_copying(self) -> bool:
         """True while the sample-exact copy is still being written (it plays meanwhile)."""
         return self._copy is not None and not self._copy.complete
 
     # --- transport -------------------------------------------------------------------
-    def _start_player(self) -> None:
-        self._queue("play")
-        self._clock.start()
-
-    def _sync_player(self) -> None:
-        """Send the player to the playhead (if a seek is pending) and start it (if wanted),
-        once the copy holds LEAD_S from there; until then it waits, paused (stalled)."""
+    def _covered(self, ahead_s: float) -> bool:
+        """The copy holds `ahead_s` from the playhead (no copy: the file plays as it is)."""
         position = self._clock.position_s()
-        copy = self._copy
-        if copy is not None and not copy.covers(position, position + LEAD_S):
-            copy.request(position)  # -> _on_copy_advanced
-            if self._clock.running:
-                self._queue("pause")
+        return self._copy is None or self._copy.covers(position, position + ahead_s)
+
+    def _carry_out(self, actions: list[Action]) -> None:
+        """Do what the transport decided, in order, then show its state."""
+        for action in actions:
+            if action is Action.REQUEST_COPY and self._copy is not None:
+                self._copy.request(self._clock.position_s())  # -> _on_copy_advanced
+            elif action is Action.QUIET_COPY and self._copy is not None:
+                self._copy.notify = False
+            elif action is Action.PAUSE_PLAYER:
+                queue_call(self._player, "pause")
+            elif action is Action.STOP_PLAYER:
+                queue_call(self._player, "stop")
+            elif action is Action.HOLD_CLOCK:
                 self._clock.hold()
-            self._stalled = self._seek_pending = True
-            return
-        if copy is not None:
-            copy.notify = False
-        self._stalled = False
-        if self._seek_pending:
-            self._seek_pending = False
-            self._queue("setPosition", Q_ARG("qlonglong", round(position * 1000)))
-        if self._want_playing and not self._clock.running:
-            self._start_player()
+            elif action is Action.SEEK_PLAYER:
+                position_ms = round(self._clock.position_s() * 1000)
+                queue_call(self._player, "setPosition", Q_ARG("qlonglong", position_ms))
+            elif action is Action.START_PLAYER:
+                queue_call(self._player, "play")
+                self._clock.start()
+            elif action is Action.JUMP_TO_END:
+                self._clock.jump(self._map.total_s)
+        self._set_state(self._transport.state)
 
     def play(self) -> None:
         if not self._files:
             return
         if self._at_end():
             self.seek(0.0)
-        self._want_playing = True
-        if self._ready and not self._clock.running:
-            self._sync_player()
-        self._set_state(PLAYING)
+        self._carry_out(self._transport.play(self._covered(LEAD_S)))
 
     def pause(self) -> None:
-        self._halt(PAUSED if self._state != STOPPED else STOPPED)
+        self._carry_out(self._transport.pause())
 
     def stop(self) -> None:
-        self._halt(STOPPED)
+        self._carry_out(self._transport.stop())
         self.seek(0.0)
-
-    def _halt(self, state: str) -> None:
-        self._want_playing = False
-        if self._ready:
-            self._queue("pause")
-        self._clock.hold()
-        self._set_state(state)
 
     def seek(self, position_s: float) -> None:
         upper = self._map.total_s if self._map.durations_s else float("inf")
@@ -300,18 +261,16 @@ class QtAudioOutput(AudioOutput):
         self._clock.jump(position)
         if self._copy is not None:
             self._copy.request(position, notify=False)  # the copy starts there even before Qt is ready
-        if self._ready:
-            self._seek_pending = True
-            self._sync_player()
+        self._carry_out(self._transport.seek(self._covered(LEAD_S)))
 
     def set_rate(self, rate: float) -> None:
-        """While playing, restarts from the playhead, like a seek (see the module doc)."""
+        """While playing, restarts from the playhead, like a seek (qt_quirks: "Stretch lag")."""
         rate = clamp_rate(rate)
         position = self._clock.position_s()
         self._clock.set_rate(rate)
         self._clock.start_delay_s = self._stretch_lag_s() / rate
-        if self._ready:
-            self._queue("setPlaybackRate", Q_ARG(float, rate))
+        if self._transport.ready:
+            queue_call(self._player, "setPlaybackRate", Q_ARG(float, rate))
             if self._clock.running:
                 self.seek(position)
 
@@ -323,25 +282,20 @@ class QtAudioOutput(AudioOutput):
 
     # --- position --------------------------------------------------------------------
     def _stretch_lag_s(self) -> float:
-        rate = self._clock.rate
-        if abs(rate - 1.0) < 1e-6 or not self._player.pitchCompensation():
-            return 0.0  # Qt bypasses the stretcher at 1× (and without pitch compensation)
-        return STRETCH_LAG_S * rate
+        return stretch_lag_s(self._clock.rate, self._player.pitchCompensation())
 
     def _on_player_position_changed(self, position_ms: int) -> None:
-        if self._ready and self._clock.running:
+        if self._transport.ready and self._clock.running:
             self._clock.observe(position_ms / 1000.0 - self._stretch_lag_s())
             self._keep_copy_ahead()
 
     def _keep_copy_ahead(self) -> None:
         """While the copy is being made: have it written ahead of the playhead, and stall
-        before the player reads where it is not (see the module doc)."""
+        before the player reads where it is not (qt_quirks: "Read-ahead")."""
         copy = self._copy
         if copy is None or copy.complete:
             return
-        position = self._clock.position_s()
-        if not copy.covers(position, position + LEAD_S):
-            copy.request(position, notify=False)
-        if not copy.covers(position, position + AHEAD_S):
-            self._seek_pending = True
-            self._sync_player()
+        if not self._covered(LEAD_S):
+            copy.request(self._clock.position_s(), notify=False)
+        if not self._covered(AHEAD_S):
+            self._carry_out(self._transport.running_short(covered=False))

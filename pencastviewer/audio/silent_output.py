@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, QTimer
 
 from ..media.probe import probe
 from ..media.source import AudioError
-from .playback import PAUSED, PLAYING, STOPPED, AudioOutput, clamp_rate
+from .playback import AudioOutput, clamp_rate
+from .state_machine import PlaybackState
 
 
 class SilentAudioOutput(AudioOutput):
@@ -48,7 +49,7 @@ class SilentAudioOutput(AudioOutput):
         self._clock.hold()
         self._clock.jump(0.0)
         self._set_durations(())
-        self._set_state(STOPPED)
+        self._set_state(PlaybackState.STOPPED)
         if was_ready:
             self.ready_changed.emit(False)
 
@@ -62,17 +63,17 @@ class SilentAudioOutput(AudioOutput):
             self._clock.jump(0.0)
         if not self._clock.running:
             self._clock.start()
-        self._set_state(PLAYING)
+        self._set_state(PlaybackState.PLAYING)
         self._schedule_end()
 
     def pause(self) -> None:
-        self._halt(PAUSED if self._state != STOPPED else STOPPED)
+        self._halt(PlaybackState.PAUSED if self._state != PlaybackState.STOPPED else PlaybackState.STOPPED)
 
     def stop(self) -> None:
-        self._halt(STOPPED)
+        self._halt(PlaybackState.STOPPED)
         self._clock.jump(0.0)
 
-    def _halt(self, state: str) -> None:
+    def _halt(self, state: PlaybackState) -> None:
         self._end_timer.stop()
         self._clock.hold()
         self._set_state(state)
@@ -104,5 +105,5 @@ class SilentAudioOutput(AudioOutput):
             return
         self._clock.hold()
         self._clock.jump(self._map.total_s)  # "at the end" allows 1 ms: land exactly on it
-        self._set_state(STOPPED)
+        self._set_state(PlaybackState.STOPPED)
         self.ended.emit()

@@ -39,7 +39,7 @@ class BookmarksPanel(QListWidget):
         s = self.session
         if s.document is None or s.recording < 0:
             return None
-        bookmark = self.bookmarks.add(s.recording, s.position_s())
+        bookmark = self.bookmarks.add(s.recording, s.playback.position_s())
         row = self.bookmarks.items.index(bookmark)
         self.setCurrentRow(row)
         return bookmark

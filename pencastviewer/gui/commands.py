@@ -30,7 +30,7 @@ def next_speed(rate: float, direction: int) -> float:
 
 
 class _Printing(Protocol):
-    def print_current_page(self) -> None: ...
+    def print_current_page(self) -> object: ...
 
 
 class _Stepping(Protocol):
@@ -63,7 +63,7 @@ class CommandTarget(Protocol):
 
     def open_export_dialog(self) -> None: ...
     def edit_preferences(self) -> None: ...
-    def show_about(self) -> None: ...
+    def show_about(self) -> object: ...
     def close(self) -> bool: ...
     def showFullScreen(self) -> None: ...
     def showNormal(self) -> None: ...
@@ -71,7 +71,7 @@ class CommandTarget(Protocol):
 
 
 def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
-    s, canvas = w.session, w.canvas
+    s, p, canvas = w.session, w.session.playback, w.canvas
     return {
         "open": lambda: w.files.choose_file(),
         "locate_recording": lambda: w.missing.locate(),
@@ -83,7 +83,7 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "select_all": canvas.selection_tool.select_all,
         "clear_selection": canvas.selection_tool.clear,
         "play_pause": s.toggle_play,
-        "stop": s.stop,
+        "stop": p.stop,
         "back_5": lambda: s.skip(-SKIP_S),
         "forward_5": lambda: s.skip(SKIP_S),
         "back_30": lambda: s.skip(-LONG_SKIP_S),
@@ -92,16 +92,16 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "next_phrase": lambda: s.jump(1, phrases=True),
         "previous_stroke": lambda: s.jump(-1, phrases=False),
         "next_stroke": lambda: s.jump(1, phrases=False),
-        "slower": lambda: s.set_rate(next_speed(s.rate, -1)),
-        "faster": lambda: s.set_rate(next_speed(s.rate, 1)),
-        "normal_speed": lambda: s.set_rate(1.0),
-        "volume_up": lambda: s.set_volume(s.volume + VOLUME_STEP),
-        "volume_down": lambda: s.set_volume(s.volume - VOLUME_STEP),
-        "mute": lambda checked: s.set_muted(checked),
+        "slower": lambda: p.set_rate(next_speed(p.rate, -1)),
+        "faster": lambda: p.set_rate(next_speed(p.rate, 1)),
+        "normal_speed": lambda: p.set_rate(1.0),
+        "volume_up": lambda: p.set_volume(p.volume + VOLUME_STEP),
+        "volume_down": lambda: p.set_volume(p.volume - VOLUME_STEP),
+        "mute": lambda checked: p.set_muted(checked),
         "sync_earlier": lambda: s.nudge_sync_offset(-SYNC_STEP_MS),
         "sync_later": lambda: s.nudge_sync_offset(SYNC_STEP_MS),
         "sync_reset": lambda: s.set_sync_offset_ms(0.0),
-        "loop_selection": lambda checked: s.set_looping(checked),
+        "loop_selection": lambda checked: p.set_looping(checked),
         "previous_page": lambda: s.set_page(s.page - 1),
         "next_page": lambda: s.set_page(s.page + 1),
         "first_page": lambda: s.set_page(0),

@@ -251,7 +251,7 @@ class ExportDialog(QDialog):
         if spec.recording is None:
             return
         self._preview_end_s = spec.end_s
-        self.session.playhead_moved.connect(self._on_session_playhead_moved)
+        self.session.playback.playhead_moved.connect(self._on_session_playhead_moved)
         self.session.play_at(spec.recording, spec.start_s)
 
     def _on_session_playhead_moved(self, position_s: float) -> None:
@@ -262,9 +262,9 @@ class ExportDialog(QDialog):
         if self._preview_end_s is None:
             return
         self._preview_end_s = None
-        self.session.playhead_moved.disconnect(self._on_session_playhead_moved)
-        if self.session.output.state() == "playing":
-            self.session.output.pause()
+        self.session.playback.playhead_moved.disconnect(self._on_session_playhead_moved)
+        if self.session.playback.playing:
+            self.session.playback.pause()
 
     # --- export ------------------------------------------------------------------------
     @property

@@ -25,6 +25,7 @@ from ..app.open_document import OpenDocument
 from ..app.preferences import Preferences
 from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
+from ..audio.state_machine import PlaybackState
 from ..model.units import format_hms
 from .about_dialog import AboutDialog
 from .commands import command_slots
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.waveform.selection_bar.set_loop_action(self.actions_by_name["loop_selection"])
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
-        self.silent_label = QLabel("No audio device — playing silently" if session.output.is_silent else "")
+        self.silent_label = QLabel("No audio device — playing silently" if session.playback.is_silent else "")
         self._build_toolbar()
         self._build_menus()
         self.statusBar().addPermanentWidget(self.silent_label)
@@ -180,11 +181,11 @@ class MainWindow(QMainWindow):
         s.page_changed.connect(lambda _page: self._update_page_label())
         s.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.problem.connect(self._on_session_problem)
-        s.rate_changed.connect(lambda rate: prefs.set("rate", rate))
-        s.volume_changed.connect(lambda volume: prefs.set("volume", volume))
-        s.muted_changed.connect(lambda muted: prefs.set("muted", muted))
+        s.playback.rate_changed.connect(lambda rate: prefs.set("rate", rate))
+        s.playback.volume_changed.connect(lambda volume: prefs.set("volume", volume))
+        s.playback.muted_changed.connect(lambda muted: prefs.set("muted", muted))
         s.options_changed.connect(self._on_session_options_changed)
-        s.playback_state_changed.connect(self._on_session_playback_state_changed)
+        s.playback.state_changed.connect(self._on_session_playback_state_changed)
         s.sync_offset_changed.connect(lambda _ms: self.opener.remember_current())
         s.strokes_selected.connect(self._on_session_strokes_selected)
 
@@ -195,9 +196,9 @@ class MainWindow(QMainWindow):
             show_ghosts=prefs.get("show_ghosts"),
             auto_page_turn=prefs.get("auto_page_turn"),
         )
-        s.set_rate(prefs.get("rate"))
-        s.set_volume(prefs.get("volume"))
-        s.set_muted(prefs.get("muted"))
+        s.playback.set_rate(prefs.get("rate"))
+        s.playback.set_volume(prefs.get("volume"))
+        s.playback.set_muted(prefs.get("muted"))
         if self.theme is not None:
             self.theme.apply(prefs.get("theme"))
 
@@ -221,8 +222,8 @@ class MainWindow(QMainWindow):
         self._update_document_actions()
         self.missing.on_opened()
 
-    def _on_session_playback_state_changed(self, state: str) -> None:
-        if state != "playing":
+    def _on_session_playback_state_changed(self, state: PlaybackState) -> None:
+        if state != PlaybackState.PLAYING:
             self.opener.remember_current()
 
     def _on_session_problem(self, text: str) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from ..app.session import Session
+from ..audio.state_machine import PlaybackState
 from ..model import Page
 from ..render.image_export import render_page_image
 
@@ -52,7 +53,7 @@ class ThumbnailList(QListWidget):
         self.setMinimumWidth(THUMB_WIDTH_PX + 40)
         session.opened.connect(self._on_session_opened)
         session.page_changed.connect(self._on_session_page_changed)
-        session.playback_state_changed.connect(self._on_session_playback_state_changed)
+        session.playback.state_changed.connect(self._on_session_playback_state_changed)
         self.currentRowChanged.connect(self._on_current_row_changed)
 
     def sizeHint(self) -> QSize:
@@ -99,7 +100,7 @@ class ThumbnailList(QListWidget):
 
     def _on_timer_timeout(self) -> None:
         """Draw one thumbnail: one in view if any is missing, else (when not playing) the next."""
-        playing = self.session.output.state() == "playing"
+        playing = self.session.playback.playing
         rows = self._visible_rows() or ([] if playing else self._pending[:1])
         if rows:
             self._pending.remove(rows[0])
@@ -109,8 +110,8 @@ class ThumbnailList(QListWidget):
         elif not rows:
             self._timer.setInterval(PLAYING_INTERVAL_MS)
 
-    def _on_session_playback_state_changed(self, state: str) -> None:
-        self._timer.setInterval(PLAYING_INTERVAL_MS if state == "playing" else IDLE_INTERVAL_MS)
+    def _on_session_playback_state_changed(self, state: PlaybackState) -> None:
+        self._timer.setInterval(PLAYING_INTERVAL_MS if state == PlaybackState.PLAYING else IDLE_INTERVAL_MS)
 
     def _draw(self, index: int) -> None:
         doc = self.session.document

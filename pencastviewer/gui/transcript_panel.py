@@ -66,7 +66,7 @@ class TranscriptPanel(QWidget):
         service.failed.connect(self._on_service_failed)
         session.recording_changed.connect(lambda _r: self.refresh())
         session.opened.connect(self.refresh)
-        session.playhead_moved.connect(self.text.highlight_at)
+        session.playback.playhead_moved.connect(self.text.highlight_at)
         session.selection_changed.connect(self._on_session_selection_changed)
         self.text.word_clicked.connect(self._on_text_word_clicked)
         self.text.paragraph_hovered.connect(self._on_text_paragraph_hovered)
@@ -92,7 +92,7 @@ class TranscriptPanel(QWidget):
         if transcript is not self._shown():
             self.text.show_transcript(transcript, placeholder)
             self._shown_transcript = transcript
-            self.text.highlight_at(s.position_s())
+            self.text.highlight_at(s.playback.position_s())
 
     def _shown(self) -> object:
         return getattr(self, "_shown_transcript", False)

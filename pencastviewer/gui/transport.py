@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QToolButton, QWidget
 
 from ..app.session import Session
+from ..audio.state_machine import PlaybackState
 from ..model.units import format_hms
 from .icons import icon
 
@@ -22,8 +23,12 @@ SYNC_BUTTONS = (  # name, button text, tooltip: what a click does to the ink and
     ("sync_later", "+10 ms", "Audio sync: hear the sound of the ink 10 ms later"),
 )
 # Commands that need a recording: without one the transport is greyed out, not silently inert.
-NEEDS_AUDIO = (*BUTTONS, "back_30", "forward_30", "previous_stroke", "next_stroke", "slower", "faster")
-NEEDS_AUDIO += ("normal_speed", "sync_earlier", "sync_later", "sync_reset")
+NEEDS_AUDIO = (*BUTTONS, "back_30", "forward_30", "previous_stroke", "next_stroke", "slower", "faster") + (
+    "normal_speed",
+    "sync_earlier",
+    "sync_later",
+    "sync_reset",
+)
 
 
 def speed_text(rate: float) -> str:
@@ -62,8 +67,8 @@ class Transport(QToolBar):
         self._connect()
         self._on_session_recording_changed(session.recording)
         self.refresh_icons()
-        self._on_session_rate_changed(session.rate)
-        self._set_quietly(self.volume, round(session.volume * 100))
+        self._on_session_rate_changed(session.playback.rate)
+        self._set_quietly(self.volume, round(session.playback.volume * 100))
 
     def _add_speed(self) -> None:
         self.speed = QComboBox(self)
@@ -111,18 +116,18 @@ class Transport(QToolBar):
             self.addWidget(button)
 
     def _connect(self) -> None:
-        s = self.session
-        s.playhead_moved.connect(self._on_session_playhead_moved)
-        s.playback_state_changed.connect(self._on_session_playback_state_changed)
+        s, p = self.session, self.session.playback
+        p.playhead_moved.connect(self._on_session_playhead_moved)
+        p.state_changed.connect(self._on_session_playback_state_changed)
         s.recording_changed.connect(self._on_session_recording_changed)
-        s.rate_changed.connect(self._on_session_rate_changed)
-        s.volume_changed.connect(lambda v: self._set_quietly(self.volume, round(v * 100)))
-        s.muted_changed.connect(self._on_session_muted_changed)
+        p.rate_changed.connect(self._on_session_rate_changed)
+        p.volume_changed.connect(lambda v: self._set_quietly(self.volume, round(v * 100)))
+        p.muted_changed.connect(self._on_session_muted_changed)
         s.sync_offset_changed.connect(self._on_session_sync_offset_changed)
         self.position.sliderMoved.connect(lambda ms: s.seek(ms / 1000.0))
         self.position.actionTriggered.connect(self._on_position_action)
-        self.speed.activated.connect(lambda i: s.set_rate(self.speed.itemData(i)))
-        self.volume.valueChanged.connect(lambda v: s.set_volume(v / 100.0))
+        self.speed.activated.connect(lambda i: p.set_rate(self.speed.itemData(i)))
+        self.volume.valueChanged.connect(lambda v: p.set_volume(v / 100.0))
 
     # --- following the session ------------------------------------------------------------
     def duration_s(self) -> float:
@@ -136,7 +141,7 @@ class Transport(QToolBar):
             widget.setEnabled(has_audio)
         for name in NEEDS_AUDIO:
             self._actions[name].setEnabled(has_audio)
-        self._on_session_playhead_moved(self.session.position_s())
+        self._on_session_playhead_moved(self.session.playback.position_s())
         self._on_session_sync_offset_changed(self.session.sync_offset_ms)
 
     def _on_session_playhead_moved(self, position_s: float) -> None:
@@ -152,11 +157,11 @@ class Transport(QToolBar):
         for name in BUTTONS:
             if name != "play_pause":
                 self._actions[name].setIcon(icon(name, self))
-        self._on_session_playback_state_changed(self.session.output.state())
-        self._on_session_muted_changed(self.session.muted)
+        self._on_session_playback_state_changed(self.session.playback.state())
+        self._on_session_muted_changed(self.session.playback.muted)
 
-    def _on_session_playback_state_changed(self, state: str) -> None:
-        playing = state == "playing"
+    def _on_session_playback_state_changed(self, state: PlaybackState) -> None:
+        playing = state == PlaybackState.PLAYING
         action = self._actions["play_pause"]
         action.setIcon(icon("pause" if playing else "play", self))
         action.setIconText("Pause" if playing else "Play")

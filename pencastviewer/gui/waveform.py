@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 from ..app.listening import Listening
 from ..app.recording_peaks import RecordingPeaks
 from ..app.session import Session
+from ..audio.state_machine import PlaybackState
 from ..media.envelope_scale import EnvelopeScale
 from ..media.peaks import PeakPyramid
 from .waveform_plot import (
@@ -20,7 +21,6 @@ from .waveform_plot import (
     TimeAxis,
     WaveformPlot,
     format_clock,
-    merge_marks,
 )
 from .waveform_scale import WaveformScale
 from .waveform_selection import SelectionBar
@@ -82,9 +82,9 @@ class WaveformView(QWidget):
         peaks.finished.connect(self._on_peaks_finished)
         peaks.failed.connect(self._on_peaks_failed)
         s.recording_changed.connect(self._on_session_recording_changed)
-        s.playhead_moved.connect(self._on_session_playhead_moved)
+        s.playback.playhead_moved.connect(self._on_session_playhead_moved)
         s.selection_changed.connect(self._on_session_selection_changed)
-        s.playback_state_changed.connect(self._on_session_playback_state_changed)
+        s.playback.state_changed.connect(self._on_session_playback_state_changed)
         s.sync_offset_changed.connect(self._on_session_sync_offset_changed)
         for plot in (self.overview, self.detail):
             plot.view.seek_requested.connect(self._on_view_seek_requested)
@@ -151,7 +151,7 @@ class WaveformView(QWidget):
         self.detail.setLimits(xMin=0.0, xMax=duration_s, minXRange=min(MIN_SPAN_S, duration_s))
         self.window_region.setBounds((0.0, duration_s))
         span = min(INITIAL_SPAN_S, duration_s)
-        start = min(max(self.session.position_s() - span / 2, 0.0), duration_s - span)
+        start = min(max(self.session.playback.position_s() - span / 2, 0.0), duration_s - span)
         self.detail.setXRange(start, start + span, padding=0)
 
     def _on_peaks_finished(self, pyramid: PeakPyramid) -> None:
@@ -159,7 +159,7 @@ class WaveformView(QWidget):
         doc, index = self.session.document, self.session.recording
         recording = doc.notebook.recordings[index] if doc is not None and index >= 0 else None
         self.scale_choice.set_recording(recording, pyramid.loudness)
-        marks = merge_marks(self.session.writing_positions_s())
+        marks = self.session.writing_marks()
         for plot in (self.overview, self.detail):
             plot.set_content(pyramid, marks)
 
@@ -167,7 +167,7 @@ class WaveformView(QWidget):
         """The writing marks move with the recording's sync offset (the envelope stays)."""
         pyramid = self.detail.pyramid
         if pyramid is not None:
-            marks = merge_marks(self.session.writing_positions_s())
+            marks = self.session.writing_marks()
             for plot in (self.overview, self.detail):
                 plot.set_content(pyramid, marks)
 
@@ -176,8 +176,8 @@ class WaveformView(QWidget):
         self.progress.setValue(0)
 
     # --- playhead, selection, navigation ----------------------------------------------
-    def _on_session_playback_state_changed(self, state: str) -> None:
-        self._playing = state == "playing"
+    def _on_session_playback_state_changed(self, state: PlaybackState) -> None:
+        self._playing = state == PlaybackState.PLAYING
 
     def _on_session_playhead_moved(self, position_s: float) -> None:
         for plot in (self.overview, self.detail):

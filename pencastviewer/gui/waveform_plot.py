@@ -110,18 +110,6 @@ class SeekViewBox(pg.ViewBox):  # type: ignore[misc]
             self.seek_requested.emit(x)
 
 
-def merge_marks(spans: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted, disjoint (starts, ends) covering every span."""
-    if not spans:
-        return np.empty(0), np.empty(0)
-    pairs = np.array(sorted(spans), dtype=np.float64)
-    starts, ends = pairs[:, 0], np.maximum.accumulate(pairs[:, 1])
-    new = np.flatnonzero(starts[1:] > ends[:-1]) + 1  # a span that begins after all before it ended
-    first = np.concatenate([[0], new])
-    last = np.concatenate([new - 1, [len(pairs) - 1]])
-    return starts[first], ends[last]
-
-
 class WaveformPlot(pg.PlotWidget):  # type: ignore[misc]
     """One view of the envelope: redrawn from the pyramid at one bin per pixel whenever its
     time range changes. The curve gets only those bins, never raw samples, so pyqtgraph's

@@ -39,7 +39,7 @@ class SelectionBar(QWidget):
         if loop_action is not None:
             self.set_loop_action(loop_action)
         session.selection_changed.connect(self._on_session_selection_changed)
-        session.looping_changed.connect(self._on_session_looping_changed)
+        session.playback.looping_changed.connect(self._on_session_looping_changed)
         self._on_session_selection_changed(session.selection)
 
     def set_loop_action(self, action: QAction) -> None:

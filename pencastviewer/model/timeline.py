@@ -90,6 +90,10 @@ class Timeline:
         clamped once an offset is added (it may move ink before the start)."""
         return self.layout(recording).position_s(t_ms) + ms_to_s(self.sync_offset_ms(recording))
 
+    def positions_s(self, recording: int, t_ms: NDArray[np.float64]) -> NDArray[np.float64]:
+        """position_s() of many notebook times of `recording` at once."""
+        return self.layout(recording).positions_s(t_ms) + ms_to_s(self.sync_offset_ms(recording))
+
     def ink_time_ms(self, recording: int, position_s: float) -> float:
         """The notebook time heard at `position_s` of `recording` (the inverse)."""
         shifted_s = position_s - ms_to_s(self.sync_offset_ms(recording))

@@ -21,7 +21,11 @@ import soundfile as sf
 from support.pulse import underrun_ms
 from support.xcorr import chirp_time_s, first_sound, linear_chirp, locate
 
-from pencastviewer.audio.playback import PLAYING, STOPPED, PlayheadClock, SequenceMap
+from pencastviewer.audio.clock import PlayheadClock
+from pencastviewer.audio.playback import SequenceMap
+from pencastviewer.audio.state_machine import PlaybackState
+
+PLAYING, STOPPED = PlaybackState.PLAYING, PlaybackState.STOPPED
 
 RATE = 48000
 TEXT = (
@@ -278,15 +282,15 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
     """With the copy slowed down (0.25 s per chunk), a seek while playing to a place not yet
     written pauses until the copy has it, then sounds exactly from there: the hole in the
     file is never played."""
-    from pencastviewer.audio import pcm_copy, qt_output
+    from pencastviewer.audio import pcm_copy, pcm_runs, qt_output
 
-    real_read = pcm_copy._Run.read
+    real_read = pcm_runs.Run.read
 
     def slow_read(run, n_frames: int) -> np.ndarray:
         time.sleep(0.25)
         return real_read(run, n_frames)
 
-    monkeypatch.setattr(pcm_copy._Run, "read", slow_read)
+    monkeypatch.setattr(pcm_runs.Run, "read", slow_read)
     monkeypatch.setattr(pcm_copy, "HEAD_S", 1.0)
     monkeypatch.setattr(qt_output, "LEAD_S", 2.0)
     monkeypatch.setattr(qt_output, "AHEAD_S", 1.5)

@@ -114,14 +114,14 @@ def test_dragging_the_paper_pans_and_a_click_on_paper_does_nothing(window, qtbot
     assert canvas.hit_at(blank) is None
     h, v = canvas.horizontalScrollBar().value(), canvas.verticalScrollBar().value()
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=blank.toPoint())
-    assert session.output.state() == "stopped" and session.position_s() == 0.0
+    assert session.playback.state() == "stopped" and session.playback.position_s() == 0.0
     assert (canvas.horizontalScrollBar().value(), canvas.verticalScrollBar().value()) == (h, v)
     qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=blank.toPoint())
     moved = (blank + QPointF(-40, -30)).toPoint()
     qtbot.mouseMove(canvas.viewport(), moved)
     qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=moved)
     assert (canvas.horizontalScrollBar().value(), canvas.verticalScrollBar().value()) == (h + 40, v + 30)
-    assert session.output.state() == "stopped"
+    assert session.playback.state() == "stopped"
 
 
 # --- tap to play and hover -----------------------------------------------------------------------
@@ -133,12 +133,12 @@ def test_a_click_on_ink_plays_from_the_tapped_time_minus_the_preroll(window, qtb
     x, y = stroke.xy_mm[k]
     expected = doc.timeline.position_s(0, float(stroke.t_ms[k])) - session.preroll_s
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.widget_point(x, y).toPoint())
-    assert session.output.state() == "playing"
-    session.output.pause()
+    assert session.playback.playing
+    session.playback.pause()
     # the tap time is interpolated along the segment under the pointer: within one sample (13 ms)
     # of the nearest point, plus the little the silent clock ran before the pause
-    assert session.position_s() == pytest.approx(expected, abs=0.06)
-    assert session.position_s() >= expected - 0.014
+    assert session.playback.position_s() == pytest.approx(expected, abs=0.06)
+    assert session.playback.position_s() >= expected - 0.014
 
 
 def test_the_sync_offset_moves_where_a_tap_plays_from(window, qtbot):
@@ -148,8 +148,8 @@ def test_the_sync_offset_moves_where_a_tap_plays_from(window, qtbot):
     session.set_sync_offset_ms(250.0)
     expected = session.document.timeline.position_s(0, stroke.start_ms) + 0.25 - session.preroll_s
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.widget_point(x, y).toPoint())
-    session.output.pause()
-    assert session.position_s() == pytest.approx(expected, abs=0.06)
+    session.playback.pause()
+    assert session.playback.position_s() == pytest.approx(expected, abs=0.06)
 
 
 def test_hovering_ink_shows_a_pointing_hand_and_the_time(window, qtbot):
@@ -188,7 +188,7 @@ def test_paused_mid_recording_earlier_ink_is_full_colour_and_later_ink_faint(win
     session.set_options(show_ghosts=False)
     hidden = viewport_image(canvas)
     assert ink_darkness(canvas, hidden, later) < ink_darkness(canvas, image, later) - 0.02
-    session.stop()  # stopped at the start: all ink in full colour again
+    session.playback.stop()  # stopped at the start: all ink in full colour again
     assert ink_darkness(canvas, viewport_image(canvas), later) > 0.55
 
 

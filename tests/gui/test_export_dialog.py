@@ -171,9 +171,9 @@ def test_preview_plays_the_range_and_stops_at_its_end(qtbot, session):
     dialog.start_edit.setText("0:00:12.500")
     dialog.end_edit.setText("0:00:12.800")
     dialog.preview_button.click()
-    assert session.output.state() == "playing" and session.position_s() >= 12.5
-    qtbot.waitUntil(lambda: session.output.state() != "playing", timeout=5000)
-    assert 12.8 <= session.position_s() < 13.0
+    assert session.playback.playing and session.playback.position_s() >= 12.5
+    qtbot.waitUntil(lambda: session.playback.state() != "playing", timeout=5000)
+    assert 12.8 <= session.playback.position_s() < 13.0
 
 
 def test_closing_during_an_export_cancels_it_without_waiting_and_leaves_nothing(

@@ -78,7 +78,7 @@ def _assert_located(window, xournalpp_dir: Path) -> None:
     audio = s.document.notebook.recordings[0].files[0]
     assert audio.store == AudioStore.FILE and Path(audio.member) == (xournalpp_dir / "test.ogg").resolve()
     assert s.recording == 0 and s.audible and not window.recordings.is_marked_missing(0)
-    assert s.output.duration_s() == pytest.approx(FIXTURE_AUDIO_S)
+    assert s.playback.duration_s() == pytest.approx(FIXTURE_AUDIO_S)
     assert window.missing.button.isHidden() and not window.actions_by_name["locate_recording"].isEnabled()
     stroke = s.document.notebook.pages[0].strokes[0]
     assert stroke.recording == 0 and s.audio_position_s(0, float(stroke.t_ms[0])) == 0.0
@@ -94,7 +94,7 @@ def test_a_missing_recording_opens_the_ink_without_any_dialog(open_window, missi
     assert hit is not None and hit.recording == 0
     s.toggle_play()
     s.seek(1.0)
-    assert s.output.state() == "stopped" and s.position_s() == 0.0
+    assert s.playback.state() == "stopped" and s.playback.position_s() == 0.0
     assert "Locate recording" in window.statusBar().currentMessage()
     assert dialogs == []
 
@@ -112,7 +112,7 @@ def test_locate_recording_reopens_with_its_audio_and_keeps_the_place(
     memory = Preferences().file_memory(missing_notebook)
     assert memory is not None and memory.located == {"test.ogg": str((xournalpp_dir / "test.ogg").resolve())}
     window.session.play_at(0, 0.5)
-    assert window.session.output.state() == "playing"
+    assert window.session.playback.playing
     assert dialogs == []
 
 

@@ -86,7 +86,7 @@ def test_a_files_place_is_remembered_and_restored(qtbot, preferences, demo_path)
     with qtbot.waitSignal(fresh_session.opened, timeout=20000):
         again.open(demo_path)
     assert fresh_session.page == 1 and fresh_session.sync_offsets_ms == {0: -80.0}
-    assert fresh_session.position_s() == pytest.approx(42.0, abs=0.01)
+    assert fresh_session.playback.position_s() == pytest.approx(42.0, abs=0.01)
     assert fresh_zoom.zoom == 150.0
 
 

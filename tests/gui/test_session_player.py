@@ -45,7 +45,7 @@ def test_while_playing_the_page_being_written_is_shown(session, qtbot):
     assert session.page == 0
     session.toggle_play()
     qtbot.waitUntil(lambda: session.page == 1, timeout=3000)  # the first stroke of page 1 is at 12 s
-    assert session.position_s() >= 12.0
+    assert session.playback.position_s() >= 12.0
 
 
 def test_a_page_turned_by_hand_stays_until_the_writing_moves_to_another_page(session, qtbot):
@@ -62,14 +62,14 @@ def test_without_auto_page_turn_the_page_stays(session, qtbot):
     session.seek(11.8)
     session.toggle_play()
     qtbot.wait(600)
-    assert session.position_s() > 12.2 and session.page == 0
+    assert session.playback.position_s() > 12.2 and session.page == 0
 
 
 def test_a_tap_whose_preroll_starts_on_the_page_before_does_not_turn_away(session, qtbot):
     session.set_page(1)
     hit = session.tap(1, 20.0, 20.0)  # page 1's first stroke, written at 12 s: plays from 10.5 s
     assert hit is not None and hit.stroke == 0
-    assert session.position_s() == pytest.approx(10.5, abs=0.05)
+    assert session.playback.position_s() == pytest.approx(10.5, abs=0.05)
     assert session.page == 1
     qtbot.wait(400)  # still in page 0's writing time
     assert session.page == 1
@@ -81,50 +81,50 @@ def test_next_and_previous_phrase_jump_as_a_tap_on_them_would(qtbot, tmp_path):
     session.set_document(phrases_at_1_and_5_and_9_s(tmp_path))
     preroll = session.preroll_s
     assert session.jump(1, phrases=True)
-    assert session.position_s() == pytest.approx(5.0 - preroll)
+    assert session.playback.position_s() == pytest.approx(5.0 - preroll)
     assert session.jump(1, phrases=True)
-    assert session.position_s() == pytest.approx(9.0 - preroll)
+    assert session.playback.position_s() == pytest.approx(9.0 - preroll)
     assert session.page == 1  # the phrase is on page 1: the page is shown
     assert not session.jump(1, phrases=True)  # none after the last
     assert session.jump(-1, phrases=True)  # just after a phrase began: the one before it
-    assert session.position_s() == pytest.approx(5.0 - preroll)
+    assert session.playback.position_s() == pytest.approx(5.0 - preroll)
     assert session.page == 0
-    assert session.output.state() != "playing"  # jumping while paused stays paused
+    assert session.playback.state() != "playing"  # jumping while paused stays paused
     session.seek(0.0)  # strokes at 1.0 and 1.5 s play from 0 (their pre-roll is cut at the start)
-    assert session.jump(1, phrases=False) and session.position_s() == pytest.approx(2.0 - preroll)
-    assert session.jump(1, phrases=False) and session.position_s() == pytest.approx(5.0 - preroll)
-    assert session.jump(1, phrases=False) and session.position_s() == pytest.approx(5.4 - preroll)
+    assert session.jump(1, phrases=False) and session.playback.position_s() == pytest.approx(2.0 - preroll)
+    assert session.jump(1, phrases=False) and session.playback.position_s() == pytest.approx(5.0 - preroll)
+    assert session.jump(1, phrases=False) and session.playback.position_s() == pytest.approx(5.4 - preroll)
 
 
 def test_skips_are_clamped_to_the_recording(session):
     session.skip(-5.0)
-    assert session.position_s() == 0.0
+    assert session.playback.position_s() == 0.0
     session.skip(5.0)
-    assert session.position_s() == pytest.approx(5.0)
+    assert session.playback.position_s() == pytest.approx(5.0)
     session.skip(30.0)
-    assert session.position_s() == pytest.approx(30.0)
+    assert session.playback.position_s() == pytest.approx(30.0)
 
 
 def test_speed_is_clamped_to_half_to_three_times_and_reaches_the_output(session):
-    session.set_rate(1.5)
-    assert session.output.rate() == pytest.approx(1.5)
-    session.set_rate(10.0)
-    assert session.rate == 3.0 and session.output.rate() == pytest.approx(3.0)
-    session.set_rate(0.1)
-    assert session.rate == 0.5
+    session.playback.set_rate(1.5)
+    assert session.playback.backend.rate() == pytest.approx(1.5)
+    session.playback.set_rate(10.0)
+    assert session.playback.rate == 3.0 and session.playback.backend.rate() == pytest.approx(3.0)
+    session.playback.set_rate(0.1)
+    assert session.playback.rate == 0.5
 
 
 # --- the sync offset -----------------------------------------------------------------------------
 def test_the_sync_offset_moves_taps_reveal_and_waveform_marks_alike(session):
-    marks_before = session.writing_positions_s()
+    marks_before = session.writing_marks()
     session.seek(6.0)
     reveal_before = session.reveal_time_ms()
     session.set_sync_offset_ms(120.0)
     assert session.sync_offset_ms == 120.0
-    assert session.writing_positions_s()[0][0] == pytest.approx(marks_before[0][0] + 0.12)
+    assert session.writing_marks()[0][0] == pytest.approx(marks_before[0][0] + 0.12)
     assert session.reveal_time_ms() == pytest.approx(reveal_before - 120.0)
     session.tap(0, 20.0, 40.0)  # the start of the stroke written at 9 s
-    assert session.position_s() == pytest.approx(9.0 + 0.12 - session.preroll_s, abs=0.05)
+    assert session.playback.position_s() == pytest.approx(9.0 + 0.12 - session.preroll_s, abs=0.05)
 
 
 # --- opening -------------------------------------------------------------------------------------

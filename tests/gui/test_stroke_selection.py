@@ -92,7 +92,7 @@ def test_shift_drag_over_a_line_selects_its_strokes_and_the_waveform_shows_their
     assert session.selection == span
     for plot in (window.waveform.overview, window.waveform.detail):
         assert plot.selection.isVisible() and plot.selection.getRegion() == span
-    assert session.output.state() == "stopped"  # a selection neither plays ...
+    assert session.playback.state() == "stopped"  # a selection neither plays ...
     assert (canvas.horizontalScrollBar().value(), canvas.verticalScrollBar().value()) == scroll  # nor pans
     assert canvas.layer.valid  # the highlight went into the page picture where it changed ...
     incremental = canvas.layer.pixmap.toImage()
@@ -195,7 +195,7 @@ def test_shift_click_adds_and_removes_one_stroke(window, qtbot):
         qtbot.mouseClick(canvas.viewport(), LEFT, SHIFT, canvas.widget_point(x, y).toPoint())
     assert session.selected_strokes == (0, (52,))
     assert session.selection == heard_span(session, [52])
-    assert session.output.state() == "stopped"
+    assert session.playback.state() == "stopped"
     at = canvas.widget_point(*strokes[60].xy_mm[0]).toPoint()
     qtbot.mouseClick(canvas.viewport(), LEFT, SHIFT, at)  # a quick second click comes as a double click:
     qtbot.mouseDClick(canvas.viewport(), LEFT, SHIFT, at)
@@ -219,8 +219,8 @@ def test_plain_drag_still_pans_plain_click_still_plays_and_bare_paper_clears(win
     stroke = session.document.notebook.pages[0].strokes[100]
     canvas.center_on(*stroke.xy_mm[0])
     qtbot.mouseClick(canvas.viewport(), LEFT, pos=canvas.widget_point(*stroke.xy_mm[0]).toPoint())
-    assert session.output.state() == "playing"  # a tap plays, selection or not
-    session.output.pause()
+    assert session.playback.playing  # a tap plays, selection or not
+    session.playback.pause()
     assert session.selected_strokes == (0, tuple(line))
     canvas.center_on(150.0, 200.0)
     qtbot.mouseClick(canvas.viewport(), LEFT, pos=canvas.widget_point(150.0, 200.0).toPoint())

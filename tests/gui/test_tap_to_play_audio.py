@@ -54,7 +54,7 @@ def _take(qtbot, pulse_sink, session, canvas, pos, source, target_s):
     recorder = pulse_sink.start_recording()
     clicked = time.monotonic()
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert session.output.state() == "playing"
+    assert session.playback.playing
     qtbot.wait(2500)
     session.toggle_play()
     qtbot.wait(200)
@@ -81,11 +81,13 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
     window = build_window(QApplication.instance())
     qtbot.addWidget(window)
     session = window.session
-    assert not session.output.is_silent, "the private PulseAudio sink should be a real output"
+    assert not session.playback.is_silent, "the private PulseAudio sink should be a real output"
     window.resize(1000, 800)
     window.show()
     qtbot.waitExposed(window)
-    with qtbot.waitSignal(session.output.ready_changed, timeout=30000):  # the PCM copy for sample-exact seeks
+    with qtbot.waitSignal(
+        session.playback.backend.ready_changed, timeout=30000
+    ):  # the PCM copy for sample-exact seeks
         window.open_file(demo_path)
     doc = session.document
     audio = doc.notebook.recordings[0].files[0]
@@ -110,7 +112,7 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
         takes.append((error_ms, latency_ms))
         if latency_ms < LATE_START_MS:
             break
-        session.output.seek(0.0)
+        session.playback.seek(0.0)
         qtbot.wait(300)
     print(
         f"\ntap at {target_s + session.preroll_s:.3f} s: playback started at {target_s:.3f} s "

@@ -106,8 +106,8 @@ def test_a_click_seeks_to_the_time_under_the_cursor(view: WaveformView, session:
     target_s = 37.3
     qtbot.mouseClick(view.detail.viewport(), Qt.MouseButton.LeftButton, pos=pixel_of(view.detail, target_s))
     px_s = DURATION_S / view.detail.view.width()
-    assert session.position_s() == pytest.approx(target_s, abs=2 * px_s)
-    assert view.detail.playhead.value() == pytest.approx(session.position_s())
+    assert session.playback.position_s() == pytest.approx(target_s, abs=2 * px_s)
+    assert view.detail.playhead.value() == pytest.approx(session.playback.position_s())
 
 
 def test_a_shift_drag_selects(view: WaveformView, session: Session, qtbot) -> None:
@@ -123,7 +123,7 @@ def test_a_shift_drag_selects(view: WaveformView, session: Session, qtbot) -> No
 
 
 def test_the_playhead_line_follows_the_session(view: WaveformView, session: Session) -> None:
-    session.playhead_moved.emit(12.5)
+    session.playback.playhead_moved.emit(12.5)
     assert view.detail.playhead.value() == 12.5 == view.overview.playhead.value()
 
 
@@ -131,10 +131,10 @@ def test_the_detail_view_pages_ahead_of_the_playhead_while_playing(
     view: WaveformView, session: Session
 ) -> None:
     view.detail.setXRange(0.0, 10.0, padding=0)
-    session.playhead_moved.emit(9.8)  # not playing: the playhead may sit near the edge
+    session.playback.playhead_moved.emit(9.8)  # not playing: the playhead may sit near the edge
     assert view.detail.x_range()[0] == pytest.approx(0.0)
-    session.playback_state_changed.emit("playing")
-    session.playhead_moved.emit(9.8)
+    session.playback.state_changed.emit("playing")
+    session.playback.playhead_moved.emit(9.8)
     x0, x1 = view.detail.x_range()
     assert x0 < 9.8 < x0 + 0.2 * (x1 - x0) and x1 - x0 == pytest.approx(10.0)
 

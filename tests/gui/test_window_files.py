@@ -45,7 +45,7 @@ def test_a_file_that_fails_to_open_keeps_the_notebook_and_says_what_to_do(
     assert "broken.pencast" in text and "copy it again" in text
     assert "“demo.pencast” is still open" in text
     assert session.document.path == demo_path  # nothing the user had is lost
-    assert session.page == 1 and session.position_s() == pytest.approx(33.0)
+    assert session.page == 1 and session.playback.position_s() == pytest.approx(33.0)
     assert window.windowTitle().startswith("CloudCamp Paris")
 
 
@@ -123,7 +123,7 @@ def test_reopening_a_file_restores_position_page_sync_and_zoom(open_window, demo
     window.close()  # remembered on closing
     again = open_window(demo_path)
     s2 = again.session
-    assert s2.position_s() == pytest.approx(97.25)
+    assert s2.playback.position_s() == pytest.approx(97.25)
     assert s2.page == 0  # where the user was looking, not the page being written at 97 s
     assert s2.sync_offset_ms == -40.0
     assert again.canvas.zoom_percent == pytest.approx(175.0)
@@ -133,13 +133,13 @@ def test_reopening_a_file_restores_position_page_sync_and_zoom(open_window, demo
 def test_window_geometry_and_preferences_are_remembered(open_window, demo_path, qtbot):
     window = open_window(demo_path, size=(760, 560))  # (the offscreen screen is 800×600)
     window.session.set_options(preroll_s=2.5)
-    window.session.set_rate(1.5)
+    window.session.playback.set_rate(1.5)
     window.close()
     again = open_window(demo_path, size=(300, 300))  # the remembered geometry wins over this
     again.files.restore_window()
     assert (again.width(), again.height()) == (760, 560)
     assert again.session.preroll_s == 2.5
-    assert again.session.rate == 1.5
+    assert again.session.playback.rate == 1.5
 
 
 def test_the_command_line_file_is_opened(demo_path, monkeypatch, qtbot):
@@ -211,4 +211,4 @@ def test_a_notebook_without_pages_or_recordings_opens_quietly(
     assert window.page_label.text().strip() == "No pages"
     assert window.transport.time_label.text() == "no recording"
     window.session.toggle_play()
-    assert window.session.output.state() == "stopped" and not warnings_shown
+    assert window.session.playback.state() == "stopped" and not warnings_shown

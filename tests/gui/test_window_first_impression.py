@@ -90,7 +90,7 @@ def test_the_detail_waveform_opens_on_30_s_around_the_playhead(open_window, demo
     window = open_window(demo_path)
     x0, x1 = window.waveform.detail.x_range()
     assert x1 - x0 == pytest.approx(30.0, abs=0.5)  # not 0–2:00 of a 2:40 recording
-    assert x0 <= window.session.position_s() <= x1
+    assert x0 <= window.session.playback.position_s() <= x1
 
 
 def test_a_waveform_selection_shows_its_ends_and_length_and_loops(open_window, demo_path, qtbot):
@@ -103,16 +103,16 @@ def test_a_waveform_selection_shows_its_ends_and_length_and_loops(open_window, d
     assert bar.label.text() == "Selection 0:12.500 – 0:13.100 (0.6 s)"
     assert loop.isEnabled() and loop.shortcut().toString() == "L"
     loop.trigger()
-    assert s.looping
+    assert s.playback.looping
     s.seek(12.9)
     seen: list[float] = []
-    s.playhead_moved.connect(seen.append)
+    s.playback.playhead_moved.connect(seen.append)
     s.toggle_play()
     qtbot.waitUntil(lambda: any(p < 12.8 for p in seen[1:]), timeout=5000)  # came round again
     s.toggle_play()
     assert max(seen) < 13.3
     s.set_selection(None)
-    assert not s.looping and not loop.isChecked()
+    assert not s.playback.looping and not loop.isChecked()
 
 
 def test_the_sync_buttons_say_what_they_do(open_window, demo_path):

@@ -29,67 +29,67 @@ def press(qtbot, window, keys: str) -> None:
 def test_space_plays_and_pauses(window, qtbot):
     session = window.session
     press(qtbot, window, "Space")
-    assert session.output.state() == "playing"
+    assert session.playback.playing
     assert window.actions_by_name["play_pause"].iconText() == "Pause"
     press(qtbot, window, "Space")
-    assert session.output.state() == "paused"
+    assert session.playback.state() == "paused"
 
 
 def test_arrows_skip_5_s_and_shift_arrows_30_s_and_s_stops(window, qtbot):
     session = window.session
     session.seek(60.0)
     press(qtbot, window, "Right")
-    assert session.position_s() == pytest.approx(65.0)
+    assert session.playback.position_s() == pytest.approx(65.0)
     press(qtbot, window, "Left")
     press(qtbot, window, "Left")
-    assert session.position_s() == pytest.approx(55.0)
+    assert session.playback.position_s() == pytest.approx(55.0)
     press(qtbot, window, "Shift+Right")
-    assert session.position_s() == pytest.approx(85.0)
+    assert session.playback.position_s() == pytest.approx(85.0)
     press(qtbot, window, "Shift+Left")
-    assert session.position_s() == pytest.approx(55.0)
+    assert session.playback.position_s() == pytest.approx(55.0)
     press(qtbot, window, "S")
-    assert session.position_s() == 0.0 and session.output.state() == "stopped"
+    assert session.playback.position_s() == 0.0 and session.playback.state() == "stopped"
 
 
 def test_comma_and_period_go_to_the_previous_and_next_phrase(window, qtbot):
     session = window.session
     session.seek(20.0)
     press(qtbot, window, ".")
-    after_next = session.position_s()
+    after_next = session.playback.position_s()
     assert after_next > 20.0
     # where a tap on the first stroke beginning after 20 s + pre-roll would play from
     doc = session.document
     starts = sorted(doc.timeline.position_s(0, s.start_ms) for p in doc.notebook.pages for s in p.strokes)
     assert any(abs(after_next - (t - session.preroll_s)) < 1e-6 for t in starts)
     press(qtbot, window, ",")
-    before = session.position_s()
+    before = session.playback.position_s()
     assert before < after_next
     press(qtbot, window, "Alt+.")  # the next single stroke: strokes are closer together than phrases
-    assert before < session.position_s() <= after_next
+    assert before < session.playback.position_s() <= after_next
 
 
 def test_brackets_change_the_speed_and_backspace_resets_it(window, qtbot):
     session = window.session
     press(qtbot, window, "]")
-    assert session.rate == SPEEDS[SPEEDS.index(1.0) + 1]
-    assert session.output.rate() == pytest.approx(session.rate)
-    assert window.transport.speed.currentData() == session.rate
+    assert session.playback.rate == SPEEDS[SPEEDS.index(1.0) + 1]
+    assert session.playback.backend.rate() == pytest.approx(session.playback.rate)
+    assert window.transport.speed.currentData() == session.playback.rate
     press(qtbot, window, "[")
     press(qtbot, window, "[")
-    assert session.rate == SPEEDS[SPEEDS.index(1.0) - 1]
+    assert session.playback.rate == SPEEDS[SPEEDS.index(1.0) - 1]
     press(qtbot, window, "Backspace")
-    assert session.rate == 1.0
+    assert session.playback.rate == 1.0
 
 
 def test_m_mutes_and_ctrl_arrows_change_the_volume(window, qtbot):
     session = window.session
     press(qtbot, window, "M")
-    assert session.muted and window.actions_by_name["mute"].isChecked()
+    assert session.playback.muted and window.actions_by_name["mute"].isChecked()
     press(qtbot, window, "Ctrl+Down")
-    assert session.volume == pytest.approx(0.9)
+    assert session.playback.volume == pytest.approx(0.9)
     assert window.transport.volume.value() == 90
     press(qtbot, window, "M")
-    assert not session.muted
+    assert not session.playback.muted
 
 
 def test_alt_brackets_nudge_the_sync_offset_by_10_ms(window, qtbot):
@@ -161,10 +161,10 @@ def test_the_transport_shows_time_and_seeks(window, qtbot):
     assert transport.position.value() == 75000
     transport.position.setSliderPosition(30000)
     transport.position.triggerAction(transport.position.SliderAction.SliderMove)
-    assert session.position_s() == pytest.approx(30.0)
+    assert session.playback.position_s() == pytest.approx(30.0)
     transport.speed.setCurrentIndex(SPEEDS.index(2.0))
     transport.speed.activated.emit(SPEEDS.index(2.0))
-    assert session.rate == 2.0
+    assert session.playback.rate == 2.0
 
 
 def test_the_recordings_list_shows_name_date_and_length(window):

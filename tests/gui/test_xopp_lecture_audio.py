@@ -99,7 +99,7 @@ def _heard_from(qtbot, pulse_sink, session, page: int, x_mm: float, y_mm: float)
     tapped = time.monotonic()
     hit = session.tap(page, x_mm, y_mm, 0.5)
     assert hit is not None
-    qtbot.waitUntil(lambda: session.output.state() == "playing", timeout=20000)
+    qtbot.waitUntil(lambda: session.playback.playing, timeout=20000)
     qtbot.wait(1200)
     session.toggle_play()
     qtbot.wait(150)
@@ -119,7 +119,7 @@ def test_each_stroke_plays_its_recording_from_its_ts(pulse_sink, qtbot, tmp_path
     window = build_window(QApplication.instance())
     qtbot.addWidget(window)
     session = window.session
-    assert not session.output.is_silent, "the private PulseAudio sink should be a real output"
+    assert not session.playback.is_silent, "the private PulseAudio sink should be a real output"
     window.show()
     window.open_file(path)
     qtbot.waitUntil(lambda: session.document is not None, timeout=20000)

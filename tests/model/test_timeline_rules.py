@@ -32,6 +32,16 @@ def test_layout_places_files_back_to_back_and_gives_plain_data_for_audio():
     assert layout.ink_time_ms(2.5) == pytest.approx(10_500)
 
 
+def test_many_positions_at_once_follow_the_same_rule_as_one():
+    """Before the first file, inside a file, in the pause between files, after the last."""
+    layout = RecordingLayout.of(Recording("r", (audio(1000, 2000), audio(10_000, 1000))))
+    times = np.array([0.0, 1000.0, 2500.5, 3000.0, 7000.0, 10_000.0, 10_400.0, 99_000.0])
+    expected = [layout.position_s(t) for t in times]
+    assert layout.positions_s(times) == pytest.approx(expected)
+    timeline = Timeline(Notebook((), (Recording("r", (audio(1000, 2000),)),)), {0: -40.0})
+    assert timeline.positions_s(0, times) == pytest.approx([timeline.position_s(0, t) for t in times])
+
+
 def test_sync_offsets_shift_one_recording_and_share_the_tables():
     recs = (Recording("a", (audio(0, 60_000),)), Recording("b", (audio(0, 60_000),)))
     plain = Timeline(Notebook((Page(100, 100, (dot(1000, 0),)),), recs))

@@ -86,8 +86,8 @@ def test_clicking_a_word_plays_from_it_with_the_preroll(qtbot, window, spoken):
     start = float(view.word_starts_s[k])
     view.centerCursor()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.point_of_word(k))
-    assert session.output.state() == "playing"
-    position = session.position_s()
+    assert session.playback.playing
+    position = session.playback.position_s()
     assert start - session.preroll_s - 0.01 <= position <= start - session.preroll_s + 1.0
     tip = window.transcripts.panel.text.toolTip()
     window.transcripts.panel._on_text_paragraph_hovered(0.0, spoken[1][2].end_s)
@@ -105,7 +105,7 @@ def test_find_steps_through_hits_on_their_pages_and_marks_the_waveform(qtbot, wi
     n = len(search.hits)
     assert n >= 6 and search.results.count() == n
     qtbot.keyClick(search.box, Qt.Key.Key_Return)
-    assert search.results.currentRow() == 0 and session.output.state() == "playing"
+    assert search.results.currentRow() == 0 and session.playback.playing
     window.actions_by_name["find_next"].trigger()
     assert search.results.currentRow() == 1
     window.actions_by_name["find_previous"].trigger()
@@ -115,7 +115,7 @@ def test_find_steps_through_hits_on_their_pages_and_marks_the_waveform(qtbot, wi
     assert said[4].start_s - 0.3 <= hit.time_s <= said[4].end_s and hit.page == 1
     window.actions_by_name["find_next"].trigger()
     assert session.page == 1
-    assert session.position_s() == pytest.approx(max(hit.time_s - session.preroll_s, 0.0), abs=1.0)
+    assert session.playback.position_s() == pytest.approx(max(hit.time_s - session.preroll_s, 0.0), abs=1.0)
     assert search.pins.positions_s == [hit.time_s]
     search.box.setText("xylophone")
     assert search.hits == [] and search.summary.text() == "Not found"

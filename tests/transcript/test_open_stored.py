@@ -129,7 +129,9 @@ def test_search_hits_are_marked_on_their_page(qtbot, window, demo_path: Path) ->
     assert orange_near(window, *pen) == 0  # the marks are on page 2, not on page 1
     docks.search.go_to(docks.search.hits.index(speech))  # a speech hit plays and turns the page
     qtbot.waitUntil(lambda: session.page == 1, timeout=5000)
-    assert session.position_s() == pytest.approx(max(speech.time_s - session.preroll_s, 0.0), abs=0.5)
+    assert session.playback.position_s() == pytest.approx(
+        max(speech.time_s - session.preroll_s, 0.0), abs=0.5
+    )
     qtbot.wait(50)
     assert orange_near(window, *pen) > 3 and orange_near(window, *note) > 3
     assert canvas.marks.current == (1, pen)

@@ -1,0 +1,192 @@
+"""The one owner of the playhead: what plays, where, how fast and how loud.
+
+Views and use-cases never touch the audio backend: they ask the controller, and follow
+its signals. It lives in the GUI thread, like the backend behind it (an AudioOutput:
+QtAudioOutput or SilentAudioOutput). Positions are seconds of the loaded recording as
+played (its files back to back); which notebook time that is, is the Session's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..audio.playback import MAX_RATE, MIN_RATE, AudioOutput
+from ..audio.state_machine import PlaybackState
+
+PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
+
+
+class PlaybackController(QObject):
+    """Transport, playhead, rate, volume, mute and the loop of a region."""
+
+    state_changed = Signal(object)  # PlaybackState
+    playhead_moved = Signal(float)  # seconds: after every move (seek, stop, each tick while playing)
+    advanced = Signal(float)  # each tick while playing, just before playhead_moved
+    rate_changed = Signal(float)
+    volume_changed = Signal(float)
+    muted_changed = Signal(bool)
+    looping_changed = Signal(bool)
+    problem = Signal(str)  # the backend failed (one line, naming the file)
+
+    def __init__(self, output: AudioOutput, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._output = output
+        self._rate, self._volume, self._muted = 1.0, 1.0, False
+        self._looping = False
+        self._loop_region: tuple[float, float] | None = None
+        self._loaded = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        output.state_changed.connect(self._on_output_state_changed)
+        output.error_occurred.connect(self.problem)
+
+    # --- what is loaded -------------------------------------------------------------
+    @property
+    def backend(self) -> AudioOutput:
+        """The audio backend itself: for tests and diagnostics only (views use the controller)."""
+        return self._output
+
+    @property
+    def is_silent(self) -> bool:
+        """No audio device: the playhead runs, nothing is heard."""
+        return self._output.is_silent
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def load(self, files: Sequence[tuple[str, float | None]]) -> None:
+        """Play these files back to back from now on (stopped at 0)."""
+        self._output.load_sequence(files)
+        self._output.set_rate(self._rate)
+        self._loaded = bool(files)
+        self.playhead_moved.emit(self.position_s())
+
+    def unload(self) -> None:
+        self._output.unload()
+        self._loaded = False
+        self.playhead_moved.emit(0.0)
+
+    # --- transport ------------------------------------------------------------------
+    def state(self) -> PlaybackState:
+        return PlaybackState(self._output.state())
+
+    @property
+    def playing(self) -> bool:
+        return self.state() == PlaybackState.PLAYING
+
+    def position_s(self) -> float:
+        return self._output.position_s() if self._loaded else 0.0
+
+    def duration_s(self) -> float:
+        return self._output.duration_s()
+
+    def play(self) -> None:
+        if self._loaded:
+            self._output.play()
+
+    def pause(self) -> None:
+        self._output.pause()
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def stop(self) -> None:
+        if self._loaded:
+            self._output.stop()
+            self.playhead_moved.emit(self.position_s())
+
+    def seek(self, position_s: float) -> float:
+        """Move the playhead (not before 0, not past the end); returns where it is now."""
+        if not self._loaded:
+            return 0.0
+        self._output.seek(max(position_s, 0.0))
+        position = self.position_s()
+        self.playhead_moved.emit(position)
+        return position
+
+    def skip(self, delta_s: float) -> float:
+        duration = self._output.duration_s() or float("inf")
+        return self.seek(min(max(self.position_s() + delta_s, 0.0), duration))
+
+    # --- how it sounds ---------------------------------------------------------------
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float) -> None:
+        rate = round(min(max(float(rate), MIN_RATE), MAX_RATE), 3)
+        if rate != self._rate:
+            self._rate = rate
+            self._output.set_rate(rate)
+            self.rate_changed.emit(rate)
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    def set_volume(self, volume: float) -> None:
+        volume = min(max(float(volume), 0.0), 1.0)
+        if volume != self._volume:
+            self._volume = volume
+            self._output.set_volume(volume)
+            self.volume_changed.emit(volume)
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def set_muted(self, muted: bool) -> None:
+        if bool(muted) != self._muted:
+            self._muted = bool(muted)
+            self._output.set_muted(self._muted)
+            self.muted_changed.emit(self._muted)
+
+    # --- looping a region --------------------------------------------------------------
+    @property
+    def looping(self) -> bool:
+        return self._looping
+
+    def set_loop_region(self, region: tuple[float, float] | None) -> None:
+        """The region that plays in a loop when looping is on (None: nothing to loop)."""
+        self._loop_region = region
+        if region is None:
+            self.set_looping(False)
+
+    def set_looping(self, looping: bool) -> None:
+        """Loop the region: playback past its end goes back to its start. Turned on with
+        the playhead outside the region, playback goes to its start."""
+        looping = bool(looping) and self._loop_region is not None
+        if looping == self._looping:
+            return
+        self._looping = looping
+        self.looping_changed.emit(looping)
+        if looping and self._loop_region is not None and self._loaded:
+            start, end = self._loop_region
+            if not start <= self.position_s() < end:
+                self.seek(start)
+
+    # --- following the backend ------------------------------------------------------------
+    def _on_output_state_changed(self, state: str) -> None:
+        state = PlaybackState(state)
+        if state == PlaybackState.PLAYING:
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.playhead_moved.emit(self.position_s())
+        self.state_changed.emit(state)
+
+    def _on_timer_timeout(self) -> None:
+        position = self.position_s()
+        region = self._loop_region
+        if self._looping and region is not None and position >= region[1]:
+            self._output.seek(region[0])  # the loop's turn: back to the region's start
+            position = self.position_s()
+        self.advanced.emit(position)
+        self.playhead_moved.emit(position)

@@ -1,0 +1,81 @@
+"""Where playable copies live and how they go: named pencastviewer-play-*.wav, each holding
+a shared flock while in use, so that remove_stale_copies() can delete what a crashed run
+left behind without touching a copy another running viewer plays (without flock: only
+copies older than a day)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: stale copies are recognised by age alone
+    fcntl = None  # type: ignore[assignment]
+
+COPY_PREFIX, COPY_SUFFIX = "pencastviewer-play-", ".wav"
+STALE_AGE_S = 24 * 3600.0
+CREATION_GRACE_S = 60.0  # a copy this young may not be locked yet
+BACKGROUND_DELETE_BYTES = 64 << 20
+
+
+def create_copy_file(directory: str | None) -> tuple[int, str, int | None]:
+    """A new copy file: (its fd for writing, its path, the fd holding its shared lock)."""
+    fd, path = tempfile.mkstemp(suffix=COPY_SUFFIX, prefix=COPY_PREFIX, dir=directory)
+    lock_fd = None
+    if fcntl is not None:
+        lock_fd = os.open(path, os.O_RDONLY)
+        fcntl.flock(lock_fd, fcntl.LOCK_SH)
+    return fd, path, lock_fd
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):  # still open (Windows): left to remove_stale_copies
+        path.unlink(missing_ok=True)
+
+
+def delete_copy(path: Path, in_background: bool) -> None:
+    try:
+        large = path.stat().st_blocks * 512 > BACKGROUND_DELETE_BYTES
+    except OSError:
+        return
+    if in_background and large:  # not a daemon: an exit waits for it
+        threading.Thread(target=_unlink, args=(path,), name="pcm-copy-delete").start()
+    else:
+        _unlink(path)
+
+
+def _in_use(path: Path, age_s: float) -> bool:
+    if fcntl is None:
+        return age_s < STALE_AGE_S
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also drops the lock just taken
+
+
+def remove_stale_copies(directory: str | None) -> int:
+    """Delete copies no running viewer uses (left by a crash); returns how many."""
+    folder = Path(directory or tempfile.gettempdir())
+    removed, now = 0, time.time()
+    for path in folder.glob(f"{COPY_PREFIX}*{COPY_SUFFIX}"):
+        try:
+            age_s = now - path.stat().st_mtime
+        except OSError:
+            continue
+        if age_s > CREATION_GRACE_S and not _in_use(path, age_s):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
