@@ -172,7 +172,7 @@ class ExportDialog(QDialog):
             lead_out_s=self.lead_out.value(),
             fade_ms=float(self.fade_box.value()),
             sync_offsets_ms=dict(s.sync_offsets_ms),
-            size=None if self._fits_page() else (self.width_box.value(), self.height_box.value()),
+            size=self._size(),
             normalize_lufs=normalize_lufs,
             voice_clarity=voice_clarity,
             bookmarks=self.bookmarks,
@@ -185,6 +185,12 @@ class ExportDialog(QDialog):
             return None, False
         heard = self.listening.for_export()
         return heard.normalize_lufs, heard.voice_clarity
+
+    def _size(self) -> tuple[int, int] | None:
+        """The size typed, for the formats that have one (None: the page's shape, or none)."""
+        if self.format_box.currentData() not in SIZED or self._fits_page():
+            return None
+        return self.width_box.value(), self.height_box.value()
 
     def _fits_page(self) -> bool:
         return self.format_box.currentData() == ".mp4" and self.fit_box.isChecked()
