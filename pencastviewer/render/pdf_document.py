@@ -37,15 +37,16 @@ def pdf_bytes(pages: Sequence[Page], title: str, page_done: Callable[[int], None
     pdf = pikepdf.open(io.BytesIO(paper))
     states = GraphicsStates()
     save, restore = pdf.make_stream(b"q\n"), pdf.make_stream(b"Q\n")
-    drop = []
+    drop: list[int] = []
     for n, page in enumerate(pages):
         target = pdf.pages[text_pages[n][0]]
         contents = [save, *_contents(target), restore, _ink_stream(pdf, target, page, states)]
-        if text_pages[n][1] is not None:
-            texts = pdf.pages[text_pages[n][1]]
+        text_page = text_pages[n][1]
+        if text_page is not None:
+            texts = pdf.pages[text_page]
             contents += [save, *_contents(texts), restore]
             _merge_resources(target, texts)
-            drop.append(text_pages[n][1])
+            drop.append(text_page)
         target.obj.Contents = pikepdf.Array(contents)
         page_done(n)
     for index in sorted(drop, reverse=True):
