@@ -18,7 +18,8 @@ from pencastviewer.app.export.registry import export_clip
 from pencastviewer.app.export.request import ClipRange, ClipRequest, build_clip
 from pencastviewer.app.export.video import FPS, MOTION_FPS
 from pencastviewer.formats.pencast.writer import write_pencast
-from pencastviewer.render.video_frames import page_placement
+from pencastviewer.model import Page
+from pencastviewer.render.video_frames import fit_frame_size, page_placement
 
 
 def decoded_video(path: Path) -> tuple[list[float], list[np.ndarray]]:
@@ -126,3 +127,12 @@ def test_the_command_line_fits_the_page_unless_given_a_size(tmp_path: Path) -> N
         with av.open(str(out)) as container:
             context = container.streams.video[0].codec_context
             assert (context.width, context.height) == expected
+
+
+def test_fitted_frames_keep_the_page_shape_within_bounds() -> None:
+    a4 = Page(210.0, 297.0)
+    assert fit_frame_size([a4], 720, 1920) == (720, 1018)
+    assert fit_frame_size([Page(297.0, 210.0)], 720, 1920) == (1018, 720)
+    assert fit_frame_size([Page(160.0, 90.0)], 720, 1920) == (1280, 720)
+    assert fit_frame_size([Page(100.0, 1000.0)], 720, 1920) == (192, 1920)  # a long scroll
+    assert fit_frame_size([a4, Page(297.0, 210.0)], 720, 1920) == (720, 720)  # holds both

@@ -46,7 +46,8 @@ def frame_size(document: OpenedNotebook, spec: ClipSpec) -> tuple[int, int]:
         shown = (
             sorted({page for _, page in page_changes(document, spec)}) if spec.recording is not None else []
         )
-        size = fit_frame_size([pages[p] for p in shown] or pages, min(size), FIT_LONG_MAX_PX)
+        width, height = fit_frame_size([pages[p] for p in shown] or pages, min(size), FIT_LONG_MAX_PX)
+        size = max(width, MIN_SIDE_PX), max(height, MIN_SIDE_PX)  # a thin strip: bars
     width, height = (n - n % 2 for n in size)
     if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
         raise ExportError(
