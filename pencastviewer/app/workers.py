@@ -3,10 +3,11 @@ as a queued signal in the thread that started it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 
 class _Relay(QObject):
@@ -28,9 +29,14 @@ class Job(QRunnable):
         try:
             result = self._work()
         except Exception as e:  # delivered to the GUI thread, which decides what to show
-            self.relay.failed.emit(e)
+            self._report(self.relay.failed, e)
         else:
-            self.relay.succeeded.emit(result)
+            self._report(self.relay.succeeded, result)
+
+    @staticmethod
+    def _report(signal: SignalInstance, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the relay is gone: the program is quitting
+            signal.emit(value)
 
     def start(self) -> None:
         QThreadPool.globalInstance().start(self)

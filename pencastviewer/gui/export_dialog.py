@@ -127,7 +127,6 @@ class ExportDialog(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.export_button = QPushButton("Export")
-        self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
         self.cancel_button = QPushButton("Close")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
@@ -136,6 +135,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(row(self.preview_button, QWidget(), self.export_button, self.cancel_button))
+        self.export_button.setDefault(True)  # Enter exports (only once in the dialog: before, Qt ignores it)
 
     def _range_choices(self) -> list[tuple[str, str]]:
         choices, s = [], self.session

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from ..app.preferences import Preferences
 from ..app.resources import demo_path
 from ..app.session import Session
+from ..app.termination import Termination
 from ..audio.devices import create_output
 from .app_icon import app_icon
 from .main_window import MainWindow
@@ -49,6 +50,7 @@ def run_gui(file: str | None, audio: list[str] | None = None, new_instance: bool
     window = build_window(app)
     server.received.connect(lambda f, a: _take_over(window, f, a))
     server.listen()
+    Termination(app, close=app.closeAllWindows)  # SIGTERM, SIGHUP, Ctrl+C: as if closed, no part file left
     window.show()
     window.open_file(Path(file) if file else demo_path(), audio)
     return app.exec()

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +20,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pencastviewer.app.export.atomic import atomic_output, remove_stale_parts
+from pencastviewer.app.export import atomic
+from pencastviewer.app.export.atomic import atomic_output, remove_stale_parts, scratch_file
+from pencastviewer.app.export.core import ExportCancelled
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NS = 'xmlns="http://www.w3.org/2003/InkML"'
@@ -228,3 +231,41 @@ def test_convert_refuses_a_hard_link_to_its_source(tmp_path: Path, demo_path: Pa
     status, output = run("convert", notebook, alias, "--force")
     assert status == 1 and "is the file being converted" in output
     assert notebook.read_bytes() == before
+
+
+def test_a_terminated_window_removes_the_parts_of_exports_in_other_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's exports run in worker threads, which signal handlers cannot reach:
+    remove_all_parts() (called by the window's SIGTERM handler) removes their parts at once,
+    and the exports end cancelled instead of replacing their targets."""
+    monkeypatch.setattr(atomic, "_terminating", threading.Event())  # (once set, it stays set)
+    target = tmp_path / "clip.wav"
+    target.write_bytes(b"the previous export")
+    writing, terminated = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            with atomic_output(target) as part:
+                part.write_bytes(b"half a clip")
+                writing.set()
+                terminated.wait(20)
+                scratch_file(".m4a")  # what a .pencast export asks for next
+        except BaseException as e:  # (the test looks at it)
+            outcome.append(e)
+
+    worker = threading.Thread(target=export)
+    worker.start()
+    assert writing.wait(20)
+    part_names = parts(tmp_path)
+    assert len(part_names) == 1
+    assert [p.name for p in atomic.remove_all_parts()] == part_names
+    assert parts(tmp_path) == []
+    terminated.set()
+    worker.join(20)
+    assert [type(e) for e in outcome] == [ExportCancelled]
+    assert parts(tmp_path) == [] and target.read_bytes() == b"the previous export"
+    with pytest.raises(ExportCancelled), atomic_output(tmp_path / "later.png"):
+        pass  # nothing starts once the program is being terminated
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.wav"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt
 
 from pencastviewer.app.document import open_notebook
 from pencastviewer.app.export import run as export_run
@@ -82,6 +83,18 @@ def test_export_runs_in_the_background_and_writes_the_clip(qtbot, session, tmp_p
     assert sf.info(tmp_path / "clip.flac").frames == 385875
     assert dialog.progress.value() == dialog.progress.maximum()
     assert "Wrote" in dialog.status.text() and dialog.export_button.isEnabled()
+
+
+def test_enter_exports(qtbot, session, tmp_path):
+    dialog = make_dialog(qtbot, session)
+    choose(dialog, ext=".flac", range_key=export_dialog.RANGE_RECORDING)
+    dialog.path_edit.setText(str(tmp_path / "clip.flac"))
+    dialog.end_edit.setText("0:00:05.000")
+    dialog.format_box.setFocus()  # where the focus is when the dialog opens
+    assert dialog.export_button.isDefault()
+    with qtbot.waitSignal(dialog.exported, timeout=30000) as signal:
+        qtbot.keyClick(dialog.format_box, Qt.Key.Key_Return)
+    assert signal.args == [str(tmp_path / "clip.flac")]
 
 
 def test_cancel_stops_the_worker_and_leaves_the_folder_as_it_was(qtbot, session, tmp_path, monkeypatch):

@@ -24,6 +24,11 @@ _PART = re.compile(r"^\..+\.[0-9a-f]{8}\.part(\.[^./]+)?$")
 # A failed export whose file system cannot take this much more data failed for want of room.
 _PROBE_BYTES = 64 * 1024
 _TERMINATING = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+# Every export being written, in any thread, for remove_all_parts(); re-entrant, since a
+# signal handler may run in the main thread while that thread holds it.
+_registry = threading.RLock()
+_live: set[_Output] = set()
+_terminating = threading.Event()
 
 
 def _lock(fd: int, *, wait: bool) -> bool:
@@ -118,18 +123,37 @@ class _Output:
         self.files: list[Path] = []
         self.notes: list[str] = []
         self._fds: list[int] = []
+        with _registry:
+            if _terminating.is_set():
+                raise ExportCancelled()
+            _live.add(self)
 
     def new_file(self, suffix: str) -> Path:
         path, fd = _new_part(self.folder, self.target.with_suffix(suffix))
-        self.files.append(path)
-        self._fds.append(fd)
+        with _registry:
+            self.files.append(path)
+            self._fds.append(fd)
+            terminated = _terminating.is_set()
+        if terminated:  # removed with the others a moment ago, or never to be: not left behind
+            path.unlink(missing_ok=True)
+            raise ExportCancelled()
         return path
+
+    def publish(self, part: Path) -> None:
+        """Rename the complete part onto the target, unless the program is being terminated
+        (then the part is gone already, or goes now: an export ends whole or not at all)."""
+        with _registry:
+            if _terminating.is_set():
+                raise ExportCancelled()
+            os.replace(part, self.target)
 
     def remove(self, *, keep_part: bool = False) -> None:
         for path in self.files[1:] if keep_part else self.files:
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
+        with _registry:
+            _live.discard(self)
         for fd in self._fds:
             os.close(fd)
 
@@ -171,6 +195,22 @@ class _Output:
 
 
 _current = threading.local()  # the _Output of the export running in this thread
+
+
+def remove_all_parts() -> list[Path]:
+    """For a program being terminated while exports run in other threads (the window's):
+    remove every running export's part and scratch files now, and make every export still
+    running (or starting) end with ExportCancelled instead of writing its target. Safe to
+    call from a signal handler in the main thread; returns the files removed."""
+    removed = []
+    with _registry:
+        _terminating.set()
+        for output in list(_live):
+            for path in output.files:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 def scratch_file(suffix: str) -> Path:
@@ -243,7 +283,7 @@ def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
                 os.fsync(f.fileno())
             with contextlib.suppress(FileNotFoundError):
                 os.chmod(part, stat.S_IMODE(os.stat(target).st_mode))  # replacing a file keeps its mode
-            os.replace(part, target)
+            output.publish(part)
         output.remove(keep_part=True)
     except (OSError, ExportError) as e:
         reason = output.failure(e)
