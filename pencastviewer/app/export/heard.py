@@ -21,7 +21,6 @@ from ...model import Recording
 from ..listening import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, Listening
 from ..stored_level import level_processing, needs_loudness
 from .core import ClipSpec, ExportError
-from .recording_reader import RecordingReader
 
 __all__ = [
     "DEFAULT_TARGET_LUFS",
@@ -65,6 +64,8 @@ def recording_loudness(recording: Recording, progress: Callable[[float], None] |
 
 
 def _measure(recording: Recording, progress: Callable[[float], None] | None) -> Loudness:
+    from .recording_reader import RecordingReader  # (the decoders: only when measuring)
+
     with RecordingReader(recording) as reader:
         meter = LoudnessMeter(reader.sample_rate, reader.channels)
         done = 0
