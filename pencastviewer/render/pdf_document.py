@@ -19,7 +19,9 @@ from PySide6.QtGui import QPageSize, QPainter, QPdfWriter, QTransform
 
 from ..model import Page
 from ..model.units import MM_PER_INCH
+from .backgrounds import RasterCache
 from .page_renderer import PageRenderer
+from .pdf_backgrounds import PdfBackgrounds, paper_page, underlay
 from .pdf_ink import GraphicsStates, ink_content
 
 PDF_DPI = 1200  # Qt's PDF coordinates' resolution
@@ -33,14 +35,31 @@ class PdfError(Exception):
 def pdf_bytes(pages: Sequence[Page], title: str, page_done: Callable[[int], None] = lambda _n: None) -> bytes:
     """One PDF page per notebook page, at its size; `page_done(n)` after page n's ink is
     written (what it raises, a cancel, stops the writing)."""
-    paper, text_pages = _paper(pages, title)
+    backgrounds = PdfBackgrounds()
+    try:
+        vectors = [backgrounds.source(page.background) for page in pages]
+        paper, text_pages = _paper(pages, title, vectors)
+        return _with_ink(paper, pages, text_pages, vectors, page_done)
+    finally:
+        backgrounds.close()  # (the copied background pages are read from them while saving)
+
+
+def _with_ink(
+    paper: bytes,
+    pages: Sequence[Page],
+    text_pages: list[tuple[int, int | None]],
+    vectors: list[tuple[pikepdf.Pdf, int] | None],
+    page_done: Callable[[int], None],
+) -> bytes:
     pdf = pikepdf.open(io.BytesIO(paper))
     states = GraphicsStates()
     save, restore = pdf.make_stream(b"q\n"), pdf.make_stream(b"Q\n")
     drop: list[int] = []
     for n, page in enumerate(pages):
         target = pdf.pages[text_pages[n][0]]
-        contents = [save, *_contents(target), restore, _ink_stream(pdf, target, page, states)]
+        vector = vectors[n]
+        under = underlay(pdf, target, *vector) if vector is not None else []
+        contents = [*under, save, *_contents(target), restore, _ink_stream(pdf, target, page, states)]
         text_page = text_pages[n][1]
         if text_page is not None:
             texts = pdf.pages[text_page]
@@ -57,9 +76,12 @@ def pdf_bytes(pages: Sequence[Page], title: str, page_done: Callable[[int], None
     return out.getvalue()
 
 
-def _paper(pages: Sequence[Page], title: str) -> tuple[bytes, list[tuple[int, int | None]]]:
-    """Qt's PDF of the pages without their ink, and for each notebook page the index of
-    its paper page and of its text page (None without text boxes)."""
+def _paper(
+    pages: Sequence[Page], title: str, vectors: list[tuple[pikepdf.Pdf, int] | None]
+) -> tuple[bytes, list[tuple[int, int | None]]]:
+    """Qt's PDF of the pages without their ink (nor the PDF backgrounds drawn as vectors),
+    and for each notebook page the index of its paper page and of its text page (None
+    without text boxes)."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -73,9 +95,10 @@ def _paper(pages: Sequence[Page], title: str) -> tuple[bytes, list[tuple[int, in
     layout: list[tuple[int, int | None]] = []
     count = 0
     scale = QTransform.fromScale(PDF_DPI / MM_PER_INCH, PDF_DPI / MM_PER_INCH)
+    cache = RasterCache()  # one for all pages: a background PDF or image is opened once
     try:
         for n, page in enumerate(pages):
-            renderer = PageRenderer(page)
+            renderer = PageRenderer(paper_page(page) if vectors[n] else page, cache)
             if n:
                 _set_page_size(writer, page)
                 writer.newPage()

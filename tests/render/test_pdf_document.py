@@ -138,3 +138,17 @@ def test_strokes_are_vector_paths_and_states_are_shared(qapp, tmp_path: Path) ->
                 if name.startswith("/GSink"):
                     states.add(state.objgen)
         assert 2 <= len(states) <= 6  # each graphics state of the ink is one object for all pages
+
+
+def test_a_pdf_background_stays_the_vector_page_it_is(qapp, xournalpp_dir: Path, tmp_path: Path) -> None:
+    """Annotated slides: the background PDF's pages are drawn as forms, not 300 dpi pictures
+    (which made this two-page file 35 times larger)."""
+    pages = list(read_notebook(xournalpp_dir / "more" / "pdfbg-packaged.xopp").pages)
+    path = tmp_path / "slides.pdf"
+    write_pdf(pages, path, "slides")
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) == 2
+        for pdf_page in pdf.pages:
+            kinds = [str(x.get("/Subtype")) for x in pdf_page.resources.get("/XObject", {}).values()]
+            assert "/Form" in kinds and "/Image" not in kinds
+    assert path.stat().st_size < 60_000
