@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..audio.playback import MAX_RATE, MIN_RATE, AudioOutput
 from ..audio.state_machine import PlaybackState
+from ..media.dynamics import IDENTITY, Processing
 
 PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
 
@@ -34,6 +35,7 @@ class PlaybackController(QObject):
         super().__init__(parent)
         self._output = output
         self._rate, self._volume, self._muted = 1.0, 1.0, False
+        self._processing = IDENTITY
         self._looping = False
         self._loop_region: tuple[float, float] | None = None
         self._loaded = False
@@ -147,6 +149,17 @@ class PlaybackController(QObject):
             self._muted = bool(muted)
             self._output.set_muted(self._muted)
             self.muted_changed.emit(self._muted)
+
+    @property
+    def processing(self) -> Processing:
+        return self._processing
+
+    def set_processing(self, processing: Processing) -> None:
+        """How the recording is heard (normalisation, voice clarity, boost, limiter: see
+        app/heard_level.py, which decides it), from the playhead on."""
+        if processing != self._processing:
+            self._processing = processing
+            self._output.set_processing(processing)
 
     # --- looping a region --------------------------------------------------------------
     @property

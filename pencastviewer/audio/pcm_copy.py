@@ -33,6 +33,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..media.dynamics import IDENTITY, Processing
 from ..media.probe import probe
 from ..media.source import AudioError
 from .copy_store import create_copy_file, delete_copy, remove_stale_copies
@@ -45,6 +46,7 @@ HEAD_S = 8.0  # written before the player is given the file: what it reads while
 FOREGROUND_S = 20.0  # written at full speed from where the player asks for
 BACKGROUND_SHARE = 0.25  # the rest only uses this share of a core: the waveform is built meanwhile
 _HEADER_BYTES = 44
+Callback = Callable[[], None]
 
 
 class Cancelled(Exception):
@@ -126,8 +128,11 @@ class PcmCopy:
         sample_rate: int,
         directory: str | None = None,
         background_share: float = BACKGROUND_SHARE,
+        processing: Processing = IDENTITY,
     ) -> None:
         self.files = tuple((str(path), duration) for path, duration in files)
+        self.processing = processing  # how the copy is heard (media.dynamics); see reprocess()
+        self._version = 0  # counts reprocess(): a chunk written under an older one is not kept
         self.sample_rate, self.directory = sample_rate, directory
         self.background_share = background_share
         self.path, self.channels = "", 0
@@ -170,6 +175,21 @@ class PcmCopy:
     def complete(self) -> bool:
         return self._complete
 
+    def reprocess(self, processing: Processing, position_s: float) -> bool:
+        """Be heard with `processing` from now on: every chunk is written again, from
+        `position_s` first. Returns True when the copy had been completed, so that its
+        worker has ended: the caller then runs resume() in a thread."""
+        with self._lock:
+            was_complete = self._complete
+            self.processing = processing
+            self._version += 1
+            self._written[:] = False
+            self._complete = False
+            self._cursor_frame = self._requested_frame = max(0, round(position_s * self.sample_rate))
+            self._n_requests += 1
+        self._wake.set()
+        return was_complete
+
     def release(self, delete: bool = True, in_background: bool = False) -> None:
         """Done with the copy: delete it (now, or as soon as run() creates it) and unlock it.
         in_background: a large copy is deleted by a thread (freeing 1 GB of ext4 takes 0.2 s,
@@ -196,7 +216,7 @@ class PcmCopy:
             segments, channels = _plan(self.files, self.sample_rate)
             fd = self._create(segments, channels)
             try:
-                self._write_all(fd, cancel, started, advanced)
+                self._write_all(fd, cancel, advanced, started)
             finally:
                 os.close(fd)
         except (AudioError, Cancelled):
@@ -205,7 +225,6 @@ class PcmCopy:
         except (OSError, av.FFmpegError, ValueError) as e:
             self.release()
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
-        self._complete = True
 
     def _create(self, segments: list[Segment], channels: int) -> int:
         n_frames = segments[-1].first_frame + segments[-1].n_frames if segments else 0
@@ -225,45 +244,65 @@ class PcmCopy:
         os.pwrite(fd, header, 0)
         return fd
 
-    def _next_chunk(self, head: int) -> tuple[int, int]:
+    def resume(self, cancel: threading.Event, advanced: Callable[[], None] = lambda: None) -> None:
+        """Write again what reprocess() asked for, after run() had ended (same errors)."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY)
+            try:
+                self._write_all(fd, cancel, advanced)
+            finally:
+                os.close(fd)
+        except (AudioError, Cancelled):
+            raise
+        except (OSError, av.FFmpegError, ValueError) as e:
+            raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
+
+    def _next_chunk(self, head: int) -> tuple[int, int, int]:
         """(chunk to write next or -1 when all are, the request count it answers: -1 for
-        the head, which leaves the place to go on from as it was)."""
+        the head, which leaves the place to go on from as it was, the version it is for).
+        All written: the copy is complete (decided here, under the lock, so that a
+        reprocess() either sees it complete or finds this worker still going)."""
         with self._lock:
             missing = ~self._written
             if missing[:head].any():
-                return int(np.argmax(missing[:head])), -1
+                return int(np.argmax(missing[:head])), -1, self._version
             here = int(np.searchsorted(self._ends, self._cursor_frame, side="right"))
             if missing[here:].any():
-                return here + int(np.argmax(missing[here:])), self._n_requests
-            return (int(np.argmax(missing)) if missing.any() else -1), self._n_requests
+                return here + int(np.argmax(missing[here:])), self._n_requests, self._version
+            if missing.any():
+                return int(np.argmax(missing)), self._n_requests, self._version
+            self._complete = True
+            return -1, self._n_requests, self._version
 
     def _write_all(
-        self, fd: int, cancel: threading.Event, started: Callable[[], None], advanced: Callable[[], None]
+        self, fd: int, cancel: threading.Event, advanced: Callback, started: Callback | None = None
     ) -> None:
-        head = int(np.searchsorted(self._starts, round(HEAD_S * self.sample_rate), side="left"))
-        frame_bytes, run, has_started = self.channels * 2, None, False
+        """Write what is missing, most wanted first; with `started` (the first run), the
+        first HEAD_S seconds before anything else, then call it."""
+        head = int(np.searchsorted(self._starts, round(HEAD_S * self.sample_rate))) if started else 0
+        frame_bytes, has_started = self.channels * 2, False
+        run: Run | None = None
         try:
             while (chunk := self._next_chunk(head))[0] >= 0:
-                i, n_requests = chunk
+                i, n_requests, version = chunk
                 if cancel.is_set():
                     raise Cancelled
                 work_start = time.perf_counter()
                 segment = self._segments[int(self._segment_of[i])]
                 start, end = int(self._starts[i]), int(self._ends[i])
-                if run is None or run.segment is not segment or run.next_frame != start - segment.first_frame:
-                    if run is not None:
-                        run.close()
-                    run = Run(segment, start - segment.first_frame, self.sample_rate, self.channels)
+                run = self._run_for(run, segment, start - segment.first_frame)
                 os.pwrite(
                     fd,
                     run.read(end - start).astype("<i2", copy=False).tobytes(),
                     _HEADER_BYTES + start * frame_bytes,
                 )
                 with self._lock:
+                    if version != self._version:
+                        continue  # reprocessed meanwhile: written again with the new processing
                     self._written[i] = True
                     if n_requests == self._n_requests:
                         self._cursor_frame = end
-                if not has_started and (head == 0 or self._written[:head].all()):
+                if started and not has_started and self._written[:head].all():
                     has_started = True
                     started()
                 if self.notify:
@@ -273,8 +312,17 @@ class PcmCopy:
         finally:
             if run is not None:
                 run.close()
-        if not has_started:
+        if started and not has_started:
             started()
+
+    def _run_for(self, run: Run | None, segment: Segment, first_frame: int) -> Run:
+        """`run` if it goes on at `first_frame` of `segment` as the copy is now heard, else a new one."""
+        if run is not None:
+            same = run.segment is segment and run.processing is self.processing
+            if same and run.next_frame == first_frame:
+                return run
+            run.close()
+        return Run(segment, first_frame, self.sample_rate, self.channels, self.processing)
 
     def _is_urgent(self, frame: int) -> bool:
         return 0 <= frame - self._requested_frame < FOREGROUND_S * self.sample_rate
@@ -291,12 +339,14 @@ def make_playable(
     sample_rate: int,
     directory: str | None = None,
     cancel: threading.Event | None = None,
+    processing: Processing = IDENTITY,
 ) -> PlayableAudio:
-    """The whole copy at once (or the file itself when fit to play). Raises AudioError or Cancelled."""
-    as_is = playable_as_is(files, sample_rate)
+    """The whole copy at once, as heard with `processing` (or the file itself when fit to
+    play as it is). Raises AudioError or Cancelled."""
+    as_is = playable_as_is(files, sample_rate) if processing.is_identity else None
     if as_is is not None:
         return as_is
-    copy = PcmCopy(files, sample_rate, directory, background_share=1.0)
+    copy = PcmCopy(files, sample_rate, directory, background_share=1.0, processing=processing)
     copy.run(cancel or threading.Event())
     copy.release(delete=False)
     return PlayableAudio(copy.path, copy.durations_s, temporary=True)

@@ -17,8 +17,10 @@ from fractions import Fraction
 
 import av
 import numpy as np
+from numpy.typing import NDArray
 
 from ..media.decode import SoundFileDecoder, open_audio
+from ..media.dynamics import CONTEXT_S, IDENTITY, Processing, process_stream
 
 BLOCK_FRAMES = 1 << 16  # decoder block
 WARMUP_S = 0.1  # decoded and dropped before a run: decoder and resampler settle (see above)
@@ -101,21 +103,35 @@ def _batched(frames: Iterator[np.ndarray], n_frames: int) -> Iterator[np.ndarray
 
 class Run:
     """Consecutive output frames of one file from `first_frame` (of the file, at the
-    output rate) on, as int16; silence past the end of the file's audio."""
+    output rate) on, as int16, as heard with `processing` (media.dynamics: applied at the
+    file's own rate before resampling, from CONTEXT_S earlier, so that every run of the
+    file hears the same limiter and compressor); silence past the end of the file's audio."""
 
-    def __init__(self, segment: Segment, first_frame: int, sample_rate: int, channels: int) -> None:
+    def __init__(
+        self,
+        segment: Segment,
+        first_frame: int,
+        sample_rate: int,
+        channels: int,
+        processing: Processing = IDENTITY,
+    ) -> None:
         self.segment, self.next_frame, self._channels = segment, first_frame, channels
+        self.processing = processing
         self._decoder = decoder = open_audio(segment.path)
         rate_in = decoder.sample_rate
         step = math.gcd(rate_in, sample_rate)
         q_in, q_out = rate_in // step, sample_rate // step  # q_in input frames make exactly q_out
         warmup = round(WARMUP_S * rate_in)
+        if not processing.is_identity:
+            warmup += math.ceil(CONTEXT_S * rate_in)
         in_start = max(0, (first_frame * rate_in // sample_rate - warmup) // q_in * q_in)
         self._skip = first_frame - in_start * q_out // q_in
+        blocks: Iterator[NDArray[np.float32]]
         if in_start > 0 and decoder.codec in _SEEKLESS_CODECS and isinstance(decoder, SoundFileDecoder):
             blocks = _batched(_ogg_frames(segment.path, in_start), BLOCK_FRAMES)
         else:
             blocks = decoder.blocks(BLOCK_FRAMES, in_start)
+        blocks = process_stream(blocks, rate_in, processing, first_frame=in_start)
         self._pcm = _pcm_blocks(blocks, rate_in, sample_rate, channels)
         self._pending = np.empty(0, np.int16)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
+from ..media.dynamics import Processing
 from .clock import PlayheadClock
 from .state_machine import PlaybackState
 
@@ -108,6 +109,11 @@ class AudioOutput(QObject):
         raise NotImplementedError
 
     def set_muted(self, muted: bool) -> None:
+        raise NotImplementedError
+
+    def set_processing(self, processing: Processing) -> None:
+        """How the samples are heard (media.dynamics: normalisation, voice clarity, boost,
+        limiter), from the playhead on."""
         raise NotImplementedError
 
     def is_ready(self) -> bool:

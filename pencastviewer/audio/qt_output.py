@@ -38,6 +38,7 @@ from typing import Any
 from PySide6.QtCore import Q_ARG, QObject, QUrl, Signal, SignalInstance
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
+from ..media.dynamics import IDENTITY, Processing
 from .copy_store import remove_stale_copies
 from .devices import output_sample_rate
 from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is
@@ -94,6 +95,7 @@ class QtAudioOutput(AudioOutput):
         self._drop_copy_now: weakref.finalize[Any, Any] | None = None  # at exit too: copies never outlive us
         self._playable: PlayableAudio | None = None
         self._transport = Transport()
+        self._processing = IDENTITY
         stop_at_quit(self._player)
 
     # --- loading ---------------------------------------------------------------------
@@ -111,7 +113,8 @@ class QtAudioOutput(AudioOutput):
     def _start_copy(self) -> None:
         generation, files, cancel = self._generation, self._files, self._cancel
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
-        copy = self._copy = PcmCopy(files, rate, directory)
+        processing = self._processing
+        copy = self._copy = PcmCopy(files, rate, directory, processing=processing)
         self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
 
         def started() -> None:
@@ -128,7 +131,7 @@ class QtAudioOutput(AudioOutput):
                     remove_stale_copies(directory)
             error = ""
             try:
-                as_is = playable_as_is(files, rate)
+                as_is = playable_as_is(files, rate) if processing.is_identity else None
                 if as_is is not None:
                     _emit(relay.started, generation, as_is)
                 else:
@@ -141,6 +144,45 @@ class QtAudioOutput(AudioOutput):
                 _abandon(cancel, copy)
 
         threading.Thread(target=work, name="pcm-copy", daemon=True).start()
+
+    def set_processing(self, processing: Processing) -> None:
+        """Hear the recording through `processing` from the playhead on: the copy is written
+        again from there (about as long as a seek to audio not yet copied). A file played
+        as it is gets a copy: it is loaded again, where it was, playing if it was."""
+        if processing == self._processing:
+            return
+        self._processing = processing
+        if not self._files:
+            return
+        position, playing = self._clock.position_s(), self._transport.want_playing
+        copy = self._copy
+        if copy is None:
+            self.load_sequence(self._files)
+            self.seek(position)
+            if playing:
+                self.play()
+            return
+        if copy.reprocess(processing, position):
+            self._resume_copy(copy)
+        self.seek(position)  # Qt's buffers hold audio as it was heard: from the copy again
+
+    def _resume_copy(self, copy: PcmCopy) -> None:
+        generation, cancel, relay = self._generation, self._cancel, self._relay
+
+        def advanced() -> None:
+            _emit(relay.advanced, generation)
+
+        def work() -> None:
+            error = ""
+            try:
+                copy.resume(cancel, advanced)
+            except Cancelled:
+                return
+            except Exception as e:
+                error = str(e)
+            _emit(relay.finished, generation, error)
+
+        threading.Thread(target=work, name="pcm-copy-again", daemon=True).start()
 
     def _drop_copy(self) -> None:
         """Stop making the copy and delete it (a large one in a thread: see PcmCopy.release)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer
 
+from ..media.dynamics import IDENTITY, Processing
 from ..media.probe import probe
 from ..media.source import AudioError
 from .playback import AudioOutput, clamp_rate
@@ -29,6 +30,7 @@ class SilentAudioOutput(AudioOutput):
         self._end_timer.setSingleShot(True)
         self._end_timer.timeout.connect(self._on_end_timer_timeout)
         self._volume, self._muted = 1.0, False
+        self.processing: Processing = IDENTITY
 
     def load_sequence(self, files: Sequence[tuple[str, float | None]]) -> None:
         self.unload()
@@ -91,6 +93,9 @@ class SilentAudioOutput(AudioOutput):
 
     def set_muted(self, muted: bool) -> None:
         self._muted = bool(muted)
+
+    def set_processing(self, processing: Processing) -> None:
+        self.processing = processing  # nothing is heard: only remembered
 
     def _schedule_end(self) -> None:
         if self._clock.running:

@@ -18,7 +18,6 @@ from .transport import SPEEDS
 
 SKIP_S, LONG_SKIP_S = 5.0, 30.0
 SYNC_STEP_MS = 10.0
-VOLUME_STEP = 0.1
 ZOOM_STEP = 1.25
 
 
@@ -31,6 +30,11 @@ def next_speed(rate: float, direction: int) -> float:
 
 class _Printing(Protocol):
     def print_current_page(self) -> object: ...
+
+
+class _Louder(Protocol):
+    def louder(self) -> None: ...
+    def quieter(self) -> None: ...
 
 
 class _Stepping(Protocol):
@@ -58,6 +62,8 @@ class CommandTarget(Protocol):
 
     @property
     def desktop(self) -> _Printing: ...
+    @property
+    def listening(self) -> _Louder: ...
     @property
     def transcripts(self) -> _Transcripts: ...
 
@@ -95,8 +101,9 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "slower": lambda: p.set_rate(next_speed(p.rate, -1)),
         "faster": lambda: p.set_rate(next_speed(p.rate, 1)),
         "normal_speed": lambda: p.set_rate(1.0),
-        "volume_up": lambda: p.set_volume(p.volume + VOLUME_STEP),
-        "volume_down": lambda: p.set_volume(p.volume - VOLUME_STEP),
+        "volume_up": lambda: w.listening.louder(),
+        "volume_down": lambda: w.listening.quieter(),
+        "normalize": lambda _checked: None,  # the listening controls follow the action's toggled()
         "mute": lambda checked: p.set_muted(checked),
         "sync_earlier": lambda: s.nudge_sync_offset(-SYNC_STEP_MS),
         "sync_later": lambda: s.nudge_sync_offset(SYNC_STEP_MS),

@@ -33,6 +33,7 @@ from .desktop_actions import DesktopActions
 from .export_dialog import ExportDialog
 from .files import CanvasZoom, FileKeeper, dropped_file
 from .icons import icon
+from .listening_controls import ListeningControls
 from .menus import MENUS, NEEDS_DOCUMENT, SELECTION_HINT, TOOLBAR_ICONS
 from .missing_audio import MissingAudio
 from .page_canvas import PageCanvas
@@ -81,6 +82,11 @@ class MainWindow(QMainWindow):
         self.desktop = DesktopActions(self, session)  # icon, desktop recent files, show in folder, print
         self.transport = Transport(session, self.actions_by_name, self)
         self.waveform.selection_bar.set_loop_action(self.actions_by_name["loop_selection"])
+        normalize = self.actions_by_name["normalize"]
+        self.listening = ListeningControls(
+            session, self.peaks, self.preferences, self.waveform, normalize, self
+        )
+        self.transcripts.show_marks_on(self.canvas.marks)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")
         self.silent_label = QLabel("No audio device — playing silently" if session.playback.is_silent else "")
@@ -265,7 +271,14 @@ class MainWindow(QMainWindow):
     def open_export_dialog(self) -> None:
         if self.session.document is None:
             return
-        dialog = ExportDialog(self.session, self, strokes=self.session.selected_strokes)
+        bookmarks = self.transcripts.bookmarks.items
+        dialog = ExportDialog(
+            self.session,
+            self,
+            strokes=self.session.selected_strokes,
+            listening=self.listening.listening,
+            bookmarks=bookmarks,
+        )
         dialog.exported.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 8000))
         dialog.exported.connect(self.desktop.on_exported)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -276,7 +289,13 @@ class MainWindow(QMainWindow):
         theme = self.theme.choice if self.theme else "system"
         folders = tuple(self.preferences.audio_folders())
         values = PreferenceValues(
-            s.preroll_s, s.show_ghosts, s.auto_page_turn, theme, folders, self.transcripts.choice()
+            s.preroll_s,
+            s.show_ghosts,
+            s.auto_page_turn,
+            theme,
+            folders,
+            self.transcripts.choice(),
+            self.listening.listening,
         )
         dialog = PreferencesDialog(values, self)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
@@ -290,6 +309,8 @@ class MainWindow(QMainWindow):
             self.theme.apply(values.theme)
         self.opener.set_audio_folders(values.audio_folders)
         self.transcripts.apply(values.transcription)
+        if values.listening is not None:
+            self.listening.setting.set(values.listening)
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self)

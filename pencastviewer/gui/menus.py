@@ -57,6 +57,7 @@ MENUS = {  # menu title -> command names (None: a separator)
         "volume_up",
         "volume_down",
         "mute",
+        "normalize",
         None,
         "sync_earlier",
         "sync_later",

@@ -89,9 +89,15 @@ class Transport(QToolBar):
         self.volume.setValue(100)
         self.volume.setFixedWidth(90)
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.volume.setToolTip("Volume")
+        self.volume.setToolTip("Volume (Ctrl+Up beyond 100 %: a boost of up to +20 dB)")
+        self.normalize_button = QToolButton(self)
+        self.normalize_button.setDefaultAction(self._actions["normalize"])
+        self.normalize_button.setText("Normalize")
+        self.normalize_button.setToolTip("Bring quiet speech to a steady loudness; clicks are limited (N)")
+        self.normalize_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.addWidget(self.mute_button)
         self.addWidget(self.volume)
+        self.addWidget(self.normalize_button)
 
     def _add_sync(self) -> None:
         self.sync_label = QLabel("", self)

@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 
 from pencastviewer.audio.pcm_copy import HEAD_S, Cancelled, PcmCopy, make_playable, remove_stale_copies
+from pencastviewer.media.dynamics import Processing
 from pencastviewer.media.source import AudioError
 
 
@@ -177,3 +178,44 @@ def test_stale_copies_are_removed_but_not_one_in_use_or_just_made(tmp_path):
     finally:
         in_use.release()
     assert not Path(in_use.path).exists()
+
+
+def test_a_processed_copy_is_heard_the_same_in_any_order_and_after_a_change(tmp_path):
+    """Loudness processing (gain, voice clarity, the −1 dBTP limiter) is applied to the copy:
+    runs started anywhere give the samples of one pass, and a copy completed plain and then
+    reprocessed (resumed in its own pass) ends up equal to one made processed from the start."""
+    files = [
+        (str(chirp_file(tmp_path / "a.flac", 6.0, 16000)), 5.5),
+        (str(chirp_file(tmp_path / "b.wav", 5.0, 44100, subtype="PCM_16")), None),
+    ]
+    loud = Processing(gain_db=12.0, voice_clarity=True)  # 0.4 × 4: far over the ceiling
+    in_order = make_playable(files, 48000, str(tmp_path), processing=loud)
+    plain = make_playable(files, 48000, str(tmp_path))
+    copy = PcmCopy(files, 48000, str(tmp_path))
+    copy.run(threading.Event())
+    assert copy.complete
+    targets = iter(np.random.default_rng(1).uniform(0.0, 10.0, 8).tolist())
+    copy.notify = True
+
+    def jump_elsewhere() -> None:
+        target = next(targets, None)
+        if target is not None:
+            copy.request(target)
+
+    assert copy.reprocess(loud, 7.0)  # completed: the caller resumes it
+    assert not copy.complete and not copy.covers(7.0, 7.1)
+    copy.resume(threading.Event(), advanced=jump_elsewhere)
+    try:
+        assert copy.complete
+        expected, _ = sf.read(in_order.path, dtype="int16")
+        made, _ = sf.read(copy.path, dtype="int16")
+        unprocessed, _ = sf.read(plain.path, dtype="int16")
+        assert len(made) == len(expected) == len(unprocessed)
+        assert np.max(np.abs(made.astype(int) - expected)) <= 2
+        ceiling = 10 ** (-1.0 / 20) * 32768
+        assert np.max(np.abs(made)) <= ceiling  # the limiter holds the −1 dBTP ceiling
+        assert np.sqrt(np.mean((made / 32768.0) ** 2)) > 1.25 * np.sqrt(np.mean((unprocessed / 32768.0) ** 2))
+    finally:
+        copy.release()
+        for path in (in_order.path, plain.path):
+            Path(path).unlink()

@@ -1,0 +1,119 @@
+"""Loudness processing in playback, through the real Qt output and a PulseAudio null sink:
+a quiet lecture (−38 LUFS with 0 dBFS pen clicks) played with the default listening
+options reaches the −16 LUFS target (±1.5 LU) with no sample over the limiter's ceiling,
+still starts exactly where asked (±20 ms), and turning normalisation on while playing
+makes what follows louder without a restart.
+
+Figures are printed: python3 -m pytest tests/audio/test_heard_playback.py -q -p no:cacheprovider -s
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+from support.pulse import SAMPLE_RATE, underrun_ms
+from support.quiet_speech import RATE, quiet_lecture
+from support.xcorr import locate
+
+from pencastviewer.app.listening import Listening
+from pencastviewer.media.dynamics import IDENTITY, process
+from pencastviewer.media.loudness import measure
+
+pytestmark = pytest.mark.audio
+TARGET_LUFS = -16.0
+# The mono recording sounds on both channels of the stereo sink at −3 dB each (FFmpeg's
+# centre mix level), and the monitor is recorded as their mean: BS.1770 sums the two
+# channels' powers, so what the listener gets is the recorded mono's loudness + 3.01 dB.
+BOTH_CHANNELS_DB = 10 * np.log10(2.0)
+
+
+def _sounding(played: np.ndarray) -> np.ndarray:
+    """From the first to the last sound (the silence around a take is not an underrun)."""
+    loud = np.flatnonzero(np.abs(played) > 0.01)
+    assert len(loud), "nothing was heard"
+    return played[loud[0] : loud[-1] + 1]
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("heard")
+    samples, _clean, spans = quiet_lecture(folder)
+    assert RATE == SAMPLE_RATE  # the sink's rate: what it plays compares sample for sample
+    path = folder / "lecture.flac"
+    sf.write(path, samples, RATE)
+    return path, samples, spans
+
+
+def _output(qtbot, tmp_path, path, duration_s, processing):
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    out.set_processing(processing)
+    with qtbot.waitSignal(out.ready_changed, timeout=30000):
+        out.load(str(path), duration_s)
+    qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
+    return out
+
+
+def _play(qtbot, pulse_sink, out, start_s, seconds, during=None):
+    out.seek(start_s)
+    qtbot.wait(200)
+    take = pulse_sink.start_recording()
+    out.play()
+    if during is not None:
+        qtbot.wait(round(seconds * 500))
+        during()
+        qtbot.wait(round(seconds * 500))
+    else:
+        qtbot.wait(round(seconds * 1000))
+    out.pause()
+    return take.stop().samples
+
+
+def test_normalised_playback_reaches_the_target_and_starts_where_asked(lecture, pulse_sink, qtbot, tmp_path):
+    path, samples, spans = lecture
+    processing = Listening().processing(measure(samples, RATE))
+    assert processing.gain_db > 15.0  # a quiet lecture: much louder as heard
+    heard_source = process(samples[:, None], RATE, processing)[:, 0]
+    out = _output(qtbot, tmp_path, path, len(samples) / RATE, processing)
+    try:
+        start_s = spans[0][0] + 0.4  # inside the first phrase: sound from the first sample
+        played = _play(qtbot, pulse_sink, out, start_s, spans[1][1] - start_s)
+    finally:
+        out.unload()
+    heard = _sounding(played)
+    assert underrun_ms(heard) < 50, "the sink underran: the machine was too busy for this take"
+    lufs = measure(heard.astype(np.float32), SAMPLE_RATE).integrated_lufs + BOTH_CHANNELS_DB
+    peak_db = 20 * np.log10(np.max(np.abs(heard))) + BOTH_CHANNELS_DB  # as the samples had it
+    lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2
+    target = round(start_s * SAMPLE_RATE)
+    window = (target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2)
+    found = locate(heard[lead : lead + length], heard_source, *window)
+    error_ms = (found - lead - target) / SAMPLE_RATE * 1000
+    print(f"\nheard {lufs:.2f} LUFS (target {TARGET_LUFS}), peak {peak_db:.2f} dBFS, {error_ms:+.1f} ms")
+    assert abs(lufs - TARGET_LUFS) <= 1.5
+    assert peak_db <= -0.9  # the −1 dBTP ceiling (sample peaks sit below the true peak)
+    assert abs(error_ms) <= 20.0
+
+
+def test_turning_normalisation_on_while_playing_makes_what_follows_louder(
+    lecture, pulse_sink, qtbot, tmp_path
+):
+    path, samples, spans = lecture
+    processing = Listening().processing(measure(samples, RATE))
+    out = _output(qtbot, tmp_path, path, len(samples) / RATE, IDENTITY)
+    try:
+        start_s = spans[1][0] + 0.2
+        played = _play(qtbot, pulse_sink, out, start_s, 3.0, during=lambda: out.set_processing(processing))
+        assert out.state() == "paused"
+    finally:
+        out.unload()
+    half = len(played) // 2
+    before, after = played[: half - SAMPLE_RATE // 4], played[half + SAMPLE_RATE // 2 :]
+    rms = [float(np.sqrt(np.mean(part.astype(np.float64) ** 2))) for part in (before, after)]
+    gain_db = 20 * np.log10(rms[1] / rms[0])
+    print(
+        f"\nbefore {20 * np.log10(rms[0]):.1f} dBFS RMS, after {20 * np.log10(rms[1]):.1f}: {gain_db:+.1f} dB"
+    )
+    assert gain_db > 12.0  # ~22 dB of normalisation gain (less where the limiter holds clicks)
