@@ -252,9 +252,7 @@ class PcmCopy:
                 self._write_all(fd, cancel, advanced)
             finally:
                 os.close(fd)
-        except (AudioError, Cancelled):
-            raise
-        except (OSError, av.FFmpegError, ValueError) as e:
+        except (OSError, av.FFmpegError, ValueError) as e:  # (AudioError and Cancelled pass)
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
 
     def _next_chunk(self, head: int) -> tuple[int, int, int]:
