@@ -77,13 +77,15 @@ def test_normalised_playback_reaches_the_target_and_starts_where_asked(lecture, 
     assert processing.gain_db > 15.0  # a quiet lecture: much louder as heard
     heard_source = process(samples[:, None], RATE, processing)[:, 0]
     out = _output(qtbot, tmp_path, path, len(samples) / RATE, processing)
+    start_s = spans[0][0] + 0.4  # inside the first phrase: sound from the first sample
     try:
-        start_s = spans[0][0] + 0.4  # inside the first phrase: sound from the first sample
-        played = _play(qtbot, pulse_sink, out, start_s, spans[1][1] - start_s)
+        for _take in range(3):  # a take the sink underran in measures the machine: take it again
+            heard = _sounding(_play(qtbot, pulse_sink, out, start_s, spans[1][1] - start_s))
+            if underrun_ms(heard) < 50:
+                break
     finally:
         out.unload()
-    heard = _sounding(played)
-    assert underrun_ms(heard) < 50, "the sink underran: the machine was too busy for this take"
+    assert underrun_ms(heard) < 50, "the sink underran in every take: the machine was too busy"
     lufs = measure(heard.astype(np.float32), SAMPLE_RATE).integrated_lufs + BOTH_CHANNELS_DB
     peak_db = 20 * np.log10(np.max(np.abs(heard))) + BOTH_CHANNELS_DB  # as the samples had it
     lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2
