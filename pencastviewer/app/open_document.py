@@ -8,13 +8,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from PySide6.QtCore import QTimer
+
 from ..formats import ReadOptions
 from ..formats.errors import FileMissingError, FileUnreadableError, FormatError, UnknownFormatError
 from ..formats.registry import all_formats
 from ..media.probe import probe
 from ..media.source import AudioError
+from .memory import return_freed_memory
 from .preferences import FileMemory, Preferences
 from .session import Session
+
+RELEASE_DELAY_MS = 2000  # after an open, once the page and the waveform are shown
 
 
 class ZoomMemory(Protocol):
@@ -126,6 +131,8 @@ class OpenDocument:
         else:  # a new file opens with the fit the user chose last
             self.zoom.restore_zoom(self.preferences.get("zoom_mode"))
         self._settled = doc.path
+        # The notebook this one replaced is gone: its memory goes back to the system.
+        QTimer.singleShot(RELEASE_DELAY_MS, return_freed_memory)
 
     def current_memory(self) -> FileMemory:
         s = self.session

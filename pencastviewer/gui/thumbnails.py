@@ -4,6 +4,9 @@ Thumbnails are drawn by the shared renderer one per event-loop turn after a note
 opens, those in view first, so a 100-page notebook shows its first page at once. While
 the recording plays only thumbnails coming into view are drawn (a dense page takes tens
 of milliseconds: the ink reveal must not miss frames for pages nobody is looking at).
+While another notebook is being read none are drawn: the notebook shown is about to go,
+and drawing its pages (tens to hundreds of ms each on the GUI thread, holding the GIL)
+made re-opening the 3-hour notebook slower than opening it the first time.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ class ThumbnailList(QListWidget):
         super().__init__(parent)
         self.session = session
         self._pending: list[int] = []
+        self._reading = False  # another notebook is being read: draw nothing meanwhile
         self._timer = QTimer(self)
         self._timer.setInterval(IDLE_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._pending and self._timer.start())
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._start_drawing())
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(True)  # one column in a narrow sidebar, a grid in a wide one
@@ -51,6 +55,8 @@ class ThumbnailList(QListWidget):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(THUMB_WIDTH_PX + 40)
+        session.opening.connect(self._on_session_opening)
+        session.open_failed.connect(self._on_session_open_failed)
         session.opened.connect(self._on_session_opened)
         session.page_changed.connect(self._on_session_page_changed)
         session.playback.state_changed.connect(self._on_session_playback_state_changed)
@@ -65,7 +71,17 @@ class ThumbnailList(QListWidget):
         tallest = max((p.height_mm / p.width_mm for p in pages), default=1.414)
         return QSize(THUMB_WIDTH_PX, round(THUMB_WIDTH_PX * tallest))
 
+    def _on_session_opening(self, _path: str) -> None:
+        self._reading = True
+        self._timer.stop()
+
+    def _on_session_open_failed(self, *_args: object) -> None:
+        """The notebook shown stays: its missing thumbnails are drawn after all."""
+        self._reading = False
+        self._start_drawing()
+
     def _on_session_opened(self) -> None:
+        self._reading = False
         self.blockSignals(True)
         self.clear()
         doc = self.session.document
@@ -84,7 +100,7 @@ class ThumbnailList(QListWidget):
         self._on_session_page_changed(current)
 
     def _start_drawing(self) -> None:
-        if self._pending:
+        if self._pending and not self._reading:
             self._timer.start()
 
     def _blank_icon(self) -> QIcon:

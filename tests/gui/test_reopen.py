@@ -1,0 +1,83 @@
+"""Re-opening a notebook in the window (issue 14): the notebook it replaces is freed with
+what was made from it (pages, hit indexes, peaks), its missing thumbnails are not drawn
+while the next one is being read, and the freed memory is handed back to the system."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+from pencastviewer.app import document, open_document
+from pencastviewer.app.session import Session
+from pencastviewer.audio.silent_output import SilentAudioOutput
+from pencastviewer.gui.thumbnails import ThumbnailList
+
+
+def test_reopening_frees_the_notebook_it_replaces(open_window, demo_path, qtbot):
+    window = open_window(demo_path)
+    s = window.session
+    s.set_page(1)  # a page painted, its sprites and its hit index made
+    s.tap(1, 60.0, 60.0)
+    qtbot.wait(100)
+    assert window.peaks.pyramid is not None
+    old = [weakref.ref(o) for o in (s.document, s.document.notebook, window.peaks.pyramid)]
+    old_page = weakref.ref(s.document.notebook.pages[1])
+    with qtbot.waitSignal(s.opened, timeout=20000):
+        window.open_file(demo_path)
+    qtbot.waitUntil(lambda: window.peaks.pyramid is not None, timeout=30000)
+    qtbot.wait(100)
+    gc.collect()
+    assert [ref() for ref in old] == [None, None, None]
+    assert old_page() is None
+
+
+def test_the_freed_memory_is_given_back_after_an_open(open_window, demo_path, qtbot, monkeypatch):
+    calls: list[bool] = []
+    monkeypatch.setattr(open_document, "RELEASE_DELAY_MS", 0)
+    monkeypatch.setattr(open_document, "return_freed_memory", lambda: calls.append(True))
+    window = open_window(demo_path)
+    qtbot.waitUntil(lambda: bool(calls), timeout=10000)
+    calls.clear()
+    with qtbot.waitSignal(window.session.opened, timeout=20000):
+        window.open_file(demo_path)
+    qtbot.waitUntil(lambda: bool(calls), timeout=10000)
+
+
+def test_no_thumbnail_is_drawn_while_the_next_notebook_is_read(qtbot, demo_path, monkeypatch):
+    session = Session(SilentAudioOutput())
+    thumbnails = ThumbnailList(session)
+    qtbot.addWidget(thumbnails)
+    thumbnails.show()
+    drawn: list[int] = []
+    original = thumbnails._draw
+    thumbnails._draw = lambda index: (drawn.append(index), original(index))[1]
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    assert not thumbnails.thumbnails_done()  # (drawn from the next turns of the event loop)
+
+    release, read = threading.Event(), document.open_notebook
+    monkeypatch.setattr(
+        "pencastviewer.app.session.open_notebook", lambda *args: (release.wait(30), read(*args))[1]
+    )
+    try:
+        with qtbot.waitSignal(session.opened, timeout=20000):
+            session.open_file(demo_path)  # read until released
+            qtbot.wait(600)  # long enough for every thumbnail of the notebook shown to be drawn
+            assert drawn == []
+            release.set()
+    finally:
+        release.set()
+    qtbot.waitUntil(thumbnails.thumbnails_done, timeout=20000)
+    assert sorted(drawn) == [0, 1]  # the new notebook's, once it is shown
+
+
+def test_a_failed_open_draws_the_thumbnails_left(qtbot, demo_path, tmp_path):
+    session = Session(SilentAudioOutput())
+    thumbnails = ThumbnailList(session)
+    qtbot.addWidget(thumbnails)
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    with qtbot.waitSignal(session.open_failed, timeout=20000):
+        session.open_file(tmp_path / "gone.pencast")
+    qtbot.waitUntil(thumbnails.thumbnails_done, timeout=20000)
