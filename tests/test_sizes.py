@@ -15,7 +15,6 @@ MAX_FUNCTION_LINES = 60
 BEING_SPLIT = frozenset(
     {
         "pencastviewer/formats/livescribe/stf.py:_scan_strokes",  # media
-        "pencastviewer/formats/inkml/reader.py",  # safety
     }
 )
 

@@ -75,6 +75,15 @@ def _plain_floats(texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np
     return None if values is None else (values, counts)
 
 
+def decimals_at(
+    data: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> NDArray[np.float64] | None:
+    """The numbers data[starts[k]:ends[k]] of ASCII bytes in which every digit, point and
+    sign belongs to one of these words: each an optional sign, 1 to 15 digits and at most
+    one point (bit for bit what float() gives); None when a word is not such a number."""
+    return _decimals(data, _CLASS[data], starts, ends)
+
+
 def _decimals(
     data: NDArray[np.uint8], kind: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
 ) -> NDArray[np.float64] | None:

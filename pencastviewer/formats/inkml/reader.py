@@ -18,12 +18,12 @@ from ..colors import parse_color
 from ..errors import CorruptFileError, TooLargeError
 from ..limits import points_left
 from ..xmlsafe import local_name
+from .timestamps import MAX_REF_DEPTH, XML_ID, Timestamps
 from .trace import (
     MAX_VALUES,
     TraceError,
     TraceFormat,
     decode_values,
-    iso_ms,
     livescribe_deltas,
     mm_per_unit,
     ms_per_tick,
@@ -32,8 +32,6 @@ from .trace import (
     positive,
 )
 
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-MAX_REF_DEPTH = 64
 MAX_COORD_MM = 1e6  # 1 km: anything farther is damage, and would break drawing and hit tests
 DEFAULT_WIDTH_MM = 0.35
 
@@ -88,17 +86,21 @@ class InkReader:
     def __init__(self, path: Path, root: ET.Element, warn: Callable[[str], None]):
         self.path, self.root, self.warn = path, root, warn
         self.ids = {e.get(XML_ID): e for e in root.iter() if e.get(XML_ID)}
-        self.absolute_time = False
         self.livescribe_audio_ms: float | None = None
-        self._times: dict[int, float | None] = {}
         self._n_values = 0
         self._n_points = 0
         self._n_traces = 0
         self._pressure_max = 0.0
-        self._livescribe = any(
+        livescribe = any(
             local_name(e.tag) == "inkSource" and (e.get("manufacturer") or "").lower() == "livescribe"
             for e in root.iter()
         )
+        self.clock = Timestamps(path, self._ref, pen_clock=livescribe)
+
+    @property
+    def absolute_time(self) -> bool:
+        """Whether the ink's times are Unix times (a timestamp gave a date)."""
+        return self.clock.absolute_time
 
     def groups(self) -> list[Group]:
         loose = Group([])
@@ -298,7 +300,7 @@ class InkReader:
             t = values[keep, it] * context.ms_per_tick
             if np.all(np.isfinite(t)):
                 ref = self._ref(channel.respect_to) if channel.respect_to else None
-                base = self._time(ref, 0) if ref is not None else None
+                base = self.clock.time(ref) if ref is not None else None
                 times: NDArray[np.float64] = t
                 if base is not None:
                     times = base + t
@@ -317,37 +319,10 @@ class InkReader:
 
     def _start_ms(self, elem: ET.Element, context: Context) -> float | None:
         offset = number(elem.get("timeOffset"))
-        base = self._time(context.timestamp, 0) if context.timestamp is not None else None
+        base = self.clock.time(context.timestamp) if context.timestamp is not None else None
         if base is None:
             return offset
         return base + (offset or 0.0)
-
-    def _time(self, elem: ET.Element | None, depth: int) -> float | None:
-        """A timestamp's time in ms: `time` or `timeString` (absolute), else its
-        `timestampRef`'s plus `timeOffset`."""
-        if elem is None:
-            return None
-        key = id(elem)
-        if key not in self._times:
-            if depth > MAX_REF_DEPTH:
-                raise CorruptFileError(
-                    self.path,
-                    "timestamp references nest too deep (a cycle?)",
-                    where=f"timestamp {elem.get(XML_ID)}",
-                )
-            self._times[key] = self._resolve_time(elem, depth)
-        return self._times[key]
-
-    def _resolve_time(self, elem: ET.Element, depth: int) -> float | None:
-        absolute = number(elem.get("time"))
-        if absolute is None and elem.get("timeString"):
-            absolute = iso_ms(elem.get("timeString") or "")
-        if absolute is not None:
-            self.absolute_time = not self._livescribe  # Livescribe counts on the pen's own clock
-            return absolute
-        base = self._time(self._ref(elem.get("timestampRef")), depth + 1)
-        offset = number(elem.get("timeOffset")) or 0.0
-        return None if base is None else base + offset
 
     def _livescribe_audio(self, elem: ET.Element) -> None:
         """Livescribe's audioSession/audio_file@start: where its recording begins (pen clock)."""

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from ...model import units as model_units
 from ..numtext import floats_in_text
 from ..xmlsafe import local_name
+from .differences import decode_differences
 
 MAX_VALUES = 50_000_000  # per document: bounds time and memory on hostile input
 _PLAIN = re.compile(r"[^0-9eE+\-.,\s]")  # anything else needs the full grammar
@@ -89,11 +90,10 @@ def decode_values(text: str, n_channels: int) -> NDArray[np.float64]:
     'T'/'F' are 1/0."""
     if not text.strip():
         return np.zeros((0, n_channels))
-    if not _PLAIN.search(text):
-        fast = _decode_plain(text, n_channels)
-        if fast is not None:
-            return fast
-    return _decode_full(text, n_channels)
+    fast = _decode_plain(text, n_channels) if not _PLAIN.search(text) else None
+    if fast is None:
+        fast = decode_differences(text, n_channels)
+    return fast if fast is not None else _decode_full(text, n_channels)
 
 
 def _decode_plain(text: str, n_channels: int) -> NDArray[np.float64] | None:
