@@ -5,10 +5,13 @@ the loudness is known the recording plays without normalisation gain, the limite
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
 from PySide6.QtCore import QObject
 
 from ..media.dynamics import Processing
 from ..media.peaks import PeakPyramid
+from ..media.silence import skippable_spans
 from .listening import Listening
 from .recording_peaks import RecordingPeaks
 from .session import Session
@@ -47,8 +50,17 @@ class HeardLevel(QObject):
         loudness = pyramid.loudness if pyramid is not None else None
         return level_processing(self._listening, doc.notebook.recordings[index], loudness)
 
+    def skipped_spans(self) -> NDArray[np.float64] | None:
+        """Where skip silence jumps over the current recording (None: off, or its loudness,
+        which says where it is silent, is not measured yet)."""
+        pyramid = self.peaks.pyramid
+        if not self._listening.skip_silence or pyramid is None or pyramid.loudness is None:
+            return None
+        return skippable_spans(pyramid.loudness)
+
     def update(self, *_args: object) -> None:
         self.session.playback.set_processing(self.processing())
+        self.session.playback.set_skipped(self.skipped_spans())
 
     def _on_peaks_finished(self, _pyramid: PeakPyramid) -> None:
         self.update()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..audio.playback import MAX_RATE, MIN_RATE, AudioOutput
@@ -17,6 +19,10 @@ from ..audio.state_machine import PlaybackState
 from ..media.dynamics import IDENTITY, Processing
 
 PLAYHEAD_INTERVAL_MS = 16  # one repaint per frame at 60 Hz while playing
+SKIP_MARGIN_S = 0.05  # a skipped span this close to its end is played out (a seek costs ~35 ms)
+# A jump is heard that much after it is asked for (the output restarts): it is asked for this
+# early, inside the silence kept before the span (media.silence.KEEP_S), so none is lost.
+SKIP_AHEAD_S = 0.04
 
 
 class PlaybackController(QObject):
@@ -36,6 +42,7 @@ class PlaybackController(QObject):
         self._output = output
         self._rate, self._volume, self._muted = 1.0, 1.0, False
         self._processing = IDENTITY
+        self._skipped: NDArray[np.float64] | None = None
         self._looping = False
         self._loop_region: tuple[float, float] | None = None
         self._loaded = False
@@ -161,6 +168,23 @@ class PlaybackController(QObject):
             self._processing = processing
             self._output.set_processing(processing)
 
+    def set_skipped(self, spans: NDArray[np.float64] | None) -> None:
+        """Skip silence: (n, 2) sorted [start, end) spans (s) that playback jumps over when
+        it reaches them (None or empty: nothing is skipped). The playhead stays on the
+        recording's own clock: it jumps, as if the user had skipped ahead."""
+        self._skipped = None if spans is None or not len(spans) else np.asarray(spans, dtype=np.float64)
+
+    def _past_skipped(self, position_s: float) -> float:
+        """Where playback goes on from `position_s`: the end of a skipped span it is in."""
+        spans = self._skipped
+        if spans is None:
+            return position_s
+        k = int(np.searchsorted(spans[:, 0], position_s + SKIP_AHEAD_S, side="right")) - 1
+        if k >= 0 and position_s < spans[k, 1] - SKIP_MARGIN_S:
+            self._output.seek(float(spans[k, 1]))
+            return self.position_s()
+        return position_s
+
     # --- looping a region --------------------------------------------------------------
     @property
     def looping(self) -> bool:
@@ -196,7 +220,7 @@ class PlaybackController(QObject):
         self.state_changed.emit(state)
 
     def _on_timer_timeout(self) -> None:
-        position = self.position_s()
+        position = self._past_skipped(self.position_s())
         region = self._loop_region
         if self._looping and region is not None and position >= region[1]:
             self._output.seek(region[0])  # the loop's turn: back to the region's start

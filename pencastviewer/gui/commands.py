@@ -103,7 +103,8 @@ def command_slots(w: CommandTarget) -> dict[str, Callable[..., object]]:
         "normal_speed": lambda: p.set_rate(1.0),
         "volume_up": lambda: w.listening.louder(),
         "volume_down": lambda: w.listening.quieter(),
-        "normalize": lambda _checked: None,  # the listening controls follow the action's toggled()
+        "normalize": lambda _checked: None,  # the listening controls follow these actions' toggled()
+        "skip_silence": lambda _checked: None,
         "mute": lambda checked: p.set_muted(checked),
         "sync_earlier": lambda: s.nudge_sync_offset(-SYNC_STEP_MS),
         "sync_later": lambda: s.nudge_sync_offset(SYNC_STEP_MS),

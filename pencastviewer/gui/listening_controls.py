@@ -27,19 +27,22 @@ class ListeningControls(QObject):
         preferences: Preferences,
         waveform: WaveformView,
         normalize_action: QAction,
+        skip_action: QAction,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.setting = ListeningSetting(preferences, self)
         self.heard = HeardLevel(session, peaks, self.setting.listening, self)
-        self.normalize_action = normalize_action
+        self.normalize_action, self.skip_action = normalize_action, skip_action
         self.setting.changed.connect(self._on_setting_changed)
         self.setting.changed.connect(waveform.set_listening)
         waveform.set_listening(self.setting.listening)
         waveform.scale_choice.keep_in(preferences)
         normalize_action.setChecked(self.setting.listening.normalize)
         normalize_action.toggled.connect(lambda on: self.setting.update(normalize=on))
+        skip_action.setChecked(self.setting.listening.skip_silence)
+        skip_action.toggled.connect(lambda on: self.setting.update(skip_silence=on))
 
     @property
     def listening(self) -> Listening:
@@ -66,5 +69,5 @@ class ListeningControls(QObject):
 
     def _on_setting_changed(self, listening: Listening) -> None:
         self.heard.set_listening(listening)
-        if self.normalize_action.isChecked() != listening.normalize:
-            self.normalize_action.setChecked(listening.normalize)
+        self.normalize_action.setChecked(listening.normalize)  # (no signal when unchanged)
+        self.skip_action.setChecked(listening.skip_silence)

@@ -82,10 +82,9 @@ class MainWindow(QMainWindow):
         self.desktop = DesktopActions(self, session)  # icon, desktop recent files, show in folder, print
         self.transport = Transport(session, self.actions_by_name, self)
         self.waveform.selection_bar.set_loop_action(self.actions_by_name["loop_selection"])
-        normalize = self.actions_by_name["normalize"]
-        self.listening = ListeningControls(
-            session, self.peaks, self.preferences, self.waveform, normalize, self
-        )
+        a, prefs = self.actions_by_name, self.preferences
+        toggles = a["normalize"], a["skip_silence"]
+        self.listening = ListeningControls(session, self.peaks, prefs, self.waveform, *toggles, self)
         self.transcripts.show_marks_on(self.canvas.marks)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.transport)
         self.page_label = QLabel("")

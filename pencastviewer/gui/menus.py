@@ -58,6 +58,7 @@ MENUS = {  # menu title -> command names (None: a separator)
         "volume_down",
         "mute",
         "normalize",
+        "skip_silence",
         None,
         "sync_earlier",
         "sync_later",

@@ -60,6 +60,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("volume_down", "Volume down", ("Ctrl+Down",), "Playback"),
     Command("mute", "&Mute", ("M",), "Playback", checkable=True),
     Command("normalize", "&Normalize loudness", ("N",), "Playback", checkable=True),
+    Command("skip_silence", "Skip s&ilence", ("K",), "Playback", checkable=True),
     Command("sync_earlier", "Sync: audio 10 ms earlier", ("Alt+[",), "Playback"),
     Command("sync_later", "Sync: audio 10 ms later", ("Alt+]",), "Playback"),
     Command("sync_reset", "Sync: reset offset", ("Alt+Backspace",), "Playback"),

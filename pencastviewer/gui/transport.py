@@ -98,6 +98,12 @@ class Transport(QToolBar):
         self.addWidget(self.mute_button)
         self.addWidget(self.volume)
         self.addWidget(self.normalize_button)
+        self.skip_button = QToolButton(self)
+        self.skip_button.setDefaultAction(self._actions["skip_silence"])
+        self.skip_button.setText("Skip silence")
+        self.skip_button.setToolTip("Jump over pauses longer than 0.7 s while playing (K)")
+        self.skip_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.addWidget(self.skip_button)
 
     def _add_sync(self) -> None:
         self.sync_label = QLabel("", self)

@@ -19,6 +19,7 @@ from support.xcorr import locate
 from pencastviewer.app.listening import Listening
 from pencastviewer.media.dynamics import IDENTITY, process
 from pencastviewer.media.loudness import measure
+from pencastviewer.media.silence import skippable_spans
 
 pytestmark = pytest.mark.audio
 TARGET_LUFS = -16.0
@@ -28,9 +29,9 @@ TARGET_LUFS = -16.0
 BOTH_CHANNELS_DB = 10 * np.log10(2.0)
 
 
-def _sounding(played: np.ndarray) -> np.ndarray:
+def _sounding(played: np.ndarray, threshold: float = 0.01) -> np.ndarray:
     """From the first to the last sound (the silence around a take is not an underrun)."""
-    loud = np.flatnonzero(np.abs(played) > 0.01)
+    loud = np.flatnonzero(np.abs(played) > threshold)
     assert len(loud), "nothing was heard"
     return played[loud[0] : loud[-1] + 1]
 
@@ -119,3 +120,49 @@ def test_turning_normalisation_on_while_playing_makes_what_follows_louder(
         f"\nbefore {20 * np.log10(rms[0]):.1f} dBFS RMS, after {20 * np.log10(rms[1]):.1f}: {gain_db:+.1f} dB"
     )
     assert gain_db > 12.0  # ~22 dB of normalisation gain (less where the limiter holds clicks)
+
+
+def test_skip_silence_shortens_the_pauses_and_a_tap_still_starts_on_its_word(
+    lecture, pulse_sink, qtbot, tmp_path
+):
+    """Played from inside the first phrase to the third with skip silence on, the sink plays
+    the third phrase earlier by the skipped silence (±10 %), measured on the sink's own
+    clock, while playback starts exactly where the tap asked (±20 ms)."""
+    from pencastviewer.app.playback_controller import PlaybackController
+
+    path, samples, spans = lecture
+    skipped = skippable_spans(measure(samples, RATE))
+    start_s, third_s = spans[0][0] + 0.4, spans[2][0] + 0.3
+    crossed = skipped[(skipped[:, 0] >= start_s) & (skipped[:, 1] <= third_s)]
+    silent_s = float((crossed[:, 1] - crossed[:, 0]).sum())
+    assert silent_s > 1.0  # the two 2 s pauses between phrases, less the clicks in them and margins
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    playback = PlaybackController(out)
+    with qtbot.waitSignal(out.ready_changed, timeout=30000):
+        playback.load([(str(path), len(samples) / RATE)])
+    qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
+    playback.set_skipped(skipped)
+    try:
+        playback.seek(start_s)
+        qtbot.wait(200)
+        take = pulse_sink.start_recording()
+        playback.play()
+        qtbot.waitUntil(lambda: playback.position_s() > third_s + 1.0, timeout=20000)
+        playback.pause()
+        heard = _sounding(take.stop().samples, threshold=0.001)  # the lecture's noise floor: 2e-4
+    finally:
+        out.unload()
+    lead, length = SAMPLE_RATE // 5, SAMPLE_RATE // 2
+    source = samples.astype(np.float32)
+    start = round(start_s * SAMPLE_RATE)
+    found = locate(heard[lead : lead + length], source, start - SAMPLE_RATE // 2, start + SAMPLE_RATE // 2)
+    error_ms = (found - lead - start) / SAMPLE_RATE * 1000
+    third = round(third_s * SAMPLE_RATE)  # where the third phrase is heard in the take
+    snippet = source[third : third + length]
+    at = locate(snippet, heard, 0, len(heard) - length)
+    saved_s = (third - start) / SAMPLE_RATE - at / SAMPLE_RATE
+    print(f"\nstart {error_ms:+.1f} ms; skipped {saved_s:.3f} s of {silent_s:.3f} s ({len(crossed)} spans)")
+    assert abs(error_ms) <= 20.0
+    assert abs(saved_s - silent_s) <= 0.1 * silent_s

@@ -4,6 +4,7 @@ everywhere alike, only the latest open counting; and what preferences remember."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from support.player import horizontal_stroke, notebook_of
 
@@ -159,3 +160,24 @@ def test_recent_files_are_most_recent_first_without_duplicates(preferences, tmp_
     assert len(recent) == MAX_RECENT
     assert recent[0] == str(paths[-5]) and recent[1] == str(paths[-1])
     assert len(set(recent)) == len(recent)
+
+
+def test_skip_silence_jumps_over_the_spans_and_keeps_the_true_clock(session, qtbot):
+    """The playhead, which the ink follows, jumps over a skipped span instead of running
+    through it; outside the spans it runs on the recording's own clock."""
+    playback = session.playback
+    playback.set_skipped(np.array([[1.0, 3.0], [5.0, 5.5]]))
+    seen: list[float] = []
+    playback.playhead_moved.connect(seen.append)
+    session.seek(0.8)
+    playback.play()
+    qtbot.waitUntil(lambda: playback.position_s() >= 3.3, timeout=5000)
+    playback.pause()
+    assert not [p for p in seen if 1.05 < p < 2.99], "the playhead ran through a skipped span"
+    assert min(p for p in seen if p >= 3.0) < 3.1  # went on from the span's end
+    playback.set_skipped(None)
+    session.seek(1.2)
+    playback.play()
+    qtbot.waitUntil(lambda: playback.position_s() >= 1.4, timeout=5000)
+    assert playback.position_s() < 2.9  # nothing skipped any more
+    playback.pause()
