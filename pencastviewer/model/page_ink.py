@@ -225,3 +225,38 @@ def pack(strokes: Sequence[Stroke]) -> PageInk:
         cap=np.array([r[5] for r in style], np.int8),
         dash_mm=tuple(r[6] for r in style),
     )
+
+
+def ink_of_points(
+    xy_mm: Sequence[F64],
+    t_ms: Sequence[F64],
+    recording: Sequence[int | None],
+    *,
+    width_mm: float,
+    color: tuple[int, int, int, int] = (0, 0, 0, 255),
+) -> PageInk:
+    """Columns for strokes that share one look (a pen's own files: one width, one colour,
+    no pressure), given as their points and times: one concatenation, where a Stroke per
+    trace made a one-stroke ink each (135 µs a stroke). Shapes are checked as Stroke
+    checks them; values are left to the readers' limits, as for Stroke."""
+    n = len(xy_mm)
+    if len(t_ms) != n or len(recording) != n:
+        raise ValueError("as many time arrays and recordings as point arrays are needed")
+    counts = np.fromiter((len(xy) for xy in xy_mm), np.int64, n)
+    for xy, t in zip(xy_mm, t_ms, strict=True):
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0 or t.shape != (len(xy),):
+            raise ValueError(f"a stroke needs (n, 2) points and n times, got {xy.shape} and {t.shape}")
+    if any(r is not None and r < 0 for r in recording):
+        raise ValueError("a recording index is ≥ 0")
+    return PageInk(
+        np.concatenate(xy_mm).astype(np.float64) if n else np.zeros((0, 2)),
+        np.concatenate(t_ms).astype(np.float64) if n else np.zeros(0),
+        np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        width_mm=np.full(n, width_mm, np.float64),
+        color=np.tile(np.array(color, np.uint8), (n, 1)),
+        tool=np.zeros(n, np.int8),
+        recording=np.array([NO_RECORDING if r is None else r for r in recording], np.int32),
+        fill_alpha=np.full(n, NO_FILL, np.int16),
+        cap=np.zeros(n, np.int8),
+        dash_mm=((),) * n,
+    )

@@ -12,11 +12,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ...model import Background, BackgroundKind, Page, Stroke
+from ...model import Background, BackgroundKind, Page
+from ...model.page_ink import ink_of_points
 from ..anoto import page_address_text
 from ..errors import CorruptFileError
 from ..xmlsafe import local_name, parse_xml
 from .common import ANOTO_MM, STANDARD_PAGE_AU, anoto_page
+
+DEFAULT_WIDTH_MM = 0.35  # the pen's line: Livescribe files give no width (a Stroke's default)
 
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 DEFAULT_SAMPLE_RATE_HZ = 75.0  # every Livescribe pen samples at 75 Hz
@@ -276,14 +279,13 @@ def to_pages(
             for span in session.spans
             if span.page_address == ink_page.address
         ]
-        strokes = [
-            Stroke(
-                np.asarray(trace.xy_au * ANOTO_MM, np.float64),
-                trace.t_ms,
-                recording=_recording_at(trace.t_ms[0], spans),
-            )
-            for trace in ink_page.traces
-        ]
+        traces = ink_page.traces
+        strokes = ink_of_points(
+            [np.asarray(trace.xy_au * ANOTO_MM, np.float64) for trace in traces],
+            [trace.t_ms for trace in traces],
+            [_recording_at(trace.t_ms[0], spans) for trace in traces],
+            width_mm=DEFAULT_WIDTH_MM,
+        ).strokes()
         background = None
         key = ink.backgrounds.get(ink_page.address)
         image = backgrounds.get(key) if key else None
