@@ -36,6 +36,7 @@ import numpy as np
 from ..media.dynamics import IDENTITY, Processing
 from ..media.probe import probe
 from ..media.source import AudioError
+from ..model.back_to_back import BackToBack
 from .copy_store import create_copy_file, delete_copy, remove_stale_copies
 from .pcm_runs import Run, Segment
 
@@ -84,14 +85,10 @@ def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) 
 def _plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[list[Segment], int]:
     """Where each file goes in the copy, and the copy's channels (mono when every file is)."""
     infos = [probe(path) for path, _ in files]
-    segments, start = [], 0
-    for (path, duration_s), info in zip(files, infos, strict=True):
-        if duration_s is None:
-            n_frames = round(info.n_frames * sample_rate / info.sample_rate)
-        else:
-            n_frames = round(duration_s * sample_rate)
-        segments.append(Segment(path, start, n_frames))
-        start += n_frames
+    decoded_s = [info.n_frames / info.sample_rate for info in infos]
+    durations = [length if d is None else d for (_, d), length in zip(files, decoded_s, strict=True)]
+    frames = BackToBack(durations).frame_starts(sample_rate)
+    segments = [Segment(path, frames[i], frames[i + 1] - frames[i]) for i, (path, _) in enumerate(files)]
     return segments, 1 if all(info.channels == 1 for info in infos) else 2
 
 

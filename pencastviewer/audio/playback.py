@@ -15,35 +15,11 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal
 
 from ..media.dynamics import Processing
+from ..model.back_to_back import BackToBack
 from .clock import PlayheadClock
 from .state_machine import PlaybackState
 
 MIN_RATE, MAX_RATE = 0.5, 3.0
-
-
-class SequenceMap:
-    """Files played back-to-back: global position (s) <-> (file index, offset in file)."""
-
-    def __init__(self, durations_s: Sequence[float]) -> None:
-        self.durations_s = tuple(max(0.0, float(d)) for d in durations_s)
-        starts, total = [], 0.0
-        for duration in self.durations_s:
-            starts.append(total)
-            total += duration
-        self.starts_s = tuple(starts)
-        self.total_s = total
-
-    def locate(self, position_s: float) -> tuple[int, float]:
-        """The file playing at `position_s` and the offset into it (the last file past the end)."""
-        position = min(max(position_s, 0.0), self.total_s)
-        index = 0
-        for i, start in enumerate(self.starts_s):
-            if start <= position and self.durations_s[i] > 0:
-                index = i
-        return index, min(position - self.starts_s[index], self.durations_s[index])
-
-    def global_s(self, index: int, offset_s: float) -> float:
-        return self.starts_s[index] + offset_s
 
 
 def clamp_rate(rate: float) -> float:
@@ -80,7 +56,7 @@ class AudioOutput(QObject):
         super().__init__(parent)
         self._clock = PlayheadClock(now, confirm_reports=confirm_reports)
         self._state = PlaybackState.STOPPED
-        self._map = SequenceMap(())
+        self._map = BackToBack(())
         self._files: tuple[tuple[str, float | None], ...] = ()
 
     # --- commands every backend implements -------------------------------------------
@@ -145,7 +121,7 @@ class AudioOutput(QObject):
             self.state_changed.emit(state)
 
     def _set_durations(self, durations_s: Sequence[float]) -> None:
-        self._map = SequenceMap(durations_s)
+        self._map = BackToBack(durations_s)
         self._clock.set_duration(self._map.total_s if self._files else None)
         self.duration_changed.emit(self._map.total_s)
 

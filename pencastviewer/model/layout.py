@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .back_to_back import BackToBack
 from .recording import Recording
-from .units import frames_at, ms_to_s, s_to_ms
+from .units import ms_to_s, s_to_ms
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,8 @@ class RecordingLayout:
     def of(cls, recording: Recording) -> RecordingLayout:
         starts = tuple(f.clock_start_ms for f in recording.files)
         durations = tuple(f.clock_duration_ms for f in recording.files)
-        played = [0.0]
-        for duration in durations[:-1]:
-            played.append(played[-1] + duration)
-        return cls(starts, durations, tuple(played))
+        played = BackToBack([ms_to_s(d) for d in durations]).starts_s
+        return cls(starts, durations, tuple(s_to_ms(s) for s in played))
 
     def durations_s(self) -> tuple[float, ...]:
         """Each file's length as played, for the audio output (plain data)."""
@@ -42,9 +41,8 @@ class RecordingLayout:
 
     def frame_starts(self, sample_rate: int) -> list[int]:
         """First frame of each file in the played recording, then the end (n + 1 values),
-        each rounded to the nearest frame."""
-        ends = [*self.played_starts_ms, self.played_starts_ms[-1] + self.durations_ms[-1]]
-        return [frames_at(ms_to_s(ms), sample_rate) for ms in ends]
+        each rounded to the nearest frame (back_to_back: the same rule as the players')."""
+        return BackToBack(self.durations_s()).frame_starts(sample_rate)
 
     def position_s(self, t_ms: float) -> float:
         """Position in seconds of notebook time `t_ms`. A time inside a pause maps to the

@@ -22,8 +22,8 @@ from support.pulse import underrun_ms
 from support.xcorr import chirp_time_s, first_sound, linear_chirp, locate
 
 from pencastviewer.audio.clock import PlayheadClock
-from pencastviewer.audio.playback import SequenceMap
 from pencastviewer.audio.state_machine import PlaybackState
+from pencastviewer.model.back_to_back import BackToBack as SequenceMap
 
 PLAYING, STOPPED = PlaybackState.PLAYING, PlaybackState.STOPPED
 

@@ -62,3 +62,16 @@ def test_tie_rule_the_later_page_in_the_file_is_being_written():
     assert timeline.writing_at(9000) == (0, 1)
     assert timeline.order.first_page_between(4000, 6000) == 0
     assert timeline.order.first_page_between(9001, 10_000) is None
+
+
+def test_files_back_to_back_is_one_rule_without_rounding_that_adds_up():
+    """The model's layout, the players (audio) and the copy/exports all place files with
+    BackToBack: running times rounded once each, not lengths rounded and added."""
+    from pencastviewer.model.back_to_back import BackToBack
+
+    tiny = BackToBack([1e-5] * 10)  # 0.441 frames each at 44.1 kHz
+    assert tiny.frame_starts(44100)[-1] == round(1e-4 * 44100) == 4  # not 10 × round(0.441) = 0
+    assert tiny.locate(5.5e-5) == (5, pytest.approx(5e-6))
+    layout = RecordingLayout.of(Recording("r", (audio(10_000, 1000), audio(1000, 2000))))
+    assert layout.frame_starts(48000) == BackToBack(layout.durations_s()).frame_starts(48000)
+    assert BackToBack([]).locate(3.0) == (0, 0.0) and BackToBack([]).total_s == 0.0
