@@ -56,18 +56,18 @@ def _plain_floats(texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np
     Each value is an exact integer of at most 15 digits divided by an exact power of ten,
     which IEEE division rounds correctly: bit for bit what strtod (and floats_in_text)
     gives. The work is a few numpy passes over the characters: no object per number."""
-    try:
-        data = np.frombuffer(" ; ".join(texts).encode("ascii"), np.uint8)
+    try:  # (blank at both ends: every number has a character before and after it)
+        data = np.frombuffer(f' {" ; ".join(texts)} '.encode("ascii"), np.uint8)
     except UnicodeEncodeError:
         return None
-    kind = _CLASS[data]
+    kind = np.take(_CLASS, data)
     if not kind.all():
         return None
-    word = np.concatenate(([0], (kind >= _DIGIT).view(np.int8), [0]))
-    edges = np.flatnonzero(np.diff(word))
+    word = kind >= _DIGIT
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[::2], edges[1::2]
     sep = kind[starts] == _SEP
-    if int(sep.sum()) != len(texts) - 1 or int((kind == _SEP).sum()) != len(texts) - 1:
+    if np.count_nonzero(sep) != len(texts) - 1 or np.count_nonzero(kind == _SEP) != len(texts) - 1:
         return None  # a ';' of a text's own
     counts = np.bincount(np.cumsum(sep)[~sep], minlength=len(texts)).astype(np.int64)
     starts, ends = starts[~sep], ends[~sep]
@@ -90,12 +90,15 @@ def _decimals(
     """The value of each word data[starts[k]:ends[k]] (words of digits, signs and points)."""
     n = len(starts)
     signed = kind[starts] == _SIGN
-    if int(signed.sum()) != int((kind == _SIGN).sum()):
+    if np.count_nonzero(signed) != np.count_nonzero(kind == _SIGN):
         return None  # a sign inside a number (an exponent, "1-2")
     dots = np.flatnonzero(kind == _DOT)
-    dot_word = np.searchsorted(starts, dots, side="right") - 1
-    if len(dots) and np.bincount(dot_word, minlength=n).max() > 1:
-        return None
+    if len(dots) == n and bool(((dots >= starts) & (dots < ends)).all()):
+        dot_word = np.arange(n)  # the usual case: one point in every number
+    else:
+        dot_word = np.searchsorted(starts, dots, side="right") - 1
+        if len(dots) and np.bincount(dot_word, minlength=n).max() > 1:
+            return None
     dot_at = np.full(n, -1, np.intp)
     dot_at[dot_word] = dots
     has_dot = dot_at >= 0
