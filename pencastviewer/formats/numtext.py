@@ -57,7 +57,7 @@ def _plain_floats(texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np
     which IEEE division rounds correctly: bit for bit what strtod (and floats_in_text)
     gives. The work is a few numpy passes over the characters: no object per number."""
     try:  # (blank at both ends: every number has a character before and after it)
-        data = np.frombuffer(f' {" ; ".join(texts)} '.encode("ascii"), np.uint8)
+        data = np.frombuffer(f" {' ; '.join(texts)} ".encode("ascii"), np.uint8)
     except UnicodeEncodeError:
         return None
     kind = np.take(_CLASS, data)
