@@ -16,6 +16,9 @@ from ..model import Background, BackgroundKind, Page
 # What the paper pass paints instead of the PDF page: no paper (the form's white base is
 # under it), and still the ruling and the missing-file notice, if any.
 _NO_PAPER = (255, 255, 255, 0)
+# What QPDF raises for a damaged PDF: PdfErrors, and RuntimeErrors such as "/Count is wrong
+# after flattening pages tree" (QpdfRuntimeError, found by fuzzing), at opening or later.
+_DAMAGED = (pikepdf.PdfError, RuntimeError, ValueError, TypeError)
 
 
 class PdfBackgrounds:
@@ -32,10 +35,13 @@ class PdfBackgrounds:
         if key not in self._sources:
             self._sources[key] = _open(background)
         pdf = self._sources[key]
-        if pdf is None or not 0 <= background.pdf_page < len(pdf.pages):
+        try:
+            if pdf is None or not 0 <= background.pdf_page < len(pdf.pages):
+                return None
+            if int(pdf.pages[background.pdf_page].obj.get("/Rotate", 0)) % 360:
+                return None  # (turned pages: Qt's raster shows them as the window does)
+        except _DAMAGED:
             return None
-        if int(pdf.pages[background.pdf_page].obj.get("/Rotate", 0)) % 360:
-            return None  # (turned pages: Qt's raster shows them as the window does)
         return pdf, background.pdf_page
 
     def close(self) -> None:
@@ -52,7 +58,7 @@ def _open(background: Background) -> pikepdf.Pdf | None:
 
             return pikepdf.open(io.BytesIO(background.pdf_data))
         return pikepdf.open(str(background.pdf_path))
-    except (pikepdf.PdfError, OSError, ValueError):
+    except (*_DAMAGED, OSError):
         return None
 
 
