@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
+from ..model.back_to_back import BackToBack
 from .decode import open_audio
 from .loudness import Loudness, LoudnessMeter
 from .prefetch import prefetched
@@ -288,17 +290,18 @@ def _feed_file(
 
 
 def build_pyramid(files: Sequence[PeakSource], progress: Progress | None = None) -> PeakPyramid:
-    """One pyramid over `files` played back-to-back at the first file's rate. Each file spans
-    round(seconds * rate) frames when its seconds are given (> 0), else its decoded length.
+    """One pyramid over `files` played back-to-back at the first file's rate, each lasting its
+    seconds when given (> 0), else its decoded length (model.back_to_back places them).
     Raises AudioError, or PeaksCancelled when progress() returns True."""
     if not files:
         raise ValueError("no audio file to build peaks from")
     infos = [probe(path) for path, _ in files]
     rate = infos[0].sample_rate
-    targets = [
-        round(s * rate) if s and s > 0 else round(i.n_frames * rate / i.sample_rate)
-        for (_, s), i in zip(files, infos, strict=True)
+    durations = [
+        s if s and s > 0 else i.n_frames / i.sample_rate for (_, s), i in zip(files, infos, strict=True)
     ]
+    starts = BackToBack(durations).frame_starts(rate)  # the players' and exports' frames too
+    targets = [end - start for start, end in itertools.pairwise(starts)]
     total = max(sum(targets), 1)
     builder = PeakBuilder(rate)
 
