@@ -1,6 +1,7 @@
-"""The real window on a real X server, ended from the outside (issue 10): SIGTERM during an
-export run from the Export dialog leaves no part file and the target untouched; quitting
-while the waveform's peaks are being built is quiet (no traceback) and builds nothing more."""
+"""The real window on a real X server, ended from the outside (issue 10): SIGTERM, SIGHUP
+or Ctrl+C during an export run from the Export dialog leave no part file and the target
+untouched; quitting while the waveform's peaks are being built is quiet (no traceback)
+and builds nothing more."""
 
 from __future__ import annotations
 
@@ -102,7 +103,10 @@ def opened(display: str, process: subprocess.Popen[str]) -> str:
 
 @pytest.mark.xvfb
 @pytest.mark.slow
-def test_sigterm_during_an_export_from_the_window_removes_the_part(display, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
+def test_a_signal_during_an_export_from_the_window_removes_the_part(
+    display, tmp_path: Path, signum: signal.Signals
+) -> None:
     notebook = long_lecture(tmp_path / "notes", 60)
     target = notebook.parent / "notes-clip.wav"  # what the dialog offers
     target.write_bytes(b"the previous export")
@@ -117,7 +121,7 @@ def test_sigterm_during_an_export_from_the_window_removes_the_part(display, tmp_
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, f"no export started: {sorted(notebook.parent.iterdir())}"
             time.sleep(0.02)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         status, err = stopped(process)
     finally:
         if process.poll() is None:
@@ -125,7 +129,7 @@ def test_sigterm_during_an_export_from_the_window_removes_the_part(display, tmp_
     left = sorted(p.name for p in notebook.parent.iterdir())
     assert left == ["notes-clip.wav", "notes.flac", "notes.inkml"]
     assert target.read_bytes() == b"the previous export"
-    assert status == 128 + signal.SIGTERM, err
+    assert status == 128 + signum, err
     assert "Traceback" not in err, err
 
 
