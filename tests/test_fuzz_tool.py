@@ -37,3 +37,22 @@ def test_the_worker_counts_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(target, "run", segfault)  # the forked worker imports it from the module
     result = run_one(tmp_path / "x.inkml", b"<ink/>", 1024, 30.0)
     assert result.outcome == "crash (SIGSEGV)"
+
+
+def test_the_time_limit_counts_the_workers_cpu_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a shared machine at low priority an input may wait far longer than it works: the
+    worker's own CPU time is what is measured against --limit-s."""
+    import resource
+
+    import tests.fuzz.target as target
+
+    def busy(_path: Path, reader: list[str]) -> str:
+        reader.append("inkml")
+        start = resource.getrusage(resource.RUSAGE_SELF)
+        while resource.getrusage(resource.RUSAGE_SELF).ru_utime - start.ru_utime < 0.3:
+            pass  # CPU work until 0.3 s of it is done, however long that takes
+        return "ok"
+
+    monkeypatch.setattr(target, "run", busy)
+    result = run_one(tmp_path / "x.inkml", b"<ink/>", 1024, 120.0)
+    assert result.outcome == "ok" and result.cpu_seconds >= 0.3
