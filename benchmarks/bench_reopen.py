@@ -78,10 +78,10 @@ def measure(args: argparse.Namespace) -> None:
 
     first, later = openings[0], openings[1:]
     painted = [o.ms("open", "painted") for o in later]
-    waveform = [o.ms("opened", "waveform") for o in later]
+    waveform = [o.ms("selected", "waveform") for o in later]
     print(
         f"first open: first page painted {first.ms('open', 'painted'):.0f} ms; waveform shown "
-        f"{first.ms('opened', 'waveform'):.0f} ms after the recording was selected (peaks built)"
+        f"{first.ms('selected', 'waveform'):.0f} ms after the recording was selected (peaks built)"
     )
     print(
         f"later opens ({len(later)}): first page painted ms {', '.join(f'{v:.0f}' for v in painted)}; "

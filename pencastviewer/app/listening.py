@@ -44,6 +44,15 @@ def normalization_gain(loudness: Loudness, target_lufs: float) -> float:
     return gain
 
 
+def prepare_gains(loudness: Loudness) -> None:
+    """Solve ahead (in a worker) the gains of `loudness` for the targets asked for lately,
+    or the default target: the waveform and the player then find them solved."""
+    with _gains_lock:
+        targets = {target for _, target in _gains} or {DEFAULT_TARGET_LUFS}
+    for target in sorted(targets):
+        normalization_gain(loudness, target)
+
+
 def _clamped(value: float, bounds: tuple[float, float], default: float) -> float:
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         return default

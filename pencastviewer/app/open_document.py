@@ -15,6 +15,7 @@ from ..formats.errors import FileMissingError, FileUnreadableError, FormatError,
 from ..formats.registry import all_formats
 from ..media.probe import probe
 from ..media.source import AudioError
+from .document import WindowReadOptions
 from .memory import return_freed_memory
 from .preferences import FileMemory, Preferences
 from .session import Session
@@ -92,7 +93,7 @@ class OpenDocument:
         memory = self.preferences.file_memory(path)
         located = {name: Path(p) for name, p in (memory.located if memory else {}).items()}
         folders = tuple(Path(f) for f in self.preferences.audio_folders())
-        return ReadOptions(
+        return WindowReadOptions(
             audio_paths=tuple(Path(a) for a in audio or ()), search_dirs=folders, located=located
         )
 

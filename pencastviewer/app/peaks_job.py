@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -30,18 +30,29 @@ def peaks_cache_dir() -> Path:
     return cache_dir("peaks")
 
 
-def load_or_build(
-    files: Sequence[PeakSource], directory: Path, progress: Progress | None = None
-) -> PeakPyramid:
-    """The pyramid of `files` played back-to-back: from `directory` when cached there under
-    their content key, else built (and saved; a cache that cannot be written is skipped)."""
+def load_cached(files: Sequence[PeakSource], directory: Path) -> PeakPyramid | None:
+    """The pyramid of `files` played back-to-back if `directory` has it under their content
+    key (None: not there, damaged or stale)."""
     key = cache_key(files)
     path = directory / f"{key}.peaks"
     if path.is_file():
         try:
             return PeakPyramid.load(path, key)
         except (PeaksFileError, OSError):
-            pass  # damaged or stale: build it again
+            pass  # damaged or stale: built again
+    return None
+
+
+def load_or_build(
+    files: Sequence[PeakSource], directory: Path, progress: Progress | None = None
+) -> PeakPyramid:
+    """The pyramid of `files` played back-to-back: from `directory` when cached there under
+    their content key, else built (and saved; a cache that cannot be written is skipped)."""
+    cached = load_cached(files, directory)
+    if cached is not None:
+        return cached
+    key = cache_key(files)
+    path = directory / f"{key}.peaks"
     pyramid = build_pyramid(files, progress)
     with contextlib.suppress(OSError):  # a read-only or full cache only costs a rebuild next time
         pyramid.save(path, key)
@@ -59,10 +70,16 @@ class PeaksJob(QObject):
     cancelled = Signal()
 
     def __init__(
-        self, files: Sequence[tuple[str, float]], directory: Path | None = None, parent: QObject | None = None
+        self,
+        files: Sequence[tuple[str, float]],
+        directory: Path | None = None,
+        parent: QObject | None = None,
+        prepare: Callable[[PeakPyramid], None] | None = None,
     ):
+        """prepare(pyramid): more work for the worker once the pyramid is there."""
         super().__init__(parent)
         self.files = [(str(path), float(seconds)) for path, seconds in files]
+        self._prepare = prepare
         self.directory = directory or peaks_cache_dir()
         self._cancel = threading.Event()
         self._last_progress = -1.0
@@ -79,6 +96,9 @@ class PeaksJob(QObject):
 
     def _work(self) -> PeakPyramid:
         pyramid = load_or_build(self.files, self.directory, self._on_progress)
+        prepare, self._prepare = self._prepare, None
+        if prepare is not None and not self._cancel.is_set():
+            prepare(pyramid)
         if self._cancel.is_set():  # cancelled after the last block: still honour it
             raise PeaksCancelled()
         return pyramid

@@ -1,14 +1,22 @@
 """The current recording's peak pyramid as an app job: started whenever the session's
 recording changes, cancelled when it changes again or the program quits. The waveform
-view only shows what this reports (QtCore only)."""
+view only shows what this reports (QtCore only).
+
+A pyramid the notebook's reading worker found in the cache (document.prepare_for_window)
+is reported at once, with no job: the waveform is then shown with the first page. A job
+also makes the recording's writing marks and its normalisation gains in its worker."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ..formats import FormatError
 from ..media.peaks import PeakPyramid
 from .audio_files import playable_sequence
+from .document import OpenedNotebook
+from .listening import prepare_gains
 from .peaks_job import PeaksJob
 from .session import Session
 
@@ -61,10 +69,18 @@ class RecordingPeaks(QObject):
             self.cleared.emit()  # the session has already said why the recording cannot be played
             return
         self.duration_s = recording.duration_s
-        self.job = job = PeaksJob(files, parent=self)
+        read_with_it = doc.peaks.pop(index, None)
+        if read_with_it is not None:
+            self.started.emit(self.duration_s)
+            self.pyramid = read_with_it
+            self.finished.emit(read_with_it)
+            return
+        self.job = job = PeaksJob(files, parent=self, prepare=_preparation(doc, self.session, index))
         job.progressed.connect(lambda fraction: self._on_job_progressed(job, fraction))
         job.finished.connect(lambda pyramid: self._on_job_finished(job, pyramid))
         job.failed.connect(lambda text: self._on_job_failed(job, text))
+        for ended in (job.finished, job.failed, job.cancelled):
+            ended.connect(job.deleteLater)  # (it holds the document until then)
         self.started.emit(self.duration_s)
         job.start()
 
@@ -81,3 +97,16 @@ class RecordingPeaks(QObject):
         if job is self.job:
             self.job = None
             self.failed.emit(text)
+
+
+def _preparation(doc: OpenedNotebook, session: Session, index: int) -> Callable[[PeakPyramid], None]:
+    """What the job makes in its worker once it has the pyramid: the writing marks with
+    the sync offset of now, and the normalisation gains of the loudness."""
+    timeline = session.heard_timeline()
+
+    def prepare(pyramid: PeakPyramid) -> None:
+        doc.writing_marks(timeline, index)
+        if pyramid.loudness is not None:
+            prepare_gains(pyramid.loudness)
+
+    return prepare

@@ -159,7 +159,7 @@ class WaveformView(QWidget):
         doc, index = self.session.document, self.session.recording
         recording = doc.notebook.recordings[index] if doc is not None and index >= 0 else None
         self.scale_choice.set_recording(recording, pyramid.loudness)
-        marks = self.session.writing_marks()
+        marks = self._writing_marks()
         for plot in (self.overview, self.detail):
             plot.set_content(pyramid, marks)
 
@@ -167,9 +167,17 @@ class WaveformView(QWidget):
         """The writing marks move with the recording's sync offset (the envelope stays)."""
         pyramid = self.detail.pyramid
         if pyramid is not None:
-            marks = self.session.writing_marks()
+            marks = self._writing_marks()
             for plot in (self.overview, self.detail):
                 plot.set_content(pyramid, marks)
+
+    def _writing_marks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The current recording's writing marks, as the session places them (kept by the
+        document: usually made by the worker that read the notebook or its peaks)."""
+        doc, index = self.session.document, self.session.recording
+        if doc is None or index < 0:
+            return np.empty(0), np.empty(0)
+        return doc.writing_marks(self.session.heard_timeline(), index)
 
     def _on_peaks_failed(self, text: str) -> None:
         self.progress.setFormat(f"No waveform: {text}")

@@ -8,6 +8,8 @@ import gc
 import threading
 import weakref
 
+import pytest
+
 from pencastviewer.app import document, open_document
 from pencastviewer.app.session import Session
 from pencastviewer.audio.silent_output import SilentAudioOutput
@@ -81,3 +83,48 @@ def test_a_failed_open_draws_the_thumbnails_left(qtbot, demo_path, tmp_path):
     with qtbot.waitSignal(session.open_failed, timeout=20000):
         session.open_file(tmp_path / "gone.pencast")
     qtbot.waitUntil(thumbnails.thumbnails_done, timeout=20000)
+
+
+def test_a_notebook_opened_again_shows_its_waveform_with_its_first_page(
+    open_window, demo_path, qtbot, monkeypatch
+):
+    """Its pyramid comes from the cache through the reading worker (no peaks job), and its
+    writing marks and normalisation gain are made there too: nothing on the GUI thread."""
+    window = open_window(demo_path)  # (its peaks are in the cache from now on)
+    s = window.session
+    made_on_gui_thread: list[str] = []
+
+    def off_the_gui_thread(module, name: str) -> None:
+        original = getattr(module, name)
+
+        def watched(*args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                made_on_gui_thread.append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, watched)
+
+    from pencastviewer.app import listening, recording_peaks
+
+    off_the_gui_thread(document, "merged_marks")
+    off_the_gui_thread(listening, "normalization_gain_db")
+    off_the_gui_thread(recording_peaks, "PeaksJob")
+    shown_at_opened: list[bool] = []
+    s.opened.connect(lambda: shown_at_opened.append(window.waveform.detail.pyramid is not None))
+    with qtbot.waitSignal(s.opened, timeout=20000):
+        window.open_file(demo_path)
+    qtbot.wait(100)
+    assert shown_at_opened == [True]
+    assert made_on_gui_thread == []
+    starts, ends = window.waveform.detail.marks
+    assert len(starts) > 10 and (ends > starts).all()
+    assert window.waveform.scale_choice.processing().gain_db > 3.0  # (the quiet demo, normalised)
+
+
+def test_writing_marks_are_kept_per_recording_and_sync_offset(demo_path):
+    doc = document.open_notebook(demo_path)
+    marks = doc.writing_marks(doc.timeline, 0)
+    assert doc.writing_marks(doc.timeline, 0) is marks
+    later = doc.writing_marks(doc.timeline.with_sync_offsets({0: 250.0}), 0)
+    assert later is not marks and later[0] == pytest.approx(marks[0] + 0.25)
+    assert doc.writing_marks(doc.timeline, 0)[0] == pytest.approx(marks[0])
