@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .true_peak import TruePeak
+
 SUB_BLOCK_S = 0.1  # 400 ms blocks overlap by 75 %, so 100 ms steps carry everything
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # integrated loudness (BS.1770-4 §5.1)
 RANGE_RELATIVE_GATE_LU = -20.0  # loudness range (EBU Tech 3342)
-OVERSAMPLING = 4  # true peak (BS.1770-4 Annex 2)
 SILENT_LUFS = -120.0  # what "no signal" reports, instead of -inf
 
 
@@ -122,52 +123,6 @@ def _k_weights(sample_rate: int, n: int) -> NDArray[np.float32]:
     return np.asarray(weights, dtype=np.float32)
 
 
-class _TruePeak:
-    """Peak of the 4× oversampled signal. A stretch can only raise the peak if its sample
-    peak times the interpolator's largest gain exceeds it, so only those stretches are
-    oversampled: after a long recording's first loud transient almost none are, exactly."""
-
-    SEGMENT = 64
-    CONTEXT = 12  # taps of the interpolator on each side of a segment
-
-    def __init__(self) -> None:
-        from scipy import signal
-
-        self._filter = signal.firwin(48, 1.0 / OVERSAMPLING, window=("kaiser", 5.0)) * OVERSAMPLING
-        phases = self._filter.reshape(-1, OVERSAMPLING).T
-        self._bound = float(np.abs(phases).sum(axis=1).max())
-        self.peak = 0.0
-        self.sample_peak = 0.0
-
-    def feed(self, mono_abs_max: NDArray[np.float32], channels: NDArray[np.float32]) -> None:
-        """channels: (n_channels, n) samples; mono_abs_max: max |x| over channels per frame."""
-        n_seg = -(-len(mono_abs_max) // self.SEGMENT)
-        padded = np.zeros(n_seg * self.SEGMENT, dtype=np.float32)
-        padded[: len(mono_abs_max)] = mono_abs_max
-        seg_peaks = padded.reshape(n_seg, self.SEGMENT).max(axis=1)
-        self.sample_peak = max(self.sample_peak, float(seg_peaks.max()))
-        self.peak = max(self.peak, self.sample_peak)
-        candidates = np.flatnonzero(seg_peaks * self._bound > self.peak)
-        if len(candidates):
-            self.peak = max(self.peak, self._oversampled_peak(channels, candidates * self.SEGMENT))
-
-    def _oversampled_peak(self, channels: NDArray[np.float32], starts: NDArray[np.intp]) -> float:
-        """Largest |x| of the 4× interpolated signal over the segments at `starts`, each read
-        with CONTEXT samples on both sides so the filter sees real neighbours, and only the
-        segment's own interpolated span kept (the edges would ring: zeros outside)."""
-        width = self.SEGMENT + 2 * self.CONTEXT
-        padded = np.pad(channels, ((0, 0), (self.CONTEXT, self.CONTEXT + self.SEGMENT)))
-        windows = padded[:, starts[:, None] + np.arange(width)]  # (channels, k, width)
-        from scipy import signal
-
-        upsampled = signal.upfirdn(self._filter, windows, up=OVERSAMPLING, axis=2)
-        delay = (len(self._filter) - 1) // 2
-        keep = slice(
-            OVERSAMPLING * self.CONTEXT + delay, OVERSAMPLING * (self.CONTEXT + self.SEGMENT) + delay
-        )
-        return float(np.abs(upsampled[:, :, keep]).max())
-
-
 class LoudnessMeter:
     """Feed float32 blocks of shape (n, channels) in order; `result()` at the end. Channel
     weights are 1 (mono, stereo, up to three front channels: what recordings here have).
@@ -185,11 +140,12 @@ class LoudnessMeter:
         self.channels = channels
         self._sub_frames = max(1, round(self.sample_rate * SUB_BLOCK_S))
         self._weights = _k_weights(self.sample_rate, self._sub_frames)
+        self._pair_weights = np.repeat(self._weights, 2)  # one per real and imaginary part
         self._pending = np.zeros((0, channels), dtype=np.float32)  # frames not yet in a sub-block
         self._energies: list[NDArray[np.float64]] = []  # K-weighted mean square per 100 ms
         self._slices: list[tuple[NDArray[np.float32], NDArray[np.float32]]] = []  # 10 ms (peak, power)
         self._n_frames = 0
-        self._true_peak = _TruePeak()
+        self._true_peak = TruePeak()
 
     def feed(self, block: NDArray[np.float32]) -> None:
         frames = block.reshape(len(block), -1).astype(np.float32, copy=False)
@@ -210,12 +166,18 @@ class LoudnessMeter:
         self._pending = frames[n_sub * self._sub_frames :].copy()
 
     def _sub_block_energies(self, frames: NDArray[np.float32]) -> NDArray[np.float64]:
-        sub_blocks = frames.T.reshape(self.channels, -1, self._sub_frames)
+        """K-weighted mean square of each 100 ms sub-block (Parseval over the rfft's bins,
+        whose real and imaginary parts are squared in place as float32 pairs)."""
         from scipy import fft
 
-        spectra = fft.rfft(sub_blocks, axis=2)
-        power = np.square(spectra.real) + np.square(spectra.imag)
-        return np.asarray((power @ self._weights).sum(axis=0), dtype=np.float64)
+        per_sub = frames.reshape(-1, self._sub_frames, self.channels)
+        total = np.zeros(len(per_sub), dtype=np.float64)
+        for channel in range(self.channels):
+            spectra = fft.rfft(per_sub[:, :, channel], axis=1)
+            pairs = spectra.view(np.float32)
+            np.multiply(pairs, pairs, out=pairs)
+            total += pairs @ self._pair_weights
+        return total
 
     def result(self) -> Loudness:
         energies = np.concatenate(self._energies) if self._energies else np.zeros(0)
@@ -294,3 +256,46 @@ def measure(samples: NDArray[np.float32], sample_rate: int) -> Loudness:
     meter = LoudnessMeter(sample_rate, samples.shape[1] if samples.ndim == 2 else 1)
     meter.feed(samples)
     return meter.result()
+
+
+class BackgroundMeter:
+    """A LoudnessMeter fed from another thread: feed() hands a block over and returns (a
+    few blocks may wait), result() waits for the last one. The meter's FFTs and filters
+    release the GIL, so on a second core the measurement overlaps the decoding that feeds
+    it instead of adding to it (the waveform's pass: benchmarks/bench_loudness.py)."""
+
+    QUEUED_BLOCKS = 8
+
+    def __init__(self, sample_rate: int, channels: int = 1) -> None:
+        import queue
+        import threading
+
+        self.channels = channels
+        self._meter = LoudnessMeter(sample_rate, channels)
+        self._blocks: queue.Queue[NDArray[np.float32] | None] = queue.Queue(self.QUEUED_BLOCKS)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="loudness", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            if self._error is None:
+                try:
+                    self._meter.feed(block)
+                except BaseException as e:  # raised again by result(), in the caller's thread
+                    self._error = e
+
+    def feed(self, block: NDArray[np.float32]) -> None:
+        self._blocks.put(np.array(block, dtype=np.float32, copy=True))  # the caller may reuse its buffer
+
+    def result(self) -> Loudness:
+        self._blocks.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._meter.result()
+
+    def close(self) -> None:
+        """Stop without a result (a cancelled pass): the thread ends once the queue drains."""
+        self._error = self._error or RuntimeError("closed")
+        self._blocks.put(None)

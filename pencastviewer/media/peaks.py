@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from ..model.back_to_back import BackToBack
 from .decode import open_audio
-from .loudness import Loudness, LoudnessMeter
+from .loudness import BackgroundMeter, Loudness
 from .prefetch import prefetched
 from .probe import probe
 from .source import AudioError
@@ -203,14 +203,14 @@ class PeakBuilder:
         self._pending = 0  # frames already in the open bin
         self._pending_min = np.float32(np.inf)
         self._pending_max = np.float32(-np.inf)
-        self._meter: LoudnessMeter | None = None
+        self._meter: BackgroundMeter | None = None
 
     def _measure(self, block: NDArray[np.float32]) -> None:
         """Loudness in the same pass; a later file with another channel count is measured
         as its mix spread over the first file's channels."""
         frames = block.reshape(len(block), -1)
         if self._meter is None:
-            self._meter = LoudnessMeter(self.sample_rate, frames.shape[1])
+            self._meter = BackgroundMeter(self.sample_rate, frames.shape[1])
         if frames.shape[1] != self._meter.channels:
             mix = frames.mean(axis=1, keepdims=True)
             frames = np.repeat(mix, self._meter.channels, axis=1)
@@ -242,6 +242,11 @@ class PeakBuilder:
     def _close_pending(self) -> None:
         self._chunks.append(_quantize(np.array([[self._pending_min, self._pending_max]], np.float32)))
         self._pending, self._pending_min, self._pending_max = 0, np.float32(np.inf), np.float32(-np.inf)
+
+    def abandon(self) -> None:
+        """No pyramid after all (cancelled, failed): the loudness thread ends."""
+        if self._meter is not None:
+            self._meter.close()
 
     def finish(self) -> PeakPyramid:
         if self._pending:
@@ -309,8 +314,12 @@ def build_pyramid(files: Sequence[PeakSource], progress: Progress | None = None)
         if progress is not None and progress(min(builder.n_frames / total, 1.0)):
             raise PeaksCancelled()
 
-    for (path, _), n_target in zip(files, targets, strict=True):
-        _feed_file(builder, path, n_target, on_frames)
+    try:
+        for (path, _), n_target in zip(files, targets, strict=True):
+            _feed_file(builder, path, n_target, on_frames)
+    except BaseException:
+        builder.abandon()
+        raise
     return builder.finish()
 
 

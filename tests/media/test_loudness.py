@@ -113,3 +113,24 @@ def test_the_peak_pass_measures_loudness_and_the_cache_keeps_it(tmp_path):
     cache.write_bytes(cache.read_bytes()[:-4])  # a truncated profile is not trusted
     with pytest.raises(PeaksFileError):
         PeakPyramid.load(cache, "key")
+
+
+def test_true_peak_keeping_only_the_highest_stretches_equals_full_oversampling(monkeypatch):
+    """Minutes of noise (every stretch a candidate for the conservative bound), with one
+    intersample overshoot hidden late in it: the kept stretches give the same true peak as
+    oversampling every candidate, and the overshoot is found."""
+    from pencastviewer.media import true_peak
+
+    rate = 48000
+    noise = np.random.default_rng(3).normal(0, 0.05, rate * 120).astype(np.float32)
+    t = np.arange(480) / rate
+    noise[rate * 100 : rate * 100 + 480] = 0.3 * np.sin(2 * np.pi * 12000 * t + np.pi / 4)  # peaks between
+    results = []
+    for keep in (true_peak.KEEP_SEGMENTS, 10**9):
+        monkeypatch.setattr(true_peak, "KEEP_SEGMENTS", keep)
+        meter = LoudnessMeter(rate, 1)
+        for i in range(0, len(noise), 65536):
+            meter.feed(noise[i : i + 65536, None])
+        results.append(meter.result())
+    assert results[0].true_peak_dbtp == results[1].true_peak_dbtp
+    assert results[0].true_peak_dbtp > results[0].sample_peak_dbfs + 0.5  # the overshoot was seen
