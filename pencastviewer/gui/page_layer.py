@@ -273,6 +273,13 @@ class PageLayer:
         written = reveal.written if reveal is not None else None
         ox, oy = math.floor(self.transform.dx()), math.floor(self.transform.dy())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        unmade = [
+            i
+            for i in indices
+            if not sprites.has(i, PLAIN if written is None else WRITTEN if written[i] else GHOST)
+        ]
+        if unmade:  # (the first paint of a page: its outlines made together, not one by one)
+            self.renderer.prepare(unmade, self.px_per_mm)
         for i in indices:
             if i in writing:
                 painter.setTransform(self.transform)

@@ -18,7 +18,7 @@ from ..model.units import MM_PER_POINT
 from .backgrounds import RasterCache, paint_background, qcolor, raster_size
 from .ink_style import InkStyle
 from .qpath import polyline_path
-from .stroke_shapes import StrokeShape, build_shape, line_pen, paint_shape
+from .stroke_shapes import StrokeShape, build_outlines, build_shape, line_pen, paint_shape
 
 
 def page_transform(page: Page, target: QRectF) -> tuple[QTransform, float]:
@@ -46,6 +46,11 @@ class PageRenderer:
         if shape is None:
             shape = self._shapes[index] = build_shape(self.page.strokes[index])
         return shape
+
+    def prepare(self, indices: list[int], px_per_mm: float) -> None:
+        """Build the shapes of these strokes and their outlines at this resolution
+        together, before painting them one by one (see stroke_shapes.build_outlines)."""
+        build_outlines([self.shape(i) for i in indices], px_per_mm)
 
     def stroke_path(self, index: int) -> QPainterPath:
         """The centre line of stroke `index`, in mm."""
@@ -87,7 +92,9 @@ class PageRenderer:
             paint_background(painter, self.page, px_per_mm, self._cache)
         self._paint_images(painter, px_per_mm)
         if ink:
-            self._paint_strokes(painter, self.visible_strokes(area_mm).tolist(), reveal, style, px_per_mm)
+            indices = self.visible_strokes(area_mm).tolist()
+            self.prepare(indices, px_per_mm)
+            self._paint_strokes(painter, indices, reveal, style, px_per_mm)
         if texts:
             self.paint_texts(painter)
         painter.restore()

@@ -49,6 +49,21 @@ def segments_outline(
     Round caps are half-polygons of `arc_steps` sides (straight edges fill several times
     faster than Bézier arcs). `direction` gives the unit direction of zero-length
     segments (default: +x)."""
+    corners, _ = outline_corners(p, q, widths, cap, direction, arc_steps)
+    return corners_path(corners)
+
+
+def outline_corners(
+    p: NDArray[np.float64],
+    q: NDArray[np.float64],
+    widths: NDArray[np.float64],
+    cap: str,
+    direction: NDArray[np.float64] | None = None,
+    arc_steps: int = 8,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """segments_outline's polygons, one row (m, 2) per segment kept, and which segments
+    were kept (butt caps drop zero-length ones). Element-wise: the polygons of many
+    strokes' segments computed together are those of each stroke computed alone."""
     d = q - p
     length = np.hypot(d[:, 0], d[:, 1])
     u = np.where(length[:, None] > 0, d / np.where(length > 0, length, 1.0)[:, None], [1.0, 0.0])
@@ -56,19 +71,23 @@ def segments_outline(
         u = np.where(length[:, None] > 0, u, direction)
     r = widths[:, None] / 2
     ur, n = u * r, np.column_stack([-u[:, 1], u[:, 0]]) * r
+    keep = np.ones(len(p), bool)
     if cap == "round":
         angles = np.linspace(np.pi / 2, -np.pi / 2, arc_steps + 1)
         cos, sin = np.cos(angles)[None, :, None], np.sin(angles)[None, :, None]
         front = q[:, None] + cos * ur[:, None] + sin * n[:, None]  # from +n round the front to −n
         back = p[:, None] - cos * ur[:, None] - sin * n[:, None]  # from −n round the back to +n
-        corners = np.concatenate([front, back], axis=1)
-    else:
-        if cap == "square":
-            p, q = p - ur, q + ur
-        elif cap == "butt":
-            keep = length > 0  # cairo draws nothing for a zero-length segment with butt caps
-            p, q, n = p[keep], q[keep], n[keep]
-        corners = np.stack([p + n, q + n, q - n, p - n], axis=1)
+        return np.concatenate([front, back], axis=1), keep
+    if cap == "square":
+        p, q = p - ur, q + ur
+    elif cap == "butt":
+        keep = length > 0  # cairo draws nothing for a zero-length segment with butt caps
+        p, q, n = p[keep], q[keep], n[keep]
+    return np.stack([p + n, q + n, q - n, p - n], axis=1), keep
+
+
+def corners_path(corners: NDArray[np.float64]) -> QPainterPath:
+    """Polygons (k, m, 2) as one winding-filled path."""
     per_contour = corners.shape[1]
     types = np.full((len(corners), per_contour), LINE, np.int32)
     types[:, 0] = MOVE
