@@ -31,6 +31,7 @@ from bench_large_notebook import Opening, pause_s, rss_mb, setup, start_sink  # 
 from make_large_notebook import LargeNotebookSpec, large_notebook  # noqa: E402
 
 SETTLE_S = 3.0  # after each open: thumbnails, sprites and the audio copy get going meanwhile
+STEADY_S = 12.0  # with the demo open: its copy made, the replaced notebook's workers gone
 
 
 def open_and_wait(window, path: Path) -> Opening:
@@ -63,12 +64,14 @@ def measure(args: argparse.Namespace) -> None:
     _, window = setup(Path(os.environ["XDG_CONFIG_HOME"]).parent)
     demo = Path(demo_path())
     open_and_wait(window, demo)
+    pause_s(STEADY_S)
     memory = {"demo open": settled_rss_mb()}
     openings = []
     for k in range(args.runs + 1):
         openings.append(open_and_wait(window, path))
         memory[f"after open {k + 1}"] = settled_rss_mb()
     open_and_wait(window, demo)
+    pause_s(STEADY_S)
     memory["demo open again"] = settled_rss_mb()
     window.session.playback.unload()
     window.close()

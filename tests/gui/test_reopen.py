@@ -36,7 +36,7 @@ def test_reopening_frees_the_notebook_it_replaces(open_window, demo_path, qtbot)
 
 def test_the_freed_memory_is_given_back_after_an_open(open_window, demo_path, qtbot, monkeypatch):
     calls: list[bool] = []
-    monkeypatch.setattr(open_document, "RELEASE_DELAY_MS", 0)
+    monkeypatch.setattr(open_document, "RELEASE_DELAYS_MS", (0,))
     monkeypatch.setattr(open_document, "return_freed_memory", lambda: calls.append(True))
     window = open_window(demo_path)
     qtbot.waitUntil(lambda: bool(calls), timeout=10000)
