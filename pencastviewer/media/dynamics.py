@@ -119,8 +119,15 @@ def _high_pass(frames: NDArray[np.float32], sample_rate: int) -> NDArray[np.floa
         return frames
     from scipy import signal
 
-    sos = signal.butter(2, HIGH_PASS_HZ, btype="highpass", fs=sample_rate, output="sos")
-    return np.asarray(signal.sosfilt(sos, frames, axis=0), dtype=np.float32)
+    return np.asarray(signal.sosfilt(_high_pass_sos(sample_rate), frames, axis=0), dtype=np.float32)
+
+
+@functools.cache
+def _high_pass_sos(sample_rate: int) -> NDArray[np.float64]:
+    from scipy import signal
+
+    sos: NDArray[np.float64] = signal.butter(2, HIGH_PASS_HZ, btype="highpass", fs=sample_rate, output="sos")
+    return sos
 
 
 def _compressor_gain(
