@@ -13,6 +13,15 @@ import pencastviewer
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+def _unserved_display() -> str:
+    """A display number no X server here uses (xvfb-run -a takes :99 downwards, so a fixed
+    one may be served by another test's or program's Xvfb)."""
+    for n in range(613, 700):
+        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
+            return f":{n}"
+    raise AssertionError("every display :613-:699 is in use")
+
+
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     return subprocess.run(
@@ -40,10 +49,11 @@ def test_no_display_is_one_line_and_exit_2(demo_path):
 
 
 def test_a_display_nobody_serves_is_one_line_and_exit_2():
-    result = _run([], DISPLAY=":93", QT_QPA_PLATFORM="xcb")
+    display = _unserved_display()
+    result = _run([], DISPLAY=display, QT_QPA_PLATFORM="xcb")
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "pencastviewer: no display: cannot connect to the X server at DISPLAY=:93; set DISPLAY, "
+        f"pencastviewer: no display: cannot connect to the X server at DISPLAY={display}; set DISPLAY, "
         "or use the command-line subcommands (pencastviewer --help)"
     ]
 
@@ -51,7 +61,7 @@ def test_a_display_nobody_serves_is_one_line_and_exit_2():
 def test_a_missing_platform_library_names_its_debian_package(tmp_path):
     # A broken libxcb-cursor.so.0 first on the library path stands in for a missing one.
     (tmp_path / "libxcb-cursor.so.0").write_bytes(b"")
-    result = _run([], DISPLAY=":93", LD_LIBRARY_PATH=str(tmp_path))
+    result = _run([], DISPLAY=_unserved_display(), LD_LIBRARY_PATH=str(tmp_path))
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
