@@ -152,6 +152,7 @@ class Opening:
             setattr(detail, "paintEvent", original_detail),
         )
         session.recording_changed.connect(self._on_recording_changed)
+        window.peaks.finished.connect(self._on_peaks_finished)
         session.opened.connect(self._on_opened)
         session.playback.backend.ready_changed.connect(self._on_ready)
         self.times["open"] = time.perf_counter()
@@ -160,6 +161,9 @@ class Opening:
     def _on_recording_changed(self, index: int) -> None:
         if index >= 0:
             self.times.setdefault("selected", time.perf_counter())
+
+    def _on_peaks_finished(self, _pyramid) -> None:
+        self.times.setdefault("peaks", time.perf_counter())  # the waveform has its content
 
     def _on_opened(self) -> None:
         self.times["opened"] = time.perf_counter()
@@ -193,6 +197,7 @@ class Opening:
         run_until(lambda: output.is_silent or "ready" in self.times, 30.0)
         session = self.window.session
         session.recording_changed.disconnect(self._on_recording_changed)
+        self.window.peaks.finished.disconnect(self._on_peaks_finished)
         session.opened.disconnect(self._on_opened)
         session.playback.backend.ready_changed.disconnect(self._on_ready)
         self._restore()

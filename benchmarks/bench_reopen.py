@@ -82,13 +82,16 @@ def measure(args: argparse.Namespace) -> None:
     first, later = openings[0], openings[1:]
     painted = [o.ms("open", "painted") for o in later]
     waveform = [o.ms("selected", "waveform") for o in later]
+    ready = [o.ms("selected", "peaks") for o in later]
     print(
         f"first open: first page painted {first.ms('open', 'painted'):.0f} ms; waveform shown "
         f"{first.ms('selected', 'waveform'):.0f} ms after the recording was selected (peaks built)"
     )
     print(
         f"later opens ({len(later)}): first page painted ms {', '.join(f'{v:.0f}' for v in painted)}; "
-        f"waveform from the cache, with the writing marks, ms {', '.join(f'{v:.0f}' for v in waveform)}"
+        f"waveform from the cache, with the writing marks, ms: given to the view "
+        f"{', '.join(f'{v:.0f}' for v in ready)}, painted (with the first page) "
+        f"{', '.join(f'{v:.0f}' for v in waveform)}"
     )
     base = memory["demo open"]
     figures = "; ".join(f"{k} {v:.0f} ({v - base:+.0f})" for k, v in memory.items())

@@ -70,9 +70,9 @@ class RecordingPeaks(QObject):
             return
         self.duration_s = recording.duration_s
         read_with_it = doc.peaks.pop(index, None)
-        if read_with_it is not None:
-            self.started.emit(self.duration_s)
+        if read_with_it is not None:  # (set first: whoever hears `started` finds the loudness)
             self.pyramid = read_with_it
+            self.started.emit(self.duration_s)
             self.finished.emit(read_with_it)
             return
         self.job = job = PeaksJob(files, parent=self, prepare=_preparation(doc, self.session, index))
