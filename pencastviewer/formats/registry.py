@@ -35,6 +35,14 @@ _FORMAT_MODULES = (
 )
 
 SNIFF_BYTES = 4096
+# The reader a file's extension names, tried alone first when the content cannot be a ZIP
+# (the one container several formats share): the others need not even be imported.
+_BY_EXTENSION = {
+    ".xopp": "pencastviewer.formats.xournalpp.reader",
+    ".xoj": "pencastviewer.formats.xournalpp.reader",
+    ".pdf": "pencastviewer.formats.livescribe.pdf",
+    ".inkml": "pencastviewer.formats.inkml.notebook",
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ def detect(path: str | os.PathLike[str]) -> FormatSpec:
         raise UnknownFormatError(path, "is a folder, not a notebook file") from None
     except OSError as e:
         raise FileUnreadableError(path, f"cannot read: {e.strerror or e}") from None
+    named = _BY_EXTENSION.get(path.suffix.lower())
+    if named is not None and not head.startswith(b"PK"):
+        spec: FormatSpec = importlib.import_module(named).FORMAT
+        if spec.sniff(head, path):
+            return spec
     specs = all_formats()
     for spec in specs:
         if spec.sniff(head, path):

@@ -1,0 +1,40 @@
+"""`info` on a Xournal++ file loads only what reading it needs: no Qt, no decoders, no
+scipy, no speech model, not the other formats' readers (each costs a tenth of a second or
+more of a command that Xournal++ answers in half a second)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("PySide6", "av", "scipy", "faster_whisper", "pikepdf", "pyqtgraph")
+OTHER_READERS = (
+    "pencastviewer.formats.pencast.reader",
+    "pencastviewer.formats.livescribe",
+    "pencastviewer.formats.inkml",
+)
+
+CHILD = """
+import contextlib, io, json, sys
+from pencastviewer.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["info", sys.argv[1]])
+print(json.dumps([status, sorted(sys.modules)]))
+"""
+
+
+def test_info_on_a_xopp_imports_only_what_reading_needs(xournalpp_dir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(xournalpp_dir / "strokes.xopp")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    status, modules = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0
+    assert "pencastviewer.formats.xournalpp.reader" in modules
+    loaded = [m for m in modules if m.split(".")[0] in HEAVY or m.startswith(OTHER_READERS)]
+    assert loaded == []
