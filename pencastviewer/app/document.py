@@ -18,7 +18,7 @@ from ..model import Notebook, PageHitIndex, Timeline
 from .audio_files import playable_sequence
 from .ink_navigation import merged_marks, writing_positions_s
 from .listening import prepare_gains
-from .peaks_job import load_cached, peaks_cache_dir
+from .peaks_cache import load_cached, peaks_cache_dir
 
 MAX_HIT_INDEXES = 12
 Marks = tuple[NDArray[np.float64], NDArray[np.float64]]

@@ -10,37 +10,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..media.cache import cache_dir
 from ..media.peaks import (
     PeakPyramid,
     PeaksCancelled,
-    PeaksFileError,
     PeakSource,
     Progress,
     build_pyramid,
     cache_key,
 )
 from ..media.source import AudioError
+from .peaks_cache import load_cached, peaks_cache_dir
 from .workers import Job
 
+__all__ = ["PeaksJob", "load_cached", "peaks_cache_dir"]
+
 PROGRESS_STEP = 0.01  # emit progress at most once per 1 %
-
-
-def peaks_cache_dir() -> Path:
-    return cache_dir("peaks")
-
-
-def load_cached(files: Sequence[PeakSource], directory: Path) -> PeakPyramid | None:
-    """The pyramid of `files` played back-to-back if `directory` has it under their content
-    key (None: not there, damaged or stale)."""
-    key = cache_key(files)
-    path = directory / f"{key}.peaks"
-    if path.is_file():
-        try:
-            return PeakPyramid.load(path, key)
-        except (PeaksFileError, OSError):
-            pass  # damaged or stale: built again
-    return None
 
 
 def load_or_build(

@@ -46,8 +46,8 @@ def run_gui(file: str | None, audio: list[str] | None = None, new_instance: bool
     if not new_instance and hand_over(file, audio):
         print("pencastviewer: opened in the window already open", file=sys.stderr)
         return 0
-    server = InstanceServer(app)
     window = build_window(app)
+    server = InstanceServer(window)  # goes with the window: a later run never reaches a closed one
     server.received.connect(lambda f, a: _take_over(window, f, a))
     server.listen()
     Termination(app, close=app.closeAllWindows)  # SIGTERM, SIGHUP, Ctrl+C: as if closed, no part file left
