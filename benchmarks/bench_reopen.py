@@ -82,7 +82,7 @@ def measure(args: argparse.Namespace) -> None:
     first, later = openings[0], openings[1:]
     painted = [o.ms("open", "painted") for o in later]
     waveform = [o.ms("selected", "waveform") for o in later]
-    ready = [o.ms("selected", "peaks") for o in later]
+    ready = [max(o.ms("selected", "peaks"), 0.0) for o in later]  # (0: given as it was selected)
     print(
         f"first open: first page painted {first.ms('open', 'painted'):.0f} ms; waveform shown "
         f"{first.ms('selected', 'waveform'):.0f} ms after the recording was selected (peaks built)"

@@ -21,13 +21,18 @@ class Job(QRunnable):
 
     def __init__(self, work: Callable[[], Any]):
         super().__init__()
-        self._work = work
+        self._work: Callable[[], Any] | None = work
         self.relay = _Relay()
         self.setAutoDelete(False)  # the relay must outlive run() until the signal lands
 
     def run(self) -> None:
+        # PySide's thread pool keeps every job it started that does not delete itself: let
+        # the job keep nothing of its work (an open's, a peaks job's, an export's document).
+        work, self._work = self._work, None
+        if work is None:
+            return
         try:
-            result = self._work()
+            result = work()
         except Exception as e:  # delivered to the GUI thread, which decides what to show
             self._report(self.relay.failed, e)
         else:

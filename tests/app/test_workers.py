@@ -3,6 +3,8 @@ quitting (its relay deleted with the objects that listened) ends quietly."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import shiboken6
 
 from pencastviewer.app.workers import Job
@@ -24,3 +26,26 @@ def test_a_job_reports_its_result_or_its_error(qtbot) -> None:
     with qtbot.waitSignal(job.relay.failed) as error:
         job.run()
     assert isinstance(error.args[0], ZeroDivisionError)
+
+
+def test_a_job_keeps_nothing_of_its_work_once_run(qtbot) -> None:
+    """PySide's thread pool never lets go of a job that does not delete itself: what its
+    work holds (the notebook of an open, of a peaks job, of an export) must not stay."""
+    import gc
+    import weakref
+
+    class Document:
+        pass
+
+    def open_work() -> Callable[[], object]:
+        document = Document()
+        works.append(weakref.ref(document))
+        return lambda: document is not None
+
+    works: list[weakref.ref[Document]] = []
+    job = Job(open_work())
+    with qtbot.waitSignal(job.relay.succeeded):
+        job.start()
+    held = works[0]
+    gc.collect()
+    assert held() is None
