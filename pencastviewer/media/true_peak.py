@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 OVERSAMPLING = 4
-KEEP_SEGMENTS = 4096  # candidate stretches kept: those with the highest sample peaks
+KEEP_SEGMENTS = 1024  # candidate stretches kept: those with the highest sample peaks
 
 
 class TruePeak:
@@ -31,6 +31,7 @@ class TruePeak:
         self.sample_peak = 0.0
         self._waiting: list[tuple[NDArray[np.float32], NDArray[np.float32]]] = []  # (windows, peaks)
         self._n_waiting = 0
+        self._floor = 0.0  # the lowest sample peak among the kept: anything lower is not kept
 
     @property
     def peak(self) -> float:
@@ -45,7 +46,7 @@ class TruePeak:
         seg_peaks = padded.reshape(n_seg, self.SEGMENT).max(axis=1)
         self.sample_peak = max(self.sample_peak, float(seg_peaks.max()))
         self._peak = max(self._peak, self.sample_peak)
-        candidates = np.flatnonzero(seg_peaks * self._bound > self._peak)
+        candidates = np.flatnonzero((seg_peaks * self._bound > self._peak) & (seg_peaks > self._floor))
         if len(candidates):
             self._waiting.append((self._windows(channels, candidates * self.SEGMENT), seg_peaks[candidates]))
             self._n_waiting += len(candidates)
@@ -58,6 +59,7 @@ class TruePeak:
         peaks = np.concatenate([p for _, p in self._waiting])
         highest = np.argpartition(peaks, -KEEP_SEGMENTS)[-KEEP_SEGMENTS:]
         self._waiting, self._n_waiting = [(windows[highest], peaks[highest])], KEEP_SEGMENTS
+        self._floor = float(peaks[highest].min())
 
     def _windows(self, channels: NDArray[np.float32], starts: NDArray[np.intp]) -> NDArray[np.float32]:
         """Each segment at `starts` with CONTEXT samples on both sides: (k, channels, width)."""
