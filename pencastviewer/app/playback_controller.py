@@ -199,8 +199,10 @@ class PlaybackController(QObject):
     def set_looping(self, looping: bool) -> None:
         """Loop the region: playback past its end goes back to its start. Turned on with
         the playhead outside the region, playback goes to its start."""
-        looping = bool(looping) and self._loop_region is not None
+        asked, looping = bool(looping), bool(looping) and self._loop_region is not None
         if looping == self._looping:
+            if asked and not looping:
+                self.looping_changed.emit(False)  # nothing to loop: whoever asked shows it off again
             return
         self._looping = looping
         self.looping_changed.emit(looping)

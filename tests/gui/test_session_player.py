@@ -181,3 +181,16 @@ def test_skip_silence_jumps_over_the_spans_and_keeps_the_true_clock(session, qtb
     qtbot.waitUntil(lambda: playback.position_s() >= 1.4, timeout=5000)
     assert playback.position_s() < 2.9  # nothing skipped any more
     playback.pause()
+
+
+def test_looping_needs_a_region_and_says_so_when_refused(session, qtbot):
+    playback = session.playback
+    session.set_selection(None)
+    with qtbot.waitSignal(playback.looping_changed) as refused:
+        playback.set_looping(True)
+    assert refused.args == [False] and not playback.looping
+    session.set_selection((2.0, 3.0))
+    playback.set_looping(True)
+    assert playback.looping
+    session.set_selection(None)  # the region goes: so does the loop
+    assert not playback.looping
