@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..audio.playback import MAX_RATE, MIN_RATE, AudioOutput
 from ..audio.state_machine import PlaybackState
@@ -49,6 +49,13 @@ class PlaybackController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+        # The end of a loop or of play_until() comes on time even when the ticks come late
+        # (a busy GUI thread): a single shot at the moment it is due, besides the ticks.
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._end_timer.timeout.connect(self._on_timer_timeout)
+        self._stop_at: float | None = None
         output.state_changed.connect(self._on_output_state_changed)
         output.error_occurred.connect(self.problem)
 
@@ -112,13 +119,37 @@ class PlaybackController(QObject):
             self.playhead_moved.emit(self.position_s())
 
     def seek(self, position_s: float) -> float:
-        """Move the playhead (not before 0, not past the end); returns where it is now."""
+        """Move the playhead (not before 0, not past the end); returns where it is now. A
+        stop set by play_until() is forgotten."""
         if not self._loaded:
             return 0.0
+        self._stop_at = None
         self._output.seek(max(position_s, 0.0))
         position = self.position_s()
         self.playhead_moved.emit(position)
+        self._arm_end_timer()
         return position
+
+    @property
+    def stopping_at(self) -> float | None:
+        """Where play_until() will pause (None: nowhere)."""
+        return self._stop_at
+
+    def play_until(self, end_s: float | None) -> None:
+        """Pause when the playhead reaches `end_s` (a preview of a range); None: play on."""
+        self._stop_at = end_s
+        self._arm_end_timer()
+
+    def _arm_end_timer(self) -> None:
+        """The single shot for the next due end: the loop's turn or the stop."""
+        ends = [self._stop_at] if self._stop_at is not None else []
+        if self._looping and self._loop_region is not None:
+            ends.append(self._loop_region[1])
+        if not ends or not self.playing:
+            self._end_timer.stop()
+            return
+        remaining_s = (min(ends) - self.position_s()) / max(self._rate, MIN_RATE)
+        self._end_timer.start(max(0, round(remaining_s * 1000)))
 
     def skip(self, delta_s: float) -> float:
         duration = self._output.duration_s() or float("inf")
@@ -219,6 +250,7 @@ class PlaybackController(QObject):
         else:
             self._timer.stop()
             self.playhead_moved.emit(self.position_s())
+        self._arm_end_timer()
         self.state_changed.emit(state)
 
     def _on_timer_timeout(self) -> None:
@@ -227,5 +259,10 @@ class PlaybackController(QObject):
         if self._looping and region is not None and position >= region[1]:
             self._output.seek(region[0])  # the loop's turn: back to the region's start
             position = self.position_s()
+        if self._stop_at is not None and position >= self._stop_at:
+            self._stop_at = None
+            self._output.pause()  # -> state_changed, with the playhead where it stopped
+            return
         self.advanced.emit(position)
         self.playhead_moved.emit(position)
+        self._arm_end_timer()

@@ -76,7 +76,6 @@ class ExportDialog(QDialog):
         self.bookmarks = None if bookmarks is None else tuple(bookmarks)  # into .pencast clips
         self._task: ExportTask | None = None
         self._base_spec: ClipSpec | None = None
-        self._preview_end_s: float | None = None
         self.setWindowTitle("Export clip")
         self._build()
         self._on_format_changed()
@@ -256,21 +255,16 @@ class ExportDialog(QDialog):
             return
         if spec.recording is None:
             return
-        self._preview_end_s = spec.end_s
-        self.session.playback.playhead_moved.connect(self._on_session_playhead_moved)
         self.session.play_at(spec.recording, spec.start_s)
-
-    def _on_session_playhead_moved(self, position_s: float) -> None:
-        if self._preview_end_s is not None and position_s >= self._preview_end_s:
-            self._stop_preview()
+        self.session.playback.play_until(spec.end_s)
 
     def _stop_preview(self) -> None:
-        if self._preview_end_s is None:
-            return
-        self._preview_end_s = None
-        self.session.playback.playhead_moved.disconnect(self._on_session_playhead_moved)
-        if self.session.playback.playing:
-            self.session.playback.pause()
+        """A preview still playing stops with the dialog (other playback goes on)."""
+        playback = self.session.playback
+        if playback.stopping_at is not None:
+            playback.play_until(None)
+            if playback.playing:
+                playback.pause()
 
     # --- export ------------------------------------------------------------------------
     @property
