@@ -19,7 +19,7 @@ from ..model import Hit, Timeline, WritingOrder
 from .audio_files import playable_sequence
 from .document import OpenedNotebook, open_notebook
 from .heard_time import MAX_SYNC_OFFSET_MS, heard_span_s
-from .ink_navigation import jump_target, merged_marks, missing_hint, ordered_span, writing_positions_s
+from .ink_navigation import jump_target, missing_hint, ordered_span
 from .playback_controller import PlaybackController
 from .workers import Job, LatestOnly
 
@@ -187,7 +187,7 @@ class Session(QObject):
         """(starts, ends), merged, where the current recording has ink being written."""
         if self.document is None or self.recording < 0:
             return np.empty(0), np.empty(0)
-        return merged_marks(writing_positions_s(self.heard_timeline(), self.recording))
+        return self.document.writing_marks(self.heard_timeline(), self.recording)  # (cached there)
 
     # --- playback of the notebook's recordings ----------------------------------------
     def play_at(self, recording: int, position_s: float) -> None:
