@@ -14,9 +14,19 @@ from contextlib import contextmanager
 _WINDOW = re.compile(r'^\s*(0x[0-9a-f]+) "([^"]*)"', re.M)
 
 
-@contextmanager
-def xvfb(size: str = "1280x1024x24") -> Iterator[str]:
-    """Start Xvfb on a free display; yields the DISPLAY value (":N")."""
+def _answers(display: str, timeout_s: float = 10.0) -> bool:
+    """The X server at `display` accepts a client (an Xvfb may name its display and die:
+    seen once in a full run, a display whose abstract socket another server held)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["xwininfo", "-root", "-display", display], capture_output=True, timeout=20)
+        if probe.returncode == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
@@ -25,12 +35,24 @@ def xvfb(size: str = "1280x1024x24") -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        number = f.readline().strip()
+    return server, f":{number}" if number else ""
+
+
+@contextmanager
+def xvfb(size: str = "1280x1024x24") -> Iterator[str]:
+    """Start Xvfb on a free display that answers; yields the DISPLAY value (":N")."""
+    for _attempt in range(3):
+        server, display = _start_xvfb(size)
+        if display and _answers(display):
+            break
+        server.terminate()
+        server.wait(timeout=10)
+    else:
+        raise RuntimeError("Xvfb did not start (three tries)")
     try:
-        with os.fdopen(read_fd) as f:
-            number = f.readline().strip()
-        if not number:
-            raise RuntimeError("Xvfb did not start")
-        yield f":{number}"
+        yield display
     finally:
         server.terminate()
         server.wait(timeout=10)
