@@ -143,11 +143,24 @@ def test_video_and_web_exports_are_processed_as_audio_exports_are(tmp_path, lect
             n = min(len(envelope), len(reference_envelope))
             assert np.corrcoef(envelope[:n], reference_envelope[:n])[0, 1] >= 0.98
         assert result.integrated_lufs == pytest.approx(-20.0 if "-20" in options else -16.0, abs=1.0)
-        # under the limiter's −1 dBTP but for the codec's overshoot (AAC: up to 0.8 dB); not
-        # limited, the 0 dBFS clicks would come out 20 dB above full scale
-        assert result.sample_peak_dbfs < 0.0
+        # lossy: limited at −2 dBTP, so the codec's overshoot (AAC: up to 0.9 dB) stays under
+        # −1 dBTP; not limited, the 0 dBFS clicks would come out 20 dB above full scale
+        assert result.true_peak_dbtp <= -1.0
     out = tmp_path / f"as-recorded{ext}"
     _export(notebook, out)
     heard, heard_rate = _decoded(out if ext == ".mp4" else _web_audio(out, tmp_path))
     source_lufs = measure(samples, RATE).integrated_lufs
     assert measure(heard, heard_rate).integrated_lufs == pytest.approx(source_lufs, abs=0.5)
+
+
+@pytest.mark.parametrize("ext", [".m4a", ".mp3", ".opus"])
+def test_a_lossy_export_stays_under_the_ceiling_once_decoded(tmp_path, lecture, ext):
+    """The limiter leaves a lossy codec headroom (−2 dBTP): decoded, the normalised lecture's
+    true peak is under −1 dBTP (at −1 dBTP, AAC came back at −0.1) and it is at the target."""
+    notebook, _, _ = lecture
+    out = tmp_path / f"heard{ext}"
+    _export(notebook, out, "--normalize")
+    heard, rate = _decoded(out)
+    result = measure(heard, rate)
+    assert result.true_peak_dbtp <= -1.0
+    assert result.integrated_lufs == pytest.approx(-16.0, abs=1.0)

@@ -21,7 +21,7 @@ from ...model.units import frames_at
 from ..document import OpenedNotebook
 from .atomic import note
 from .core import ClipSpec, ExportError, Progress, check_cancel
-from .heard import clip_processing
+from .heard import LOSSY_SUFFIXES, clip_processing
 from .ranges import clip_tags
 from .recording_reader import RecordingReader
 
@@ -161,7 +161,8 @@ def export(document: OpenedNotebook, spec: ClipSpec, temp_path: Path, progress: 
     if recording.is_missing:
         raise ExportError(recording.missing_text())
     check_cancel(progress, 0.0)
-    processing = clip_processing(recording, spec, lambda f: check_cancel(progress, 0.5 * f))
+    lossy = temp_path.suffix.lower() in LOSSY_SUFFIXES
+    processing = clip_processing(recording, spec, lambda f: check_cancel(progress, 0.5 * f), lossy=lossy)
     done = 0.0 if processing.gain_db == 0.0 else 0.5
     with RecordingReader(recording) as reader:
         start, end = clip_frames(spec, reader.sample_rate, reader.n_frames)

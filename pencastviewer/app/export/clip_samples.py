@@ -31,7 +31,7 @@ class ClipSamples:
         recording = document.notebook.recordings[spec.recording]
         if recording.is_missing:
             raise ExportError(recording.missing_text())
-        self._processing = clip_processing(recording, spec)
+        self._processing = clip_processing(recording, spec, lossy=True)  # (MP4's AAC, the web page's Opus)
         self._reader = RecordingReader(recording)
         self.sample_rate = self._reader.sample_rate
         self.channels = 2 if self._reader.channels == 2 else 1  # more than two: mixed down
