@@ -162,24 +162,32 @@ def test_recent_files_are_most_recent_first_without_duplicates(preferences, tmp_
     assert len(set(recent)) == len(recent)
 
 
-def test_skip_silence_jumps_over_the_spans_and_keeps_the_true_clock(session, qtbot):
+def test_skip_silence_jumps_over_the_spans_and_keeps_the_true_clock(qtbot, tmp_path):
     """The playhead, which the ink follows, jumps over a skipped span instead of running
-    through it; outside the spans it runs on the recording's own clock."""
+    through it; outside the spans it runs on the recording's own clock. The silent output
+    runs on a clock the test moves, and each step is one playhead tick (no timing)."""
+    now = [100.0]
+    session = Session(SilentAudioOutput(now=lambda: now[0]))
+    session.set_document(two_pages_written_0_to_11_s_then_12_to_20_s(tmp_path))
     playback = session.playback
     playback.set_skipped(np.array([[1.0, 3.0], [5.0, 5.5]]))
     seen: list[float] = []
     playback.playhead_moved.connect(seen.append)
+
+    def run_for(seconds: float) -> None:
+        for _ in range(round(seconds / 0.05)):
+            now[0] += 0.05
+            playback._on_timer_timeout()  # the 16 ms tick, called as the timer would
+
     session.seek(0.8)
     playback.play()
-    qtbot.waitUntil(lambda: playback.position_s() >= 3.3, timeout=5000)
-    playback.pause()
-    assert not [p for p in seen if 1.05 < p < 2.99], "the playhead ran through a skipped span"
-    assert min(p for p in seen if p >= 3.0) < 3.1  # went on from the span's end
+    run_for(0.5)  # 0.8 → 1.0: the span's start is reached, playback goes on from 3.0
+    assert not [p for p in seen if 1.0 < p < 3.0], "the playhead ran through a skipped span"
+    assert playback.position_s() == pytest.approx(3.0 + 0.3, abs=0.06)
     playback.set_skipped(None)
     session.seek(1.2)
-    playback.play()
-    qtbot.waitUntil(lambda: playback.position_s() >= 1.4, timeout=5000)
-    assert playback.position_s() < 2.9  # nothing skipped any more
+    run_for(0.5)
+    assert playback.position_s() == pytest.approx(1.7, abs=0.06)  # nothing skipped any more
     playback.pause()
 
 
