@@ -135,8 +135,8 @@ class OpenDocument:
             self.zoom.restore_zoom(self.preferences.get("zoom_mode"))
         self._settled = doc.path
         # The notebook this one replaced is gone: its memory goes back to the system.
-        for delay_ms in RELEASE_DELAYS_MS:
-            QTimer.singleShot(delay_ms, return_freed_memory)
+        for delay_ms in RELEASE_DELAYS_MS:  # (bound to the session: not after its window is gone)
+            QTimer.singleShot(delay_ms, self.session, return_freed_memory)
 
     def current_memory(self) -> FileMemory:
         s = self.session

@@ -142,13 +142,14 @@ class PlaybackController(QObject):
 
     def _arm_end_timer(self) -> None:
         """The single shot for the next due end: the loop's turn or the stop."""
-        ends = [self._stop_at] if self._stop_at is not None else []
+        end = self._stop_at
         if self._looping and self._loop_region is not None:
-            ends.append(self._loop_region[1])
-        if not ends or not self.playing:
-            self._end_timer.stop()
-            return
-        remaining_s = (min(ends) - self.position_s()) / max(self._rate, MIN_RATE)
+            end = self._loop_region[1] if end is None else min(end, self._loop_region[1])
+        if end is None or not self.playing:
+            if self._end_timer.isActive():
+                self._end_timer.stop()
+            return  # (each tick comes here: nothing to do in the usual case)
+        remaining_s = (end - self.position_s()) / max(self._rate, MIN_RATE)
         self._end_timer.start(max(0, round(remaining_s * 1000)))
 
     def skip(self, delta_s: float) -> float:

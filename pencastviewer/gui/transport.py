@@ -80,29 +80,31 @@ class Transport(QToolBar):
         self.addWidget(QLabel(" Speed ", self))
         self.addWidget(self.speed)
 
+    def _action_button(self, name: str, tooltip: str | None = None) -> QToolButton:
+        button = QToolButton(self)
+        button.setDefaultAction(self._actions[name])
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if tooltip:
+            button.setToolTip(tooltip)
+        return button
+
     def _add_volume(self) -> None:
-        self.mute_button = QToolButton(self)
-        self.mute_button.setDefaultAction(self._actions["mute"])
-        self.mute_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mute_button = self._action_button("mute")
         self.volume = QSlider(Qt.Orientation.Horizontal, self)
         self.volume.setRange(0, 100)
         self.volume.setValue(100)
         self.volume.setFixedWidth(90)
         self.volume.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume.setToolTip("Volume (Ctrl+Up beyond 100 %: a boost of up to +20 dB)")
-        self.normalize_button = QToolButton(self)
         self._actions["normalize"].setIconText("Normalize")  # what the button shows (room is short)
-        self.normalize_button.setDefaultAction(self._actions["normalize"])
-        self.normalize_button.setToolTip("Bring quiet speech to a steady loudness; clicks are limited (N)")
-        self.normalize_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.addWidget(self.mute_button)
-        self.addWidget(self.volume)
-        self.addWidget(self.normalize_button)
-        self.skip_button = QToolButton(self)
-        self.skip_button.setDefaultAction(self._actions["skip_silence"])
-        self.skip_button.setToolTip("Jump over pauses longer than 0.7 s while playing (K)")
-        self.skip_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.addWidget(self.skip_button)
+        self.normalize_button = self._action_button(
+            "normalize", "Bring quiet speech to a steady loudness; clicks are limited (N)"
+        )
+        self.skip_button = self._action_button(
+            "skip_silence", "Jump over pauses longer than 0.7 s while playing (K)"
+        )
+        for widget in (self.mute_button, self.volume, self.normalize_button, self.skip_button):
+            self.addWidget(widget)
 
     def _add_sync(self) -> None:
         self.sync_label = QLabel("", self)
@@ -118,10 +120,8 @@ class Transport(QToolBar):
             action.setIconText(text)  # the button's words; the menu keeps the action's text
             keys = action.shortcut().toString()
             action.setToolTip(f"{tip} ({keys})" if keys else tip)
-            button = QToolButton(self)
-            button.setDefaultAction(action)
+            button = self._action_button(name)
             button.setObjectName(name)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if name == "sync_later":
                 self.addWidget(self.sync_label)
             self.addWidget(button)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
+from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from ..model import Page, RevealState
@@ -95,14 +95,3 @@ def write_pdf(
         raise PageFileError(f"{path.name}: cannot write the PDF ({e})") from None
     with open(path, "wb") as f:
         f.write(data)
-
-
-def _set_page_size(writer: QPdfWriter, page: Page) -> None:
-    size = QPageSize(
-        QSizeF(page.width_mm, page.height_mm),
-        QPageSize.Unit.Millimeter,
-        "",
-        QPageSize.SizeMatchPolicy.ExactMatch,
-    )
-    writer.setPageSize(size)
-    writer.setPageMargins(QMarginsF(0, 0, 0, 0))

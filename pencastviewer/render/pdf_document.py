@@ -88,7 +88,7 @@ def _paper(
     writer.setResolution(PDF_DPI)
     writer.setTitle(title)
     writer.setCreator("pencastviewer")
-    _set_page_size(writer, pages[0])
+    set_page_size(writer, pages[0])
     painter = QPainter()
     if not painter.begin(writer):
         raise PdfError("cannot start the PDF")
@@ -100,7 +100,7 @@ def _paper(
         for n, page in enumerate(pages):
             renderer = PageRenderer(paper_page(page) if vectors[n] else page, cache)
             if n:
-                _set_page_size(writer, page)
+                set_page_size(writer, page)
                 writer.newPage()
             painter.setTransform(scale)
             renderer.paint(painter, VECTOR_RASTER_DPI / MM_PER_INCH, ink=False, texts=False)
@@ -117,7 +117,8 @@ def _paper(
     return bytes(buffer.data().data()), layout
 
 
-def _set_page_size(writer: QPdfWriter, page: Page) -> None:
+def set_page_size(writer: QPdfWriter, page: Page) -> None:
+    """The next PDF page the size of `page`, no margins (every PDF writer here uses it)."""
     size = QPageSize(
         QSizeF(page.width_mm, page.height_mm),
         QPageSize.Unit.Millimeter,
