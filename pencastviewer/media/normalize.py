@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .dynamics import HOLD_S, INTERSAMPLE_MARGIN_DB, MAX_GAIN_DB
 from .loudness import ABSOLUTE_GATE_LUFS, SLICES_PER_SUB_BLOCK, SUB_BLOCK_S, Loudness, integrated_of
@@ -26,17 +27,28 @@ def heard_lufs(loudness: Loudness, gain_db: float, ceiling_dbtp: float = -1.0) -
     gain = 10.0 ** (gain_db / 20.0)
     ceiling = 10.0 ** ((ceiling_dbtp - INTERSAMPLE_MARGIN_DB) / 20.0)
     needed = np.minimum(1.0, ceiling / np.maximum(loudness.slice_peak.astype(np.float64) * gain, 1e-12))
-    hold = max(1, round(HOLD_S / SLICE_S))
-    size = hold + 2  # [slice − hold, slice + 1]: the look-ahead reaches into the next slice
-    from scipy import ndimage  # (only when a clip is normalised)
-
-    limited = ndimage.minimum_filter1d(needed, size, mode="nearest", origin=hold - size // 2)
+    limited = _held_minimum(needed, max(1, round(HOLD_S / SLICE_S)))
     n_sub = len(loudness.sub_energy)
     power = loudness.slice_power.astype(np.float64).reshape(n_sub, SLICES_PER_SUB_BLOCK)
     kept = (power * limited.reshape(n_sub, SLICES_PER_SUB_BLOCK) ** 2).sum(axis=1)
     total = power.sum(axis=1)
     share = np.divide(kept, total, out=np.ones(n_sub), where=total > 0)
     return integrated_of(loudness.sub_energy.astype(np.float64) * gain * gain * share)
+
+
+def _held_minimum(needed: NDArray[np.float64], hold: int) -> NDArray[np.float64]:
+    """Per slice, the least of `needed` over [slice − hold, slice + 1] (the look-ahead
+    reaches into the next slice), the ends repeated: what scipy's minimum_filter1d gives
+    with mode="nearest", in numpy because the window is a few slices and importing
+    scipy.ndimage costs 0.5–1 s, which the window's open paid before its first page."""
+    n = len(needed)
+    if n == 0:
+        return needed.copy()
+    padded = np.concatenate((np.full(hold, needed[0]), needed, needed[-1:]))
+    limited = padded[:n].copy()
+    for k in range(1, hold + 2):
+        np.minimum(limited, padded[k : k + n], out=limited)
+    return limited
 
 
 def normalization_gain_db(loudness: Loudness, target_lufs: float, ceiling_dbtp: float = -1.0) -> float:

@@ -3,6 +3,9 @@ reaches the target, and a region processed alone equals the same region of the w
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -92,3 +95,40 @@ def test_a_stream_of_blocks_equals_the_whole():
     out = list(process_stream(iter(blocks), RATE, processing))
     assert [len(b) for b in out] == [len(b) for b in blocks]
     np.testing.assert_allclose(np.concatenate(out), whole, atol=1e-5)
+
+
+def test_the_limiter_model_holds_the_same_minimum_as_scipy():
+    """normalize's held minimum (numpy, so solving a gain imports no scipy.ndimage before the
+    window's first page) is scipy's minimum_filter1d with mode="nearest", value for value."""
+    from scipy import ndimage
+
+    from pencastviewer.media.normalize import _held_minimum
+
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 3, 7, 1000):
+        needed = rng.random(n)
+        for hold in (1, 2, 5):
+            size = hold + 2
+            expected = ndimage.minimum_filter1d(needed, size, mode="nearest", origin=hold - size // 2)
+            assert np.array_equal(_held_minimum(needed, hold), expected)
+
+
+def test_solving_a_normalisation_gain_imports_no_scipy():
+    """The window's reading worker solves the gain of a cached loudness before the first
+    page is painted: that must not load scipy (0.5–1 s of imports). A fresh process, since
+    this one has scipy loaded by other tests."""
+    probe = (
+        "import sys, numpy as np\n"
+        "from pencastviewer.media.loudness import Loudness\n"
+        "from pencastviewer.media.normalize import normalization_gain_db\n"
+        "rng = np.random.default_rng(1)\n"
+        "power = rng.random(6000).astype(np.float32) * 0.01\n"
+        "peak = (rng.random(6000) * 0.9).astype(np.float32)\n"
+        "sub = power.reshape(600, 10).mean(axis=1)\n"
+        "loudness = Loudness(-30.0, 5.0, -1.0, -1.0, 60.0, sub, peak, power)\n"
+        "gain = normalization_gain_db(loudness, -16.0)\n"
+        "assert 0 < gain, gain\n"
+        "print(any(m == 'scipy' or m.startswith('scipy.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
