@@ -102,14 +102,19 @@ def _decimals(
     dot_at = np.full(n, -1, np.intp)
     dot_at[dot_word] = dots
     has_dot = dot_at >= 0
-    n_digits = ends - starts - signed - has_dot
+    lengths = ends - starts
+    n_digits = lengths - signed - has_dot
     if n and (n_digits.min() < 1 or n_digits.max() > _MAX_DIGITS):
         return None
-    digits = np.flatnonzero(kind == _DIGIT)
-    digit_word = np.repeat(np.arange(n), n_digits)
-    # Digits after this one in its word: the digits up to its word's end, less those up to it.
-    power = np.repeat(np.cumsum(n_digits), n_digits) - np.arange(1, len(digits) + 1)
-    mantissa = np.bincount(digit_word, weights=(data[digits] - 48) * _POW10[power], minlength=n)
+    # Horner's rule a column of characters at a time (at most 17: sign, 15 digits, point),
+    # every number at once: exact, since the mantissa stays an integer below 10^15 < 2^53.
+    mantissa = np.zeros(n)
+    at = starts.copy()
+    for column in range(int(lengths.max()) if n else 0):
+        char = data[np.minimum(at, len(data) - 1)]
+        digit = (char >= ord("0")) & (lengths > column)  # (signs and points sort below "0")
+        mantissa = np.where(digit, mantissa * 10.0 + (char - ord("0")), mantissa)
+        at += 1
     scale = np.where(has_dot, ends - 1 - dot_at, 0)
     values: NDArray[np.float64] = mantissa / _POW10[scale]
     np.negative(values, out=values, where=signed & (data[starts] == ord("-")))

@@ -44,26 +44,29 @@ def _read_plain_or_gzip(path: Path) -> bytes:
     data = path.read_bytes()
     if not data.startswith(b"\x1f\x8b"):
         return data
-    out = bytearray()
+    parts: list[bytes] = []  # (one per gzip member: a usual file is returned without a copy)
+    size = 0
     pending = data
     try:
         while pending:
             inflater = zlib.decompressobj(wbits=31)
             chunk = pending
             while chunk and not inflater.eof:
-                out += inflater.decompress(chunk, MAX_CONTENT_BYTES + 1 - len(out))
-                if len(out) > MAX_CONTENT_BYTES:
+                part = inflater.decompress(chunk, MAX_CONTENT_BYTES + 1 - size)
+                parts.append(part)
+                size += len(part)
+                if size > MAX_CONTENT_BYTES:
                     raise TooLargeError(
                         path, f"decompresses to more than {MAX_CONTENT_BYTES} bytes (a gzip bomb?)"
                     )
                 chunk = inflater.unconsumed_tail
             if not inflater.eof:
                 raise CorruptFileError(
-                    path, "gzip data is truncated", where=f"after {len(out)} decompressed bytes"
+                    path, "gzip data is truncated", where=f"after {size} decompressed bytes"
                 )
             pending = inflater.unused_data.lstrip(b"\0")
     except zlib.error as e:
         raise CorruptFileError(
-            path, f"damaged gzip data ({e})", where=f"after {len(out)} decompressed bytes"
+            path, f"damaged gzip data ({e})", where=f"after {size} decompressed bytes"
         ) from None
-    return bytes(out)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
