@@ -4,13 +4,18 @@ view only shows what this reports (QtCore only).
 
 A pyramid the notebook's reading worker found in the cache (document.prepare_for_window)
 is reported at once, with no job: the waveform is then shown with the first page. A job
-also makes the recording's writing marks and its normalisation gains in its worker."""
+also makes the recording's writing marks and its normalisation gains in its worker.
+
+A job for a notebook just opened waits, when a view asked for that (`wait_for_page`),
+until page_shown() says its first page is painted (at most PAGE_WAIT_MS): decoding holds
+Python's lock often enough to delay that paint by a good part of a second."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from ..formats import FormatError
 from ..media.peaks import PeakPyramid
@@ -19,6 +24,8 @@ from .document import OpenedNotebook
 from .listening import prepare_gains
 from .peaks_job import PeaksJob
 from .session import Session
+
+PAGE_WAIT_MS = 1000  # a window that is not painted (minimised, hidden) still gets its waveform
 
 
 class RecordingPeaks(QObject):
@@ -39,6 +46,9 @@ class RecordingPeaks(QObject):
         self.job: PeaksJob | None = None
         self.pyramid: PeakPyramid | None = None
         self.duration_s = 0.0
+        self.wait_for_page = False  # set by a window that calls page_shown() once a page is painted
+        self._shown: weakref.ref[OpenedNotebook] | None = None  # the notebook whose page was shown last
+        self._held: PeaksJob | None = None  # the job waiting for the page to be shown
         session.recording_changed.connect(self._on_session_recording_changed)
         app = QCoreApplication.instance()
         if app is not None:
@@ -50,9 +60,23 @@ class RecordingPeaks(QObject):
         return self.job is not None
 
     def cancel(self) -> None:
-        if self.job is not None:
+        if self._held is not None:  # never started: it emits nothing, so it is let go of here
+            self._held.deleteLater()
+            self._held = None
+        elif self.job is not None:
             self.job.cancel()
-            self.job = None
+        self.job = None
+
+    def page_shown(self) -> None:
+        """A page of the current notebook is painted: a job held for that starts."""
+        doc = self.session.document
+        self._shown = weakref.ref(doc) if doc is not None else None
+        self._start_held(self._held)
+
+    def _start_held(self, job: PeaksJob | None) -> None:
+        if job is not None and job is self._held:
+            self._held = None
+            job.start()
 
     def _on_session_recording_changed(self, index: int) -> None:
         self.cancel()
@@ -82,7 +106,11 @@ class RecordingPeaks(QObject):
         for ended in (job.finished, job.failed, job.cancelled):
             ended.connect(job.deleteLater)  # (it holds the document until then)
         self.started.emit(self.duration_s)
-        job.start()
+        if self.wait_for_page and (self._shown is None or self._shown() is not doc):
+            self._held = job
+            QTimer.singleShot(PAGE_WAIT_MS, job, lambda: self._start_held(job))  # (not once the job is gone)
+        else:
+            job.start()
 
     def _on_job_progressed(self, job: PeaksJob, fraction: float) -> None:
         if job is self.job:

@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
         self.theme = ThemeManager(app, self) if isinstance(app, QApplication) else None
         self.canvas = PageCanvas(session, self)
         self.peaks = RecordingPeaks(session, self)  # the current recording's waveform, made in the background
+        self.peaks.wait_for_page = True  # an opened notebook's first page is painted before decoding starts
+        self.canvas.page_painted.connect(self.peaks.page_shown)
         self.waveform = WaveformView(session, self.peaks, self)
         splitter = PageWaveformSplitter(self.canvas, self.waveform, self)  # the waveform grows too
         splitter.setObjectName("page-waveform-splitter")

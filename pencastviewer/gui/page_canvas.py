@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QMouseEvent,
-    QNativeGestureEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -22,7 +21,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QGestureEvent, QPinchGesture, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QToolTip, QWidget
 
 from ..app.session import Session
 from ..model import Hit, Page, RevealState
@@ -31,7 +30,7 @@ from ..render.ink_style import InkStyle
 from ..render.page_renderer import PageRenderer
 from .page_layer import PageLayer
 from .page_marks import PageMarks
-from .page_pan import PagePan, hover_text
+from .page_pan import PagePan, hover_text, pinch_zoom
 from .selection_tool import SelectionTool
 
 MARGIN_PX = 16  # desk around the page
@@ -44,9 +43,11 @@ EMPTY_TEXT = "Open a notebook (Ctrl+O) or drop a file here"
 
 
 class PageCanvas(QAbstractScrollArea):
-    """Follows the session's page, playhead and options; emits zoom_changed(percent)."""
+    """Follows the session's page, playhead and options; emits zoom_changed(percent), and
+    page_painted() once a page it was given is on screen (what waits for that goes then)."""
 
     zoom_changed = Signal(float)
+    page_painted = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -73,6 +74,8 @@ class PageCanvas(QAbstractScrollArea):
         s.options_changed.connect(self._on_session_options_changed)
         self.selection_tool = SelectionTool(self, self)  # Shift-drags select strokes; shows the selection
         self.marks = PageMarks(self.widget_point, lambda: s.page, self.viewport().update)  # search hits
+        self._unannounced = False  # a page was given whose first paint is still to be announced
+        self.page_painted.connect(self._index_page)
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
@@ -87,11 +90,15 @@ class PageCanvas(QAbstractScrollArea):
         pages = doc.notebook.pages if doc else ()
         self.layer.set_renderer(PageRenderer(pages[self.session.page]) if pages else None)
         self._relayout()
-        if pages:  # index the page for taps once it is on screen, not before
-            page = self.session.page
-            QTimer.singleShot(
-                0, self, lambda: doc.hit_index(page) if doc and doc is self.session.document else None
-            )
+        self._unannounced = bool(pages)
+
+    def _index_page(self) -> None:
+        """Index the page for taps once it is on screen, not before (a timer of 0 ms set
+        when the page was given ran before the paint)."""
+        doc, page = self.session.document, self.session.page
+        QTimer.singleShot(
+            0, self, lambda: doc.hit_index(page) if doc and doc is self.session.document else None
+        )
 
     def ink_style(self) -> InkStyle:
         return InkStyle(show_ghosts=self.session.show_ghosts)
@@ -239,18 +246,10 @@ class PageCanvas(QAbstractScrollArea):
         super().wheelEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if (
-            isinstance(event, QNativeGestureEvent)
-            and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
-        ):  # touchpad pinch
-            self.zoom_by(1.0 + event.value(), event.position())
+        pinch = pinch_zoom(self.viewport(), event)  # a touchpad's or touchscreen's
+        if pinch is not None:
+            self.zoom_by(*pinch)
             return True
-        if event.type() == QEvent.Type.Gesture and isinstance(event, QGestureEvent):
-            pinch = event.gesture(Qt.GestureType.PinchGesture)
-            if isinstance(pinch, QPinchGesture):  # touchscreen pinch
-                centre = self.viewport().mapFromGlobal(pinch.centerPoint().toPoint())
-                self.zoom_by(pinch.scaleFactor(), QPointF(centre))
-                return True
         return super().viewportEvent(event)
 
     # --- painting ----------------------------------------------------------------------------------
@@ -289,6 +288,9 @@ class PageCanvas(QAbstractScrollArea):
         painter.drawPixmap(rect, self.layer.pixmap, source)
         self.selection_tool.paint(painter, rect)  # the selection's frame and the band being dragged
         self.marks.paint(painter)
+        if self._unannounced:
+            self._unannounced = False
+            self.page_painted.emit()
 
     def _on_warm_timer_timeout(self) -> None:
         if self.layer.warm_sprites(SPRITE_BUDGET_S):

@@ -4,8 +4,9 @@ middle-button drag), and the tooltip over ink."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QNativeGestureEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGestureEvent, QPinchGesture, QWidget
 
 from ..app.session import Session
 from ..model import Hit
@@ -23,6 +24,21 @@ def hover_text(session: Session, hit: Hit) -> str:
     if recording.is_missing:  # no promise of sound that cannot come
         return f"{format_hms(position)} — {recording.name}\nNo sound: {recording.missing_text()}"
     return f"▶ {format_hms(position)} — {recording.name}\nClick to play from here"
+
+
+def pinch_zoom(viewport: QWidget, event: QEvent) -> tuple[float, QPointF] | None:
+    """(zoom factor, viewport position to keep) of a pinch: a touchpad's native gesture
+    or a touchscreen's pinch gesture; None for any other event."""
+    if (
+        isinstance(event, QNativeGestureEvent)
+        and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+    ):
+        return 1.0 + event.value(), event.position()
+    if event.type() == QEvent.Type.Gesture and isinstance(event, QGestureEvent):
+        pinch = event.gesture(Qt.GestureType.PinchGesture)
+        if isinstance(pinch, QPinchGesture):
+            return pinch.scaleFactor(), QPointF(viewport.mapFromGlobal(pinch.centerPoint().toPoint()))
+    return None
 
 
 class PagePan:
