@@ -145,6 +145,8 @@ def _check_page(page: Page, path: str | Path, where: str) -> None:
 def _bad_stroke(ink: PageInk) -> tuple[int, str] | None:
     """The first stroke with a number out of range and what is wrong with it (checked as
     columns, in the order a coordinate, a time, a width)."""
+    if _all_within(ink):
+        return None
     counts = np.diff(ink.offsets)
     with np.errstate(invalid="ignore"):
         point_bad = np.stack(
@@ -168,6 +170,19 @@ def _bad_stroke(ink: PageInk) -> tuple[int, str] | None:
         return None
     s = int(np.flatnonzero(stroke_bad.any(axis=1))[0])
     return s, _STROKE_PROBLEMS[int(np.argmax(stroke_bad[s]))]
+
+
+def _all_within(ink: PageInk) -> bool:
+    """Nothing out of range on the page, found with whole-column reductions (the usual
+    case: the per-point table below costs ~2 ms a page of 30 000 points)."""
+    with np.errstate(invalid="ignore"):
+        return (
+            bool(np.isfinite(ink.xy_mm).all())
+            and bool((np.abs(ink.t_ms) <= MAX_TIME_MS).all())
+            and (ink.widths_mm is None or bool(np.isfinite(ink.widths_mm).all()))
+            and bool(np.isfinite(ink.width_mm).all())
+            and all(math.isfinite(d) for dash in set(ink.dash_mm) for d in dash)
+        )
 
 
 _STROKE_PROBLEMS = (

@@ -73,7 +73,7 @@ def writing_times_many(
     steps[offsets[:-1][counts > 0]] = 0.0  # a stroke's first point: no step into it
     along = np.empty(len(xy_mm))
     bucket = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
-    for b in np.unique(bucket).tolist():
+    for b in np.flatnonzero(np.bincount(bucket)).tolist():  # (np.unique would import numpy.ma: 7 ms)
         rows = np.flatnonzero(bucket == b)
         width = int(counts[rows].max())
         index = offsets[rows, None] + np.arange(width)

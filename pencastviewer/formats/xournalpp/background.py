@@ -267,6 +267,8 @@ def lenient_int(text: str | None) -> int | None:
     """The leading digits of `text` ('0ll' -> 0, as Xournal++'s strtol reads it); None
     for none, or for more digits than a 64-bit integer holds (strtol's overflow: the
     value is garbage, and Python would refuse to convert 5 000 digits)."""
+    if text is not None and len(text) <= _MAX_INT_DIGITS and text.isdigit() and text.isascii():
+        return int(text)  # the usual case (every stroke's ts), without the pattern
     match = _LEADING_INT.match(text or "")
     if not match or len(match.group(1).lstrip("+-").lstrip("0")) > _MAX_INT_DIGITS:
         return None

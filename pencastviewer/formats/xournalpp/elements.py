@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,16 +26,16 @@ HIGHLIGHTER_ALPHA = 120  # Xournal++ StrokeView OPACITY_HIGHLIGHTER = 0.47 (1.1:
 MAX_COORD_PT = 1e6  # 350 m: anything farther is damage, and would break drawing and hit tests
 
 
-@dataclass(frozen=True)
-class AudioLink:
+# (Named tuples, not frozen dataclasses: a big notebook makes 10 000 of each, and a frozen
+# dataclass's __init__ costs several times a tuple's.)
+class AudioLink(NamedTuple):
     """A recording named by an element and the element's time in it, in ms."""
 
     fn: str
     ts_ms: int
 
 
-@dataclass(frozen=True)
-class RawStroke:
+class RawStroke(NamedTuple):
     """A stroke before it gets its times: the model fields and the audio link."""
 
     xy_mm: NDArray[np.float64]
@@ -48,8 +49,7 @@ class RawStroke:
     dash_mm: tuple[float, ...] = ()
 
 
-@dataclass(frozen=True)
-class RawText:
+class RawText(NamedTuple):
     text: PageText
     link: AudioLink | None
 
