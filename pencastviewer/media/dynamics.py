@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .true_peak import TAPS, interpolator, interpolator_bound
+
 LOOKAHEAD_S = 0.005  # the limiter starts turning down this long before a peak
 HOLD_S = 0.02  # and holds it this long after: a full cycle of the lowest voices (50 Hz), so the
 # gain does not ripple with the waveform, yet a pen click ducks only ~25 ms of speech around it
@@ -60,23 +62,8 @@ class Processing:
         return float(10.0 ** (db / 20.0))
 
 
-@functools.cache
-def _interpolator() -> NDArray[np.float32]:
-    """The 4× interpolation filter (48 taps; scipy is imported when first needed, so a
-    program that only reads notebooks never loads it)."""
-    from scipy import signal
-
-    taps: NDArray[np.float32] = signal.firwin(48, 0.25, window=("kaiser", 5.0)).astype(np.float32) * 4
-    return taps
-
-
-@functools.cache
-def _interpolator_bound() -> float:
-    return float(np.abs(_interpolator().reshape(-1, 4)).sum(axis=0).max())
-
-
 _SEGMENT = 64  # frames examined together when looking for possible inter-sample peaks
-_TAPS_HALF = 48 // 8  # input frames the interpolator reaches on each side
+_TAPS_HALF = TAPS // 8  # input frames the interpolator reaches on each side
 
 
 def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> NDArray[np.float32]:
@@ -90,7 +77,7 @@ def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> N
     padded = np.zeros(n_seg * _SEGMENT, dtype=np.float32)
     padded[:n] = peak
     candidates = np.flatnonzero(
-        padded.reshape(n_seg, _SEGMENT).max(axis=1) * _interpolator_bound() >= threshold
+        padded.reshape(n_seg, _SEGMENT).max(axis=1) * interpolator_bound() >= threshold
     )
     if not len(candidates):
         return np.asarray(peak, dtype=np.float32)
@@ -100,8 +87,8 @@ def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> N
     windows = source[candidates[:, None] * _SEGMENT + np.arange(width)]  # (k, width, channels)
     from scipy import signal
 
-    upsampled = signal.upfirdn(_interpolator(), windows, up=4, axis=1)
-    delay = (len(_interpolator()) - 1) // 2
+    upsampled = signal.upfirdn(interpolator(), windows, up=4, axis=1)
+    delay = (len(interpolator()) - 1) // 2
     body = upsampled[:, 4 * margin + delay : 4 * (margin + _SEGMENT) + delay]  # (k, 4·SEGMENT, channels)
     body_peak = np.abs(body).reshape(len(candidates), _SEGMENT, -1).max(axis=2)
     spans = candidates[:, None] * _SEGMENT + np.arange(_SEGMENT)
@@ -130,23 +117,32 @@ def _high_pass_sos(sample_rate: int) -> NDArray[np.float64]:
     return sos
 
 
+def compressor_gain_db(level_db: NDArray[np.float32], reference_db: float) -> NDArray[np.float32]:
+    """Voice clarity's static curve, the one rule for what it does to a level (dBFS, RMS over
+    COMPRESSOR_WINDOW_S), used by the compressor itself and by what models it (the gain
+    solved for a loudness target, the waveform as heard: media/normalize.py). Gentle speech
+    compression around the loudness the listener asked for: syllables more than 3 dB above
+    it come down 2 dB per 3 dB, quiet speech more than 12 dB below it comes up by half the
+    difference (at most 6 dB; nothing under −60 dBFS, which is room noise)."""
+    cut = np.maximum(level_db - (reference_db + 3.0), 0.0) * (2.0 / 3.0)
+    lift = np.clip((reference_db - 12.0) - level_db, 0.0, 12.0) * 0.5
+    lift[level_db < -60.0] = 0.0
+    return np.asarray(lift - cut, dtype=np.float32)
+
+
 def _compressor_gain(
     level: NDArray[np.float32], sample_rate: int, reference_db: float
 ) -> NDArray[np.float32]:
-    """Gentle speech compression around the loudness the listener asked for: syllables
-    more than 3 dB above it come down 2 dB per 3 dB, quiet speech more than 12 dB below it
-    comes up by half the difference (at most 6 dB; nothing under −60 dBFS, which is room
-    noise), smoothed over 50 ms. Loudness stays near the reference; its range shrinks."""
+    """The compressor's gain per frame: compressor_gain_db of the RMS level over
+    COMPRESSOR_WINDOW_S, smoothed over COMPRESSOR_SMOOTHING_S. Loudness stays near the
+    reference; its range shrinks."""
     window = max(1, round(COMPRESSOR_WINDOW_S * sample_rate))
     from scipy import ndimage
 
     power = ndimage.uniform_filter1d(np.square(level, dtype=np.float32), window, mode="nearest")
     level_db = 10.0 * np.log10(np.maximum(power, 1e-12))
-    cut = np.maximum(level_db - (reference_db + 3.0), 0.0) * (2.0 / 3.0)
-    lift = np.clip((reference_db - 12.0) - level_db, 0.0, 12.0) * 0.5
-    lift[level_db < -60.0] = 0.0
     smooth = max(1, round(COMPRESSOR_SMOOTHING_S * sample_rate))
-    gain_db = ndimage.uniform_filter1d((lift - cut).astype(np.float32), smooth, mode="nearest")
+    gain_db = ndimage.uniform_filter1d(compressor_gain_db(level_db, reference_db), smooth, mode="nearest")
     return np.asarray(np.power(np.float32(10.0), gain_db / np.float32(20.0)), dtype=np.float32)
 
 

@@ -194,7 +194,9 @@ def _read_header(f: BinaryIO, path: Path, key: str) -> tuple[int, int, int, dict
 
 class PeakBuilder:
     """Turns a stream of float32 (n, channels) blocks into level 0. The channel count may
-    change between blocks (files of a recording back-to-back); a bin spans the joint."""
+    change between blocks (files of a recording back-to-back); a bin spans the joint. The
+    loudness thread reads the blocks later: they must not change once fed (decoders hand
+    out new arrays)."""
 
     def __init__(self, sample_rate: int):
         self.sample_rate = sample_rate
@@ -214,7 +216,7 @@ class PeakBuilder:
         if frames.shape[1] != self._meter.channels:
             mix = frames.mean(axis=1, keepdims=True)
             frames = np.repeat(mix, self._meter.channels, axis=1)
-        self._meter.feed(frames)
+        self._meter.feed(frames.astype(np.float32, copy=False), owned=True)  # (decoders hand out new arrays)
 
     def feed(self, block: NDArray[np.float32]) -> None:
         n = len(block)
