@@ -22,21 +22,22 @@ TARGET_RANGE_LUFS = (-23.0, -12.0)  # EBU R128 broadcast … loud podcast speech
 BOOST_RANGE_DB = (0.0, MAX_VOLUME_DB)  # volume beyond 100 %, the limiter still in place
 
 
-_gains: dict[tuple[int, float], tuple[weakref.ref[Loudness], float]] = {}
+_gains: dict[tuple[int, float, bool], tuple[weakref.ref[Loudness], float]] = {}
 _gains_lock = threading.Lock()
 _MAX_GAINS = 64
 
 
-def normalization_gain(loudness: Loudness, target_lufs: float) -> float:
-    """normalization_gain_db, remembered per measured loudness and target: solving it
-    takes ~0.5 s for a 3-hour recording, and the player, the waveform and the exports ask
-    again for the same recording whenever an option changes."""
-    key = (id(loudness), target_lufs)
+def normalization_gain(loudness: Loudness, target_lufs: float, voice_clarity: bool = False) -> float:
+    """normalization_gain_db, remembered per measured loudness, target and voice clarity
+    (whose compressor the gain is solved through): solving it takes ~0.5 s for a 3-hour
+    recording, and the player, the waveform and the exports ask again for the same
+    recording whenever an option changes."""
+    key = (id(loudness), target_lufs, voice_clarity)
     with _gains_lock:
         hit = _gains.get(key)
     if hit is not None and hit[0]() is loudness:
         return hit[1]
-    gain = normalization_gain_db(loudness, target_lufs)
+    gain = normalization_gain_db(loudness, target_lufs, voice_clarity=voice_clarity)
     with _gains_lock:
         if len(_gains) >= _MAX_GAINS:
             _gains.clear()
@@ -45,12 +46,13 @@ def normalization_gain(loudness: Loudness, target_lufs: float) -> float:
 
 
 def prepare_gains(loudness: Loudness) -> None:
-    """Solve ahead (in a worker) the gains of `loudness` for the targets asked for lately,
-    or the default target: the waveform and the player then find them solved."""
+    """Solve ahead (in a worker) the gains of `loudness` for the targets (and voice
+    clarity) asked for lately, or the default: the waveform and the player then find them
+    solved."""
     with _gains_lock:
-        targets = {target for _, target in _gains} or {DEFAULT_TARGET_LUFS}
-    for target in sorted(targets):
-        normalization_gain(loudness, target)
+        asked = {(target, clarity) for _, target, clarity in _gains} or {(DEFAULT_TARGET_LUFS, False)}
+    for target, clarity in sorted(asked):
+        normalization_gain(loudness, target, clarity)
 
 
 def _clamped(value: float, bounds: tuple[float, float], default: float) -> float:
@@ -95,14 +97,15 @@ class Listening:
 
     def processing(self, loudness: Loudness | None) -> Processing:
         """What the recording goes through to be heard: nothing when no option changes the
-        sound; else the gain solved against the limiter that brings its speech to the target
-        (0 dB until its loudness is known, or when not normalising), voice clarity if asked,
-        the volume boost and the −1 dBTP look-ahead limiter."""
+        sound; else the gain solved through voice clarity (if asked) and the limiter that
+        brings its speech to the target (0 dB until its loudness is known, or when not
+        normalising), voice clarity if asked, the volume boost and the −1 dBTP look-ahead
+        limiter."""
         if not self.changes_sound:
             return IDENTITY
         gain_db = 0.0
         if self.normalize and loudness is not None:
-            gain_db = normalization_gain(loudness, self.target_lufs)
+            gain_db = normalization_gain(loudness, self.target_lufs, self.voice_clarity)
         return Processing(
             gain_db=gain_db,
             volume_db=self.boost_db,
