@@ -179,7 +179,8 @@ class WaveformPlot(pg.PlotWidget):  # type: ignore[misc]
             self.envelope.setData([], [])
         else:
             times, mins, maxs = self.pyramid.query(x0, x1, n_px)
-            mins, maxs = self.scale.apply(mins), self.scale.apply(maxs)
+            bin_s = float(times[1] - times[0]) if len(times) > 1 else x1 - x0
+            mins, maxs = self.scale.apply(mins, times, bin_s), self.scale.apply(maxs, times, bin_s)
             self.envelope.setData(np.repeat(times, 2), np.column_stack([mins, maxs]).ravel())
         self._draw_marks(x0, x1, (x1 - x0) / n_px)
 

@@ -1,6 +1,7 @@
 """How the waveform draws the recording: on a decibel or a linear scale, as heard (the
-listening gain and the limiter's ceiling) or as recorded. Two checkable actions hold the
-choice: the waveform's context menu shows them and the window's View menu can add them."""
+listening gain, voice clarity's compression and the limiter's ceiling) or as recorded.
+Two checkable actions hold the choice: the waveform's context menu shows them and the
+window's View menu can add them."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ class WaveformScale(QObject):
 
     def scale(self) -> EnvelopeScale:
         heard = self.processing() if self.heard_action.isChecked() else IDENTITY
-        return EnvelopeScale.heard(heard, db=self.db_action.isChecked())
+        return EnvelopeScale.heard(heard, db=self.db_action.isChecked(), loudness=self._loudness)
 
     def menu(self, parent: QWidget) -> QMenu:
         menu = QMenu(parent)

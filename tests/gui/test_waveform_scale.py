@@ -103,6 +103,24 @@ def test_as_heard_the_speech_is_normalised_and_the_clicks_held_at_the_ceiling(
     assert not any(line.isVisible() for line in view.detail.ceiling_lines)
 
 
+def test_as_heard_voice_clarity_is_drawn(lecture, qtbot, tmp_path, monkeypatch):
+    """Voice clarity changes the envelope drawn as heard, as the player's processing does
+    (the figures: tests/media/test_envelope_scale.py); as recorded, nothing changes."""
+    path, _ = lecture
+    view = waveform_of(path, qtbot, tmp_path, monkeypatch)
+    choose(view, db=True, heard=True)
+    _, plain = view.detail.envelope.getData()
+    assert view.detail.scale.clarity is None
+    view.set_listening(Listening(voice_clarity=True))
+    assert view.detail.scale.clarity is not None
+    _, clear = view.detail.envelope.getData()
+    assert len(clear) == len(plain) and np.abs(clear - plain).max() > 0.05
+    choose(view, db=True, heard=False)
+    _, recorded = view.detail.envelope.getData()
+    view.set_listening(Listening())
+    np.testing.assert_array_equal(view.detail.envelope.getData()[1], recorded)
+
+
 def test_a_right_click_offers_the_scale_choices(lecture, qtbot, tmp_path, monkeypatch):
     path, _ = lecture
     view = waveform_of(path, qtbot, tmp_path, monkeypatch)
