@@ -115,7 +115,8 @@ def test_the_limiter_model_holds_the_same_minimum_as_scipy():
 
 def test_solving_a_normalisation_gain_imports_no_scipy():
     """The window's reading worker solves the gain of a cached loudness before the first
-    page is painted: that must not load scipy (0.5–1 s of imports). A fresh process, since
+    page is painted: that must not load scipy (0.5–1 s of imports), voice clarity's
+    compressor model included. A fresh process, since
     this one has scipy loaded by other tests."""
     probe = (
         "import sys, numpy as np\n"
@@ -128,6 +129,7 @@ def test_solving_a_normalisation_gain_imports_no_scipy():
         "loudness = Loudness(-30.0, 5.0, -1.0, -1.0, 60.0, sub, peak, power)\n"
         "gain = normalization_gain_db(loudness, -16.0)\n"
         "assert 0 < gain, gain\n"
+        "assert 0 < normalization_gain_db(loudness, -20.0, voice_clarity=True)\n"
         "print(any(m == 'scipy' or m.startswith('scipy.') for m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
