@@ -18,6 +18,7 @@ import numpy as np
 from ...media.cache import cache_dir
 from ...media.dynamics import IDENTITY, Processing
 from ...media.loudness import Loudness, LoudnessMeter
+from ...media.normalize import normalization_gain_db
 from ...model import Recording
 from ..listening import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, Listening
 from ..stored_level import level_processing, needs_loudness
@@ -139,10 +140,19 @@ def clip_processing(
     voice clarity; then what the player does with the same options (Listening.processing),
     the recording's loudness measured only when normalising. `lossy` (AAC, MP3, Vorbis,
     Opus): the limiter's ceiling is LOSSY_CEILING_DBTP, since the codec's rounding of the
-    spectrum overshoots (measured: AAC −1 dBTP in, −0.09 dBTP decoded)."""
+    spectrum overshoots (measured: AAC −1 dBTP in, −0.09 dBTP decoded), and the gain is
+    solved for that ceiling (the limiter takes more off: the target is still reached)."""
     listening = clip_listening(spec)
     if not listening.changes_sound:
         return IDENTITY
     loudness = recording_loudness(recording, progress) if needs_loudness(listening, recording) else None
     processing = level_processing(listening, recording, loudness)  # a clip's stored gain, if it has one
-    return replace(processing, ceiling_dbtp=LOSSY_CEILING_DBTP) if lossy and processing.limit else processing
+    if not (lossy and processing.limit):
+        return processing
+    processing = replace(processing, ceiling_dbtp=LOSSY_CEILING_DBTP)
+    if loudness is not None and listening.normalize:  # the lower ceiling takes more: solved for it
+        gain_db = normalization_gain_db(
+            loudness, listening.target_lufs, LOSSY_CEILING_DBTP, voice_clarity=listening.voice_clarity
+        )
+        processing = replace(processing, gain_db=gain_db)
+    return processing
