@@ -60,19 +60,22 @@ def batch_strokes(
     point_w, point_w_off = _point_widths(w_values, seg_start, np.where(pressured, n_points, 0))
     ctx.n_points += int(estimate[plain].sum())
     result: list[RawStroke | None] = [None] * n
+    # (Python lists for the loop: a numpy scalar per index costs more than the rest of it.)
+    off_at, widths_at = off.tolist(), point_w_off.tolist()
+    pressured_at, width_at = pressured.tolist(), width_pt.tolist()
     for k in np.flatnonzero(plain).tolist():
         style = stroke_style(elems[k])
-        has_w = pressured[k] and style.tool != Tool.HIGHLIGHTER  # Xournal++ ignores it there
+        has_w = pressured_at[k] and style.tool != Tool.HIGHLIGHTER  # Xournal++ ignores it there
         result[k] = RawStroke(
-            xy_mm=xy_mm[off[k] : off[k + 1]].reshape(-1, 2),
-            widths_mm=point_w[point_w_off[k] : point_w_off[k + 1]] if has_w else None,
-            width_mm=float(width_pt[k]) * MM_PER_POINT,
-            color=style.color,
-            tool=style.tool,
-            link=links[k],
-            fill_alpha=style.fill_alpha,
-            cap=style.cap,
-            dash_mm=style.dash_mm,
+            xy_mm[off_at[k] : off_at[k + 1]].reshape(-1, 2),
+            point_w[widths_at[k] : widths_at[k + 1]] if has_w else None,
+            width_at[k] * MM_PER_POINT,
+            style.color,
+            style.tool,
+            links[k],
+            style.fill_alpha,
+            style.cap,
+            style.dash_mm,
         )
     return result
 
