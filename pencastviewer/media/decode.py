@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from .codecs import soundfile_codec
 from .decoder import AudioDecoder
-from .source import AudioError, AudioSource, check_exists, source_label, wants_ffmpeg
+from .source import AudioError, AudioSource, check_exists, check_figures, source_label, wants_ffmpeg
 
 _CHECKED_SEEK_CODECS = frozenset({"vorbis"})  # see SoundFileDecoder
 _NO_SEEK_CODECS = frozenset({"opus"})
@@ -173,6 +173,16 @@ def open_audio(source: AudioSource, *, name_hint: str = "") -> AudioDecoder:
     """A decoder for a file path or the file's bytes. name_hint: the file's name when
     `source` is bytes (its extension picks the decoder faster). Raises AudioError."""
     label = source_label(source, name_hint)
+    decoder = _open(source, name_hint, label)
+    try:
+        check_figures(label, decoder.sample_rate, decoder.channels)
+    except AudioError:
+        decoder.close()
+        raise
+    return decoder
+
+
+def _open(source: AudioSource, name_hint: str, label: str) -> AudioDecoder:
     check_exists(source, label)
     if not wants_ffmpeg(source, name_hint):
         try:

@@ -7,7 +7,16 @@ import io
 import os
 
 from .codecs import soundfile_codec
-from .source import AudioError, AudioInfo, AudioSource, check_exists, source_label, tag_time, wants_ffmpeg
+from .source import (
+    AudioError,
+    AudioInfo,
+    AudioSource,
+    check_exists,
+    check_figures,
+    source_label,
+    tag_time,
+    wants_ffmpeg,
+)
 
 _BITS = {
     "PCM_S8": 8,
@@ -22,6 +31,12 @@ _BITS = {
 def probe(source: AudioSource, name_hint: str = "") -> AudioInfo:
     """The figures of a file path or the file's bytes (name_hint: the file's name when
     `source` is bytes). libsndfile where it can, FFmpeg otherwise. Raises AudioError."""
+    info = _probe(source, name_hint)
+    check_figures(source_label(source, name_hint), info.sample_rate, info.channels)
+    return info
+
+
+def _probe(source: AudioSource, name_hint: str) -> AudioInfo:
     import soundfile as sf  # here: readers import this module, and `info` must start fast
 
     label = source_label(source, name_hint)

@@ -43,6 +43,19 @@ class AudioInfo:
         return self.duration_s * 1000.0
 
 
+MAX_CHANNELS = 64  # more than any recorder makes; a damaged header can claim thousands
+MAX_SAMPLE_RATE = 768_000
+
+
+def check_figures(label: str, sample_rate: int, channels: int) -> None:
+    """Refuses what a damaged or hostile header may claim and no audio has: no channels,
+    no rate (each later step divides by or allocates with these)."""
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(f"{label}: the audio track claims {channels} channels")
+    if not 1 <= sample_rate <= MAX_SAMPLE_RATE:
+        raise AudioError(f"{label}: the audio track claims a sample rate of {sample_rate} Hz")
+
+
 def source_label(source: AudioSource, name_hint: str) -> str:
     """How errors name the source: its path, else the hint, else its size."""
     if isinstance(source, bytes):
