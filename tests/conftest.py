@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The run's own cache folder (peaks, loudness, playable copies), also for the processes
+# tests start: a cache left by an earlier run or by the user's own use (~/.cache) could
+# answer for a measurement the code under test no longer makes the same way.
+_CACHE = tempfile.TemporaryDirectory(prefix="pencastviewer-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE.name
 
 # No wall-clock limits in tests: a busy 2-core CI machine must not turn into failures.
 settings.register_profile("pencastviewer", deadline=None)

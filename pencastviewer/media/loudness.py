@@ -17,6 +17,11 @@ from numpy.typing import NDArray
 from .k_weighting import KWeighting
 from .true_peak import TruePeak
 
+# Part of every cache key that holds a measurement (the loudness cache, the peaks file):
+# raise it whenever a change makes the meter give other figures for the same audio, or a
+# result measured by the old meter is read back as if it were the new one's (seen: a
+# true peak 0.13 dB apart between a notebook and its own conversion, one of them cached).
+METER_VERSION = 2  # 2: K-weighting from the spectrum, 49-tap interpolator
 SUB_BLOCK_S = 0.1  # 400 ms blocks overlap by 75 %, so 100 ms steps carry everything
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # integrated loudness (BS.1770-4 §5.1)

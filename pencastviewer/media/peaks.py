@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from ..model.back_to_back import BackToBack
 from .decode import open_audio
-from .loudness import BackgroundMeter, Loudness
+from .loudness import METER_VERSION, BackgroundMeter, Loudness
 from .prefetch import prefetched
 from .probe import probe
 from .source import AudioError
@@ -328,7 +328,7 @@ def build_pyramid(files: Sequence[PeakSource], progress: Progress | None = None)
 def cache_key(files: Sequence[PeakSource]) -> str:
     """Content key of the recording: files up to FULL_HASH_BYTES are hashed whole; larger
     ones by size, mtime, first and last MiB (hashing 700 MB costs ~0.9 s, see the benchmark)."""
-    h = hashlib.sha256(f"peaks {FORMAT_VERSION} {BIN_FRAMES}".encode())
+    h = hashlib.sha256(f"peaks {FORMAT_VERSION} {BIN_FRAMES} meter {METER_VERSION}".encode())
     for path, seconds in files:
         h.update(f"|{seconds!r}|".encode())
         h.update(file_fingerprint(Path(path)))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...media.cache import cache_dir
 from ...media.dynamics import IDENTITY, Processing
-from ...media.loudness import Loudness, LoudnessMeter
+from ...media.loudness import METER_VERSION, Loudness, LoudnessMeter
 from ...media.normalize import normalization_gain_db
 from ...model import Recording
 from ..listening import DEFAULT_TARGET_LUFS, TARGET_RANGE_LUFS, Listening
@@ -39,8 +39,9 @@ _measured_lock = threading.Lock()
 
 
 def _key(recording: Recording) -> tuple[object, ...]:
-    """The recording's files and their on-disk versions (a changed file is measured anew)."""
-    parts: list[object] = []
+    """The recording's files and their on-disk versions (a changed file is measured anew),
+    and the meter's version (a changed meter measures anew)."""
+    parts: list[object] = [("meter", METER_VERSION)]
     for audio in recording.files:
         path = audio.container or audio.member
         with contextlib.suppress(OSError):
