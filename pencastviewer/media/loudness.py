@@ -124,6 +124,7 @@ class LoudnessMeter:
         self._slices: list[tuple[NDArray[np.float32], NDArray[np.float32]]] = []  # 10 ms (peak, power)
         self._n_frames = 0
         self._true_peak = TruePeak()
+        self._bits = np.zeros(0, dtype=np.int32)  # reused (fresh pages cost more than the pass)
 
     def feed(self, block: NDArray[np.float32]) -> None:
         frames = block.reshape(len(block), -1).astype(np.float32, copy=False)
@@ -164,7 +165,14 @@ class LoudnessMeter:
         n_slices = n_sub * SLICES_PER_SUB_BLOCK
         if self._uniform:
             rows = frames.reshape(n_slices, -1)
-            peak = np.maximum(rows.max(axis=1), -rows.min(axis=1))
+            if self._bits.size < rows.size:
+                self._bits = np.empty(rows.size, dtype=np.int32)
+            # |x| as the float's bits without the sign: integers in the same order as the
+            # magnitudes, and an integer maximum runs ~1.5x as fast as float max and min
+            bits = np.bitwise_and(
+                rows.view(np.int32), 0x7FFFFFFF, out=self._bits[: rows.size].reshape(rows.shape)
+            )
+            peak = bits.max(axis=1).view(np.float32)
             sumsq = np.einsum("ij,ij->i", rows, rows)
             widths = np.full(n_slices, self._sub_frames // SLICES_PER_SUB_BLOCK, dtype=np.float32)
         else:
