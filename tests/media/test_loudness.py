@@ -134,3 +134,17 @@ def test_true_peak_keeping_only_the_highest_stretches_equals_full_oversampling(m
         results.append(meter.result())
     assert results[0].true_peak_dbtp == results[1].true_peak_dbtp
     assert results[0].true_peak_dbtp > results[0].sample_peak_dbfs + 0.5  # the overshoot was seen
+
+
+def test_slice_profiles_are_the_samples_own():
+    """Each 10 ms slice's peak is its largest |x| (over channels) and its power its mean
+    square summed over channels, exactly, however the blocks are cut."""
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((5 * RATE, 2)) * np.linspace(0.01, 0.5, 5 * RATE)[:, None]).astype(np.float32)
+    meter = LoudnessMeter(RATE, 2)
+    for start in range(0, len(x), 7777):
+        meter.feed(x[start : start + 7777])
+    result = meter.result()
+    slices = x.reshape(-1, RATE // 100, 2)
+    np.testing.assert_array_equal(result.slice_peak, np.abs(slices).max(axis=(1, 2)))
+    np.testing.assert_allclose(result.slice_power, np.square(slices).mean(axis=1).sum(axis=1), rtol=1e-5)
