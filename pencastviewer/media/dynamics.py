@@ -28,6 +28,7 @@ HOLD_S = 0.02  # and holds it this long after: a full cycle of the lowest voices
 COMPRESSOR_WINDOW_S = 0.02  # RMS window of the compressor's level detector
 COMPRESSOR_SMOOTHING_S = 0.05
 HIGH_PASS_HZ = 80.0
+MAX_LIFT_DB = 6.0  # the most voice clarity raises quiet speech
 CONTEXT_S = 0.25  # audio needed on each side of a region for an exact, seamless result
 MAX_GAIN_DB = 30.0
 MAX_VOLUME_DB = 20.0
@@ -125,7 +126,7 @@ def compressor_gain_db(level_db: NDArray[np.float32], reference_db: float) -> ND
     it come down 2 dB per 3 dB, quiet speech more than 12 dB below it comes up by half the
     difference (at most 6 dB; nothing under −60 dBFS, which is room noise)."""
     cut = np.maximum(level_db - (reference_db + 3.0), 0.0) * (2.0 / 3.0)
-    lift = np.clip((reference_db - 12.0) - level_db, 0.0, 12.0) * 0.5
+    lift = np.clip((reference_db - 12.0) - level_db, 0.0, 2.0 * MAX_LIFT_DB) * 0.5
     lift[level_db < -60.0] = 0.0
     return np.asarray(lift - cut, dtype=np.float32)
 

@@ -26,13 +26,13 @@ from .dynamics import (
     HOLD_S,
     INTERSAMPLE_MARGIN_DB,
     MAX_GAIN_DB,
+    MAX_LIFT_DB,
     compressor_gain_db,
 )
 from .loudness import ABSOLUTE_GATE_LUFS, SLICES_PER_SUB_BLOCK, SUB_BLOCK_S, Loudness, integrated_of
 
 SLICE_S = SUB_BLOCK_S / SLICES_PER_SUB_BLOCK
 _TOLERANCE_LU = 0.05
-MAX_LIFT_DB = 6.0  # the most voice clarity raises quiet speech (compressor_gain_db)
 
 
 def voice_clarity_gain(loudness: Loudness, gain_db: float, reference_db: float) -> NDArray[np.float64]:
