@@ -81,6 +81,14 @@ class PlaybackController(QObject):
         self._loaded = bool(files)
         self.playhead_moved.emit(self.position_s())
 
+    def hold_decoding(self) -> None:
+        """Audio decoding started from now on waits for release_decoding() (a notebook
+        being opened: its first page is painted first; see AudioOutput.hold_decoding)."""
+        self._output.hold_decoding()
+
+    def release_decoding(self) -> None:
+        self._output.release_decoding()
+
     def unload(self) -> None:
         self._output.unload()
         self._loaded = False

@@ -9,10 +9,11 @@ PlaybackController talks to a backend.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..media.dynamics import Processing
 from ..model.back_to_back import BackToBack
@@ -20,6 +21,7 @@ from .clock import PlayheadClock
 from .state_machine import PlaybackState
 
 MIN_RATE, MAX_RATE = 0.5, 3.0
+DECODING_HOLD_MS = 1000  # the longest a held decoding waits (a window never painted still plays)
 
 
 def clamp_rate(rate: float) -> float:
@@ -58,6 +60,40 @@ class AudioOutput(QObject):
         self._state = PlaybackState.STOPPED
         self._map = BackToBack(())
         self._files: tuple[tuple[str, float | None], ...] = ()
+        self._decoding_held = False
+        self._held_threads: list[threading.Thread] = []
+        self._hold_count = 0
+
+    # --- decoding threads, held while a window paints a notebook just opened ---------
+    def hold_decoding(self) -> None:
+        """Decoding threads started from now on wait for release_decoding() (at most
+        DECODING_HOLD_MS): a decoder takes Python's lock often enough to make the first
+        paint of a notebook just opened several times slower."""
+        self._decoding_held = True
+        self._hold_count += 1
+
+    def release_decoding(self) -> None:
+        """Start what waits; from now on decoding starts at once (backends also release it
+        on play: a seek only tells the waiting copy where to begin)."""
+        self._decoding_held = False
+        waiting, self._held_threads = self._held_threads, []
+        for thread in waiting:
+            thread.start()
+
+    def _start_decoding(self, thread: threading.Thread) -> None:
+        """For backends: start `thread`, or keep it until decoding is released."""
+        if not self._decoding_held:
+            thread.start()
+            return
+        self._held_threads.append(thread)
+        hold = self._hold_count  # (a later hold is not cut short by this one's timer)
+        QTimer.singleShot(
+            DECODING_HOLD_MS, self, lambda: self.release_decoding() if hold == self._hold_count else None
+        )
+
+    def _drop_held_decoding(self) -> None:
+        """For backends: what waits will not be needed (its files were unloaded)."""
+        self._held_threads = []
 
     # --- commands every backend implements -------------------------------------------
     def load_sequence(self, files: Sequence[tuple[str, float | None]]) -> None:

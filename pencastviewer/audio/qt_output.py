@@ -131,7 +131,8 @@ class QtAudioOutput(AudioOutput):
                     remove_stale_copies(directory)
             error = ""
             try:
-                as_is = playable_as_is(files, rate) if processing.is_identity else None
+                # (the copy's processing is the latest: it may have changed while this waited)
+                as_is = playable_as_is(files, rate) if copy.processing.is_identity else None
                 if as_is is not None:
                     _emit(relay.started, generation, as_is)
                 else:
@@ -143,7 +144,7 @@ class QtAudioOutput(AudioOutput):
             if not _emit(relay.finished, generation, error):
                 _abandon(cancel, copy)
 
-        threading.Thread(target=work, name="pcm-copy", daemon=True).start()
+        self._start_decoding(threading.Thread(target=work, name="pcm-copy", daemon=True))
 
     def set_processing(self, processing: Processing) -> None:
         """Hear the recording through `processing` from the playhead on: the copy is written
@@ -235,6 +236,7 @@ class QtAudioOutput(AudioOutput):
 
     def unload(self) -> None:
         self._generation += 1
+        self._drop_held_decoding()
         self._drop_copy()
         self._cancel = threading.Event()
         was_ready = self._transport.ready
@@ -284,6 +286,7 @@ class QtAudioOutput(AudioOutput):
         self._set_state(self._transport.state)
 
     def play(self) -> None:
+        self.release_decoding()  # (sound is wanted now)
         if not self._files:
             return
         if self._at_end():

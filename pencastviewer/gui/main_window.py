@@ -64,6 +64,9 @@ class MainWindow(QMainWindow):
         self.peaks = RecordingPeaks(session, self)  # the current recording's waveform, made in the background
         self.peaks.wait_for_page = True  # an opened notebook's first page is painted before decoding starts
         self.canvas.page_painted.connect(self.peaks.page_shown)
+        session.opening.connect(lambda _path: session.playback.hold_decoding())  # (its audio copy too)
+        for shown_or_not in (self.canvas.page_painted, session.open_failed):
+            shown_or_not.connect(lambda *_: session.playback.release_decoding())
         self.waveform = WaveformView(session, self.peaks, self)
         splitter = PageWaveformSplitter(self.canvas, self.waveform, self)  # the waveform grows too
         splitter.setObjectName("page-waveform-splitter")

@@ -1,18 +1,25 @@
 """What an open does before the first page is on screen (issue 14: open to the first page
-in < 0.6 s): the recording's peaks and loudness are decoded after that paint, not while it
-is being made (decoding holds Python's lock), and so is the page's index for taps; a
-window that is never painted still gets its waveform."""
+in < 0.6 s): the recording's peaks and loudness, and the audio copy the player decodes,
+are made after that paint, not while it is being made (decoding holds Python's lock), and
+so is the page's index for taps; a window that is never painted still gets its waveform
+and its sound."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
 from PySide6.QtWidgets import QWidget
 
 from pencastviewer.app import document, peaks_job, recording_peaks
 from pencastviewer.app.recording_peaks import RecordingPeaks
 from pencastviewer.app.session import Session
+from pencastviewer.audio import playback
+from pencastviewer.audio.qt_output import QtAudioOutput
 from pencastviewer.audio.silent_output import SilentAudioOutput
+from pencastviewer.media.dynamics import Processing
 
 
 def _session(qtbot) -> tuple[QWidget, Session]:  # type: ignore[no-untyped-def]
@@ -92,3 +99,85 @@ def test_a_held_job_cancelled_before_it_started_lets_go_of_the_notebook(
     qtbot.wait(50)  # (deleteLater)
     gc.collect()
     assert first() is None
+
+
+def _thread_starts(monkeypatch, events: list[str], output: QtAudioOutput) -> None:  # type: ignore[no-untyped-def]
+    """Log each start of `output`'s audio copy thread ("copy"; not another test's output's)."""
+    ours: set[int] = set()
+    start_decoding, start = playback.AudioOutput._start_decoding, threading.Thread.start
+
+    def decoding(self, thread):  # type: ignore[no-untyped-def]
+        if self is output:
+            ours.add(id(thread))
+        start_decoding(self, thread)
+
+    def logged(thread: threading.Thread) -> None:
+        if thread.name == "pcm-copy" and id(thread) in ours:
+            events.append("copy")
+        start(thread)
+
+    monkeypatch.setattr(playback.AudioOutput, "_start_decoding", decoding)
+    monkeypatch.setattr(threading.Thread, "start", logged)
+
+
+def test_the_audio_copy_waits_for_the_first_paint(
+    qtbot, preferences, demo_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """With the real audio backend, the copy it decodes the recording into starts once the
+    opened notebook's page is painted (decoding beside the paint made it several times slower)."""
+    from pencastviewer.gui.main_window import MainWindow
+
+    events: list[str] = []
+    output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
+    _thread_starts(monkeypatch, events, output)
+    session = Session(output)
+    window = MainWindow(session, preferences)
+    session.setParent(window)
+    qtbot.addWidget(window)
+    layer = window.canvas.layer
+    monkeypatch.setattr(layer, "rebuild", _logging(events, "paint", layer.rebuild))
+    window.resize(1000, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        window.open_file(demo_path)
+    qtbot.waitUntil(lambda: "copy" in events, timeout=5000)
+    assert "paint" in events and events.index("copy") > events.index("paint")
+
+
+def _wav(path: Path) -> Path:
+    t = np.arange(48000) / 48000
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 48000)
+    return path
+
+
+def test_held_decoding_starts_on_release_on_play_or_after_a_while(qtbot, tmp_path: Path, monkeypatch) -> None:
+    events: list[str] = []
+    monkeypatch.setattr(playback, "DECODING_HOLD_MS", 100)
+    output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
+    _thread_starts(monkeypatch, events, output)
+    files = [(str(_wav(tmp_path / "tone.wav")), None)]
+    for release in (output.release_decoding, output.play, lambda: qtbot.wait(300)):
+        events.clear()
+        output.hold_decoding()
+        output.load_sequence(files)
+        output.seek(0.5)  # (a seek only tells the waiting copy where to begin)
+        qtbot.wait(50)
+        assert events == []
+        release()
+        qtbot.waitUntil(lambda: events == ["copy"], timeout=5000)
+        output.stop()
+    output.unload()
+
+
+def test_a_processing_chosen_while_decoding_waits_is_the_one_heard(qtbot, tmp_path: Path) -> None:
+    """The loudness found with the notebook changes the processing before the page is painted:
+    the copy that waited must be made with it, not play the file as it is."""
+    output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
+    output.hold_decoding()
+    output.load_sequence([(str(_wav(tmp_path / "tone.wav")), None)])  # as it is: a copy is not needed
+    output.set_processing(Processing(gain_db=-6.0))  # now it is
+    output.release_decoding()
+    qtbot.waitUntil(lambda: output._playable is not None, timeout=5000)
+    assert output._playable.temporary  # the copy, heard through the processing
+    output.unload()
