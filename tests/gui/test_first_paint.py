@@ -181,3 +181,50 @@ def test_a_processing_chosen_while_decoding_waits_is_the_one_heard(qtbot, tmp_pa
     qtbot.waitUntil(lambda: output._playable is not None, timeout=5000)
     assert output._playable.temporary  # the copy, heard through the processing
     output.unload()
+
+
+FIRST_PAINT_CHILD = """
+import sys
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from pencastviewer.app.session import Session
+from pencastviewer.audio.silent_output import SilentAudioOutput
+from pencastviewer.gui.main_window import MainWindow
+window = MainWindow(Session(SilentAudioOutput()))
+window.show()
+app.processEvents()
+found, loop = [], QEventLoop()
+original = window.canvas.paintEvent
+def paint_event(event):
+    original(event)
+    if window.canvas.page is not None and not found:
+        found.append(sorted(m for m in sys.modules if m == "numpy.ma" or m.startswith("numpy.ma.")))
+        loop.quit()
+window.canvas.paintEvent = paint_event
+QTimer.singleShot(60000, loop.quit)
+window.open_file(sys.argv[1])
+loop.exec()
+print(found)
+"""
+
+
+def test_numpy_ma_is_not_imported_before_the_first_paint(demo_path: Path, tmp_path: Path) -> None:
+    """np.unique's first use imports numpy.ma: 20-30 ms on the GUI thread before the page
+    showed (the selection's highlight, cleared on the new page). (scipy, 0.5 s in the
+    reading worker, is guarded by tests/media/test_dynamics.py.)"""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_CHILD, str(demo_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[[]]"
