@@ -30,7 +30,7 @@ class PlaybackController(QObject):
 
     state_changed = Signal(object)  # PlaybackState
     playhead_moved = Signal(float)  # seconds: after every move (seek, stop, each tick while playing)
-    advanced = Signal(float)  # each tick while playing, just before playhead_moved
+    advanced = Signal(float)  # each tick while playing and sounding, just before playhead_moved
     rate_changed = Signal(float)
     volume_changed = Signal(float)
     muted_changed = Signal(bool)
@@ -272,6 +272,7 @@ class PlaybackController(QObject):
             self._stop_at = None
             self._output.pause()  # -> state_changed, with the playhead where it stopped
             return
-        self.advanced.emit(position)
+        if not self._output.is_waiting():  # a page turned meanwhile would hold up the start
+            self.advanced.emit(position)  # (its paint takes the GUI thread: 0.1-0.35 s measured)
         self.playhead_moved.emit(position)
         self._arm_end_timer()

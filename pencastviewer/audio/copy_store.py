@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import tempfile
 import threading
 import time
@@ -21,6 +22,17 @@ COPY_PREFIX, COPY_SUFFIX = "pencastviewer-play-", ".wav"
 STALE_AGE_S = 24 * 3600.0
 CREATION_GRACE_S = 60.0  # a copy this young may not be locked yet
 BACKGROUND_DELETE_BYTES = 64 << 20
+
+
+def wav_header(n_frames: int, sample_rate: int, channels: int) -> bytes:
+    """The 44-byte header of a 16-bit PCM WAV of n_frames (written before its audio)."""
+    data_bytes = n_frames * channels * 2
+    if data_bytes > 0xFFFFFFFF - 36:
+        raise ValueError(f"{n_frames / sample_rate / 3600:.1f} hours is too long for one WAV file")
+    frame_bytes = channels * 2
+    fmt = struct.pack("<IHHIIHH", 16, 1, channels, sample_rate, sample_rate * frame_bytes, frame_bytes, 16)
+    riff = b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
+    return riff + b"fmt " + fmt + b"data" + struct.pack("<I", data_bytes)
 
 
 def create_copy_file(directory: str | None) -> tuple[int, str, int | None]:

@@ -12,18 +12,21 @@ folder on a real disk (a tmpfs /tmp would hold it in memory).
 
 Progressive, so that a 3-hour recording plays at once rather than after the whole copy
 (9-30 s): the WAV header with the final length is written first (the rest of the file a
-hole, read as silence), then the audio in chunks of CHUNK_FRAMES: the first HEAD_S seconds,
-then from wherever the player last asked for (request) onwards, wrapping round to what is
-still missing; covers() says whether a span is in. FOREGROUND_S from the request go at full
-speed, the rest at BACKGROUND_SHARE of a core, so that the waveform's peaks, built from the
-same files at the same time, are not slowed much. Each run of chunks is decoded by a fresh
-pcm_runs.Run (sample-exact wherever it starts); copy_store names, locks and deletes copies.
+hole, read as silence) and the player is given the file at once (it loads it meanwhile),
+then the audio in chunks of CHUNK_FRAMES from wherever the player last asked for (request,
+the start until then) onwards, wrapping round to what is still missing; covers() says
+whether a span is in. What a request says it waits for (wanted_s) is decoded and processed
+as one block by the run that starts there (pcm_runs.Run), so a tap waits for no more.
+FOREGROUND_S from the request go at full speed, the rest at BACKGROUND_SHARE of a core, so
+that the waveform's peaks, built from the same files at the same time, are not slowed much.
+Each run of chunks is decoded by a fresh pcm_runs.Run (sample-exact wherever it starts);
+copy_store names, locks and deletes copies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,17 +37,24 @@ import av
 import numpy as np
 
 from ..media.dynamics import IDENTITY, Processing
+from ..media.priority import urgent
 from ..media.probe import probe
 from ..media.source import AudioError
-from ..model.back_to_back import BackToBack
-from .copy_store import create_copy_file, delete_copy, remove_stale_copies
-from .pcm_runs import Run, Segment
+from .copy_store import create_copy_file, delete_copy, remove_stale_copies, wav_header
+from .pcm_runs import CHUNK_FRAMES, Run, Segment, chunk_table, plan, wanted_of
 
-__all__ = ["Cancelled", "PcmCopy", "PlayableAudio", "make_playable", "playable_as_is", "remove_stale_copies"]
+__all__ = [
+    "CHUNK_FRAMES",
+    "Cancelled",
+    "PcmCopy",
+    "PlayableAudio",
+    "make_playable",
+    "playable_as_is",
+    "remove_stale_copies",
+]
 
-CHUNK_FRAMES = 1 << 16  # unit of writing and of covers(): 1.4 s at 48 kHz
-HEAD_S = 8.0  # written before the player is given the file: what it reads while loading
 FOREGROUND_S = 20.0  # written at full speed from where the player asks for
+START_GRACE_S = 0.15  # nothing decoded this long once a tap's audio is in: Qt's start took 0.2 s beside it
 BACKGROUND_SHARE = 0.25  # the rest only uses this share of a core: the waveform is built meanwhile
 _HEADER_BYTES = 44
 Callback = Callable[[], None]
@@ -82,38 +92,6 @@ def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) 
     return PlayableAudio(path, (length_s,), temporary=False)
 
 
-def _plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[list[Segment], int]:
-    """Where each file goes in the copy, and the copy's channels (mono when every file is)."""
-    infos = [probe(path) for path, _ in files]
-    decoded_s = [info.n_frames / info.sample_rate for info in infos]
-    durations = [length if d is None else d for (_, d), length in zip(files, decoded_s, strict=True)]
-    frames = BackToBack(durations).frame_starts(sample_rate)
-    segments = [Segment(path, frames[i], frames[i + 1] - frames[i]) for i, (path, _) in enumerate(files)]
-    return segments, 1 if all(info.channels == 1 for info in infos) else 2
-
-
-def _wav_header(n_frames: int, sample_rate: int, channels: int) -> bytes:
-    data_bytes = n_frames * channels * 2
-    if data_bytes > 0xFFFFFFFF - 36:
-        raise ValueError(f"{n_frames / sample_rate / 3600:.1f} hours is too long for one WAV file")
-    frame_bytes = channels * 2
-    fmt = struct.pack("<IHHIIHH", 16, 1, channels, sample_rate, sample_rate * frame_bytes, frame_bytes, 16)
-    riff = b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-    return riff + b"fmt " + fmt + b"data" + struct.pack("<I", data_bytes)
-
-
-def _chunk_table(segments: list[Segment]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(first frame, end frame, segment index) of every chunk: each file's own run of chunks."""
-    none = np.zeros(0, np.int64)
-    starts = [s.first_frame + np.arange(0, s.n_frames, CHUNK_FRAMES, dtype=np.int64) for s in segments]
-    ends = [
-        np.minimum(first + CHUNK_FRAMES, s.first_frame + s.n_frames)
-        for first, s in zip(starts, segments, strict=True)
-    ]
-    segment_of = [np.full(len(first), i, np.int64) for i, first in enumerate(starts)]
-    return np.concatenate([none, *starts]), np.concatenate([none, *ends]), np.concatenate([none, *segment_of])
-
-
 class PcmCopy:
     """One copy being made. Construction does no I/O; run() does the work in a worker
     thread; request(), covers() and release() may be called from any thread meanwhile.
@@ -142,15 +120,18 @@ class PcmCopy:
         self._written = np.zeros(0, bool)
         self._cursor_frame, self._n_requests = 0, 0
         self._requested_frame = 0  # where the player last asked for: FOREGROUND_S from it is urgent
+        self._wanted_frames = 0  # how much from there the player waits for
         self._wake = threading.Event()  # ends a background pause early
         self._complete = self._released = False
         self._lock_fd: int | None = None
 
     # --- any thread -----------------------------------------------------------------
-    def request(self, position_s: float, notify: bool = True) -> None:
-        """Write the audio from `position_s` on next (and call `advanced` meanwhile if notify)."""
+    def request(self, position_s: float, notify: bool = True, wanted_s: float = 0.0) -> None:
+        """Write the audio from `position_s` on next (and call `advanced` meanwhile if notify);
+        `wanted_s` from there is waited for: decoded in one go."""
         with self._lock:
             self._cursor_frame = self._requested_frame = max(0, round(position_s * self.sample_rate))
+            self._wanted_frames = max(0, round(wanted_s * self.sample_rate))
             self._n_requests += 1
             self.notify = self.notify or notify
         self._wake.set()
@@ -207,11 +188,15 @@ class PcmCopy:
         started: Callable[[], None] = lambda: None,
         advanced: Callable[[], None] = lambda: None,
     ) -> None:
-        """Make the whole copy; `started` once the header and the first HEAD_S seconds are
-        written. Raises AudioError (one line naming the file) or Cancelled, deleting the copy."""
+        """Make the whole copy; `started` once the header is written (the file can be
+        loaded: the audio follows, most wanted first). Raises AudioError (one line naming
+        the file) or Cancelled, deleting the copy."""
         try:
-            segments, channels = _plan(self.files, self.sample_rate)
-            fd = self._create(segments, channels)
+            fd = (
+                os.open(self.path, os.O_WRONLY)
+                if self.path
+                else self._create(*plan(self.files, self.sample_rate))
+            )
             try:
                 self._write_all(fd, cancel, advanced, started)
             finally:
@@ -223,10 +208,21 @@ class PcmCopy:
             self.release()
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
 
+    def prepare(self) -> bool:
+        """Plan the copy and write its header now, in the caller's thread (a probe of each
+        file: under a millisecond), so that the player is given the file before run() is
+        even scheduled. False when that fails: run() then raises the error."""
+        try:
+            os.close(self._create(*plan(self.files, self.sample_rate)))
+            return True
+        except (AudioError, Cancelled, OSError, av.FFmpegError, ValueError):
+            self.path = ""
+            return False
+
     def _create(self, segments: list[Segment], channels: int) -> int:
         n_frames = segments[-1].first_frame + segments[-1].n_frames if segments else 0
-        header = _wav_header(n_frames, self.sample_rate, channels)
-        starts, ends, segment_of = _chunk_table(segments)
+        header = wav_header(n_frames, self.sample_rate, channels)
+        starts, ends, segment_of = chunk_table(segments)
         self._segments, self._segment_of, self.channels = segments, segment_of, channels
         self.durations_s = tuple(s.n_frames / self.sample_rate for s in segments)
         if self.directory:
@@ -252,75 +248,75 @@ class PcmCopy:
         except (OSError, av.FFmpegError, ValueError) as e:  # (AudioError and Cancelled pass)
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
 
-    def _next_chunk(self, head: int) -> tuple[int, int, int]:
-        """(chunk to write next or -1 when all are, the request count it answers: -1 for
-        the head, which leaves the place to go on from as it was, the version it is for).
-        All written: the copy is complete (decided here, under the lock, so that a
-        reprocess() either sees it complete or finds this worker still going)."""
+    def _next_chunk(self) -> tuple[int, int, int, tuple[int, int]]:
+        """(chunk to write next or -1 when all are, the request count it answers, the
+        version it is for, the span the request waits for). All written: the copy
+        is complete (decided here, under the lock, so that a reprocess() either sees it
+        complete or finds this worker still going)."""
         with self._lock:
             missing = ~self._written
-            if missing[:head].any():
-                return int(np.argmax(missing[:head])), -1, self._version
+            wanted = (self._requested_frame, self._requested_frame + self._wanted_frames)
             here = int(np.searchsorted(self._ends, self._cursor_frame, side="right"))
             if missing[here:].any():
-                return here + int(np.argmax(missing[here:])), self._n_requests, self._version
+                return here + int(np.argmax(missing[here:])), self._n_requests, self._version, wanted
             if missing.any():
-                return int(np.argmax(missing)), self._n_requests, self._version
+                return int(np.argmax(missing)), self._n_requests, self._version, wanted
             self._complete = True
-            return -1, self._n_requests, self._version
+            return -1, self._n_requests, self._version, wanted
 
     def _write_all(
         self, fd: int, cancel: threading.Event, advanced: Callback, started: Callback | None = None
     ) -> None:
-        """Write what is missing, most wanted first; with `started` (the first run), the
-        first HEAD_S seconds before anything else, then call it."""
-        head = int(np.searchsorted(self._starts, round(HEAD_S * self.sample_rate))) if started else 0
-        frame_bytes, has_started = self.channels * 2, False
+        """Write what is missing, most wanted first; `started` (the first run) is called
+        first: the header is in."""
+        if started is not None:
+            started()
+        frame_bytes = self.channels * 2
         run: Run | None = None
         try:
-            while (chunk := self._next_chunk(head))[0] >= 0:
-                i, n_requests, version = chunk
+            while (chunk := self._next_chunk())[0] >= 0:
+                i, n_requests, version, wanted = chunk
                 if cancel.is_set():
                     raise Cancelled
                 work_start = time.perf_counter()
                 segment = self._segments[int(self._segment_of[i])]
                 start, end = int(self._starts[i]), int(self._ends[i])
-                run = self._run_for(run, segment, start - segment.first_frame)
-                os.pwrite(
-                    fd,
-                    run.read(end - start).astype("<i2", copy=False).tobytes(),
-                    _HEADER_BYTES + start * frame_bytes,
-                )
+                waited_for = wanted_of(start, wanted, segment)
+                with urgent() if waited_for else contextlib.nullcontext():  # media.priority
+                    run = self._run_for(run, segment, start - segment.first_frame, waited_for)
+                    samples = run.read(end - start).astype("<i2", copy=False).tobytes()
+                os.pwrite(fd, samples, _HEADER_BYTES + start * frame_bytes)
                 with self._lock:
                     if version != self._version:
                         continue  # reprocessed meanwhile: written again with the new processing
                     self._written[i] = True
                     if n_requests == self._n_requests:
                         self._cursor_frame = end
-                if started and not has_started and self._written[:head].all():
-                    has_started = True
-                    started()
                 if self.notify:
                     advanced()
-                if n_requests >= 0 and not self._is_urgent(start):
+                if 0 < waited_for <= end - start:  # all a tap waits for is in: the player starts
+                    with urgent():  # (Qt's threads buffer and open the stream) with the cores free
+                        self._rest(START_GRACE_S)
+                elif not self._is_urgent(start, end):
                     self._rest((time.perf_counter() - work_start) * (1 / self.background_share - 1))
         finally:
             if run is not None:
                 run.close()
-        if started and not has_started:
-            started()
 
-    def _run_for(self, run: Run | None, segment: Segment, first_frame: int) -> Run:
-        """`run` if it goes on at `first_frame` of `segment` as the copy is now heard, else a new one."""
+    def _run_for(self, run: Run | None, segment: Segment, first_frame: int, wanted: int) -> Run:
+        """`run` if it goes on at `first_frame` of `segment` as the copy is now heard, else a
+        new one, which decodes the `wanted` frames in one go."""
         if run is not None:
             same = run.segment is segment and run.processing is self.processing
             if same and run.next_frame == first_frame:
                 return run
             run.close()
-        return Run(segment, first_frame, self.sample_rate, self.channels, self.processing)
+        return Run(segment, first_frame, self.sample_rate, self.channels, self.processing, wanted)
 
-    def _is_urgent(self, frame: int) -> bool:
-        return 0 <= frame - self._requested_frame < FOREGROUND_S * self.sample_rate
+    def _is_urgent(self, start: int, end: int) -> bool:
+        """The chunk [start, end) meets FOREGROUND_S from the request (the chunk holding the
+        requested frame begins before it: it rested 3× its work, 40-100 ms, before the next)."""
+        return end > self._requested_frame and start - self._requested_frame < FOREGROUND_S * self.sample_rate
 
     def _rest(self, seconds: float) -> None:
         """Pause background work (woken early by a request or a release)."""

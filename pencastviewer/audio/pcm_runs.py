@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,7 +21,12 @@ from numpy.typing import NDArray
 
 from ..media.decode import SoundFileDecoder, open_audio
 from ..media.dynamics import CONTEXT_S, IDENTITY, Processing, process_stream
+from ..media.probe import probe
+from ..model.back_to_back import BackToBack
 
+CHUNK_FRAMES = (
+    1 << 14
+)  # the copy's unit of writing and of covers(): 0.34 s at 48 kHz (a tap waits for whole ones)
 BLOCK_FRAMES = 1 << 16  # decoder block
 WARMUP_S = 0.1  # decoded and dropped before a run: decoder and resampler settle (see above)
 OGG_PREROLL_S = 0.2  # an Ogg seek lands this much early: Opus needs 80 ms to converge
@@ -101,11 +106,29 @@ def _batched(frames: Iterator[np.ndarray], n_frames: int) -> Iterator[np.ndarray
         yield np.concatenate(pending)
 
 
+def _first_block(blocks: Iterator[np.ndarray], n_frames: int) -> Iterator[np.ndarray]:
+    """`blocks` with the first n_frames joined into one block (the rest as they come)."""
+    pending, have = [], 0
+    for block in blocks:
+        pending.append(block)
+        have += len(block)
+        if have >= n_frames:
+            break
+    if pending:
+        joined = np.concatenate(pending)
+        yield joined[:n_frames]
+        if len(joined) > n_frames:
+            yield joined[n_frames:]
+    yield from blocks
+
+
 class Run:
     """Consecutive output frames of one file from `first_frame` (of the file, at the
     output rate) on, as int16, as heard with `processing` (media.dynamics: applied at the
     file's own rate before resampling, from CONTEXT_S earlier, so that every run of the
-    file hears the same limiter and compressor); silence past the end of the file's audio."""
+    file hears the same limiter and compressor); silence past the end of the file's audio.
+    `wanted_frames`: that many are wanted at once (a tap waits for them): they are decoded
+    and processed as one block, not in BLOCK_FRAMES with one more block of look-ahead."""
 
     def __init__(
         self,
@@ -114,6 +137,7 @@ class Run:
         sample_rate: int,
         channels: int,
         processing: Processing = IDENTITY,
+        wanted_frames: int = 0,
     ) -> None:
         self.segment, self.next_frame, self._channels = segment, first_frame, channels
         self.processing = processing
@@ -131,7 +155,12 @@ class Run:
             blocks = _batched(_ogg_frames(segment.path, in_start), BLOCK_FRAMES)
         else:
             blocks = decoder.blocks(BLOCK_FRAMES, in_start)
-        blocks = process_stream(blocks, rate_in, processing, first_frame=in_start)
+        if wanted_frames > 0:  # what is wanted, the limiter's context after it, the resampler's delay
+            extra = (math.ceil(CONTEXT_S * rate_in) if not processing.is_identity else 0) + rate_in // 50
+            blocks = _first_block(
+                blocks, math.ceil((self._skip + wanted_frames) * rate_in / sample_rate) + extra
+            )
+        blocks = process_stream(blocks, rate_in, processing, first_frame=in_start, eager=True)
         self._pcm = _pcm_blocks(blocks, rate_in, sample_rate, channels)
         self._pending = np.empty(0, np.int16)
 
@@ -153,3 +182,35 @@ class Run:
     def close(self) -> None:
         self._pcm.close()  # closes an Ogg reader's container
         self._decoder.close()
+
+
+def plan(files: Sequence[tuple[str, float | None]], sample_rate: int) -> tuple[list[Segment], int]:
+    """Where each file goes in the copy, and the copy's channels (mono when every file is)."""
+    infos = [probe(path) for path, _ in files]
+    decoded_s = [info.n_frames / info.sample_rate for info in infos]
+    durations = [length if d is None else d for (_, d), length in zip(files, decoded_s, strict=True)]
+    frames = BackToBack(durations).frame_starts(sample_rate)
+    segments = [Segment(path, frames[i], frames[i + 1] - frames[i]) for i, (path, _) in enumerate(files)]
+    return segments, 1 if all(info.channels == 1 for info in infos) else 2
+
+
+def chunk_table(segments: list[Segment]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first frame, end frame, segment index) of every chunk: each file's own run of chunks."""
+    none = np.zeros(0, np.int64)
+    starts = [s.first_frame + np.arange(0, s.n_frames, CHUNK_FRAMES, dtype=np.int64) for s in segments]
+    ends = [
+        np.minimum(first + CHUNK_FRAMES, s.first_frame + s.n_frames)
+        for first, s in zip(starts, segments, strict=True)
+    ]
+    segment_of = [np.full(len(first), i, np.int64) for i, first in enumerate(starts)]
+    return np.concatenate([none, *starts]), np.concatenate([none, *ends]), np.concatenate([none, *segment_of])
+
+
+def wanted_of(start: int, wanted: tuple[int, int], segment: Segment) -> int:
+    """How many frames from `start` a run starting there decodes at once: the rest of the
+    span a request waits for (in this segment) when `start` is its first chunk or in it;
+    none elsewhere (the chunks the copy wraps round to are not waited for)."""
+    first, end = wanted
+    if not first - CHUNK_FRAMES < start < end:
+        return 0
+    return max(0, min(end, segment.first_frame + segment.n_frames) - start)

@@ -147,6 +147,12 @@ class AudioOutput(QObject):
     def rate(self) -> float:
         return self._clock.rate
 
+    def is_waiting(self) -> bool:
+        """Playing is asked for but no sound is confirmed yet: the audio at the playhead is
+        being prepared (qt_output), or the player has not reported progress since it started
+        (Qt's threads need the GIL to start: a page painted meanwhile held them 0.2-0.3 s)."""
+        return self._state == PlaybackState.PLAYING and not (self._clock.running and self._clock.confirmed)
+
     def file_at(self, position_s: float) -> tuple[int, float]:
         """(index of the loaded file playing at `position_s`, offset in that file, s)."""
         return self._map.locate(position_s)

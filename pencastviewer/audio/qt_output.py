@@ -13,14 +13,11 @@ position Qt reports (PulseAudio resamples and buffers it). A 16-bit WAV at the d
 rate seeks to the sample in every case and has no hidden delay, and a recording's files
 joined in one copy play with no gap at all.
 
-The copy is played while it is being made (pcm_copy: header first, then the audio in
-chunks, what the player asked for first). The transport's rules (state_machine.Transport)
-send the player to a position only once the copy holds it, and stall while playing when
-the copy falls short (qt_quirks: Qt reads ahead). Measured on 3 hours of Opus
-(benchmarks/bench_large_notebook.py): a tap right after opening sounds 0.4 s after play()
-(Qt loading the file is most of it), where the whole copy took 50 s; a seek to audio not
-yet copied 0.05-0.13 s, up to 0.5 s when a page turn is painted meanwhile (the GUI thread
-holds the GIL); 31-41 ms once copied.
+The copy is played while it is being made (pcm_copy: the header at once, in load, then
+the audio, what the player waits for first, in one block). The transport's rules
+(state_machine.Transport) send the player to a position only once the copy holds it, and
+stall while playing when the copy falls short (qt_quirks: Qt reads ahead). Figures:
+benchmarks/bench_large_notebook.py and bench_heard_seek.py; 23-33 ms once copied.
 
 Position: Qt's reports are smoothed by PlayheadClock (clock.py), less the stretcher's lag
 (qt_quirks). Every call into QMediaPlayer is queued (qt_quirks: "Queued calls"); for the
@@ -30,6 +27,7 @@ same reason, unload() and let the event loop run before deleting one.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import threading
 import weakref
 from collections.abc import Sequence
@@ -124,19 +122,21 @@ class QtAudioOutput(AudioOutput):
         def advanced() -> None:
             _emit(relay.advanced, generation)
 
+        as_is = playable_as_is(files, rate) if processing.is_identity else None
+        prepared = as_is is None and copy.prepare()  # the player gets the file now, not via a worker
+        if as_is is not None or prepared:
+            self._on_copy_started(generation, as_is or PlayableAudio(copy.path, copy.durations_s, True))
+
         def work() -> None:
             if directory not in _cleaned_folders:
                 _cleaned_folders.add(directory)
                 with contextlib.suppress(OSError):
                     remove_stale_copies(directory)
+            if as_is is not None:
+                return
             error = ""
             try:
-                # (the copy's processing is the latest: it may have changed while this waited)
-                as_is = playable_as_is(files, rate) if copy.processing.is_identity else None
-                if as_is is not None:
-                    _emit(relay.started, generation, as_is)
-                else:
-                    copy.run(cancel, started, advanced)
+                copy.run(cancel, (lambda: None) if prepared else started, advanced)
             except Cancelled:
                 return
             except Exception as e:
@@ -153,6 +153,8 @@ class QtAudioOutput(AudioOutput):
         if processing == self._processing:
             return
         self._processing = processing
+        if processing.voice_clarity:  # its high-pass imports scipy.signal (0.8-2 s): not on a tap's path
+            threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
         if not self._files:
             return
         position, playing = self._clock.position_s(), self._transport.want_playing
@@ -266,7 +268,7 @@ class QtAudioOutput(AudioOutput):
         """Do what the transport decided, in order, then show its state."""
         for action in actions:
             if action is Action.REQUEST_COPY and self._copy is not None:
-                self._copy.request(self._clock.position_s())  # -> _on_copy_advanced
+                self._copy.request(self._clock.position_s(), wanted_s=LEAD_S)  # -> _on_copy_advanced
             elif action is Action.QUIET_COPY and self._copy is not None:
                 self._copy.notify = False
             elif action is Action.PAUSE_PLAYER:
@@ -305,7 +307,8 @@ class QtAudioOutput(AudioOutput):
         position = min(max(float(position_s), 0.0), upper)
         self._clock.jump(position)
         if self._copy is not None:
-            self._copy.request(position, notify=False)  # the copy starts there even before Qt is ready
+            # the copy starts there even before Qt is ready, LEAD_S of it in one go
+            self._copy.request(position, notify=False, wanted_s=LEAD_S)
         self._carry_out(self._transport.seek(self._covered(LEAD_S)))
 
     def set_rate(self, rate: float) -> None:
@@ -341,6 +344,6 @@ class QtAudioOutput(AudioOutput):
         if copy is None or copy.complete:
             return
         if not self._covered(LEAD_S):
-            copy.request(self._clock.position_s(), notify=False)
+            copy.request(self._clock.position_s(), notify=False, wanted_s=LEAD_S)
         if not self._covered(AHEAD_S):
             self._carry_out(self._transport.running_short(covered=False))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .true_peak import TAPS, interpolator, interpolator_bound
+from .true_peak import true_peak_envelope
 
 LOOKAHEAD_S = 0.005  # the limiter starts turning down this long before a peak
 HOLD_S = 0.02  # and holds it this long after: a full cycle of the lowest voices (50 Hz), so the
@@ -63,42 +63,6 @@ class Processing:
         return float(10.0 ** (db / 20.0))
 
 
-_SEGMENT = 64  # frames examined together when looking for possible inter-sample peaks
-_TAPS_HALF = TAPS // 8  # input frames the interpolator reaches on each side
-
-
-def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> NDArray[np.float32]:
-    """Per frame, the largest |x| of the 4× interpolated signal around it (over channels),
-    so the limiter catches the peaks between samples that a DAC or a resampler makes.
-    Exact wherever it can reach `threshold`; elsewhere the samples' own |x| (cheaper: only
-    stretches whose peak times the interpolator's largest gain reaches it are oversampled)."""
-    peak = np.abs(frames).max(axis=1)
-    n = len(peak)
-    n_seg = -(-n // _SEGMENT)
-    padded = np.zeros(n_seg * _SEGMENT, dtype=np.float32)
-    padded[:n] = peak
-    candidates = np.flatnonzero(
-        padded.reshape(n_seg, _SEGMENT).max(axis=1) * interpolator_bound() >= threshold
-    )
-    if not len(candidates):
-        return np.asarray(peak, dtype=np.float32)
-    margin = _TAPS_HALF + 1
-    width = _SEGMENT + 2 * margin
-    source = np.pad(frames, ((margin, margin + _SEGMENT), (0, 0)))
-    windows = source[candidates[:, None] * _SEGMENT + np.arange(width)]  # (k, width, channels)
-    from scipy import signal
-
-    upsampled = signal.upfirdn(interpolator(), windows, up=4, axis=1)
-    delay = (len(interpolator()) - 1) // 2
-    body = upsampled[:, 4 * margin + delay : 4 * (margin + _SEGMENT) + delay]  # (k, 4·SEGMENT, channels)
-    body_peak = np.abs(body).reshape(len(candidates), _SEGMENT, -1).max(axis=2)
-    spans = candidates[:, None] * _SEGMENT + np.arange(_SEGMENT)
-    keep = spans < n
-    out = peak.copy()
-    out[spans[keep]] = np.maximum(out[spans[keep]], body_peak[keep])
-    return np.asarray(out, dtype=np.float32)
-
-
 IDENTITY = Processing(limit=False)  # the samples as recorded
 
 
@@ -138,13 +102,35 @@ def _compressor_gain(
     COMPRESSOR_WINDOW_S, smoothed over COMPRESSOR_SMOOTHING_S. Loudness stays near the
     reference; its range shrinks."""
     window = max(1, round(COMPRESSOR_WINDOW_S * sample_rate))
-    from scipy import ndimage
-
-    power = ndimage.uniform_filter1d(np.square(level, dtype=np.float32), window, mode="nearest")
-    level_db = 10.0 * np.log10(np.maximum(power, 1e-12))
+    power = _moving_mean(np.square(level, dtype=np.float32), window)
+    level_db = np.asarray(10.0 * np.log10(np.maximum(power, 1e-12)), dtype=np.float32)
     smooth = max(1, round(COMPRESSOR_SMOOTHING_S * sample_rate))
-    gain_db = ndimage.uniform_filter1d(compressor_gain_db(level_db, reference_db), smooth, mode="nearest")
+    gain_db = _moving_mean(compressor_gain_db(level_db, reference_db), smooth)
     return np.asarray(np.power(np.float32(10.0), gain_db / np.float32(20.0)), dtype=np.float32)
+
+
+def _moving_mean(x: NDArray[np.float32], size: int) -> NDArray[np.float32]:
+    """The mean of x[i − size//2 …] over `size` frames, the ends repeated: scipy.ndimage's
+    uniform_filter1d (mode "nearest"), with numpy alone (the limiter loads no scipy)."""
+    left = size // 2
+    padded = np.pad(x.astype(np.float64), (left, size - 1 - left), mode="edge")
+    total = np.concatenate(([0.0], np.cumsum(padded)))
+    return ((total[size:] - total[:-size]) / size).astype(np.float32)
+
+
+def _moving_min(x: NDArray[np.float32], before: int, after: int) -> NDArray[np.float32]:
+    """The smallest of x[i − before … i + after], the ends repeated (scipy.ndimage's
+    minimum_filter1d, mode "nearest"): van Herk's running minima within blocks of the
+    window's width, forwards and backwards, so the cost does not grow with the width."""
+    width = before + after + 1
+    padded = np.pad(x, (before, after), mode="edge")
+    n_blocks = -(-len(padded) // width)
+    flat = np.full(n_blocks * width, np.inf, dtype=np.float32)
+    flat[: len(padded)] = padded
+    blocks = flat.reshape(n_blocks, width)
+    forwards = np.minimum.accumulate(blocks, axis=1).ravel()
+    backwards = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.asarray(np.minimum(backwards[: len(x)], forwards[width - 1 : width - 1 + len(x)]), np.float32)
 
 
 _GAIN_STEP = 16  # the limiter's gain is computed per 16 frames (0.33 ms at 48 kHz)
@@ -171,14 +157,9 @@ def limiter_gain(
     needed = np.minimum(1.0, ceiling / np.maximum(step_peak, 1e-12)).astype(np.float32)
     look = max(1, round(LOOKAHEAD_S * sample_rate / _GAIN_STEP))
     hold = max(look, round(HOLD_S * sample_rate / _GAIN_STEP))
-    size = hold + look + 1
-    # minimum_filter1d's window moves left with `origin`: make it [n − hold, n + look]
-    origin = hold - size // 2
-    from scipy import ndimage
-
-    held = ndimage.minimum_filter1d(needed, size, mode="nearest", origin=origin)
+    held = _moving_min(needed, hold, look)  # the smallest need over [n − hold, n + look]
     # the average over [n − look/2 … n + look/2] of windows that all contain n
-    smoothed = ndimage.uniform_filter1d(held, look // 2 * 2 + 1, mode="nearest")
+    smoothed = _moving_mean(held, look // 2 * 2 + 1)
     gain = np.minimum(smoothed, needed) if look < 3 else smoothed
     return np.asarray(np.repeat(gain, _GAIN_STEP)[lead : lead + n], dtype=np.float32)
 
@@ -214,16 +195,25 @@ def process_region(
 
 
 def process_stream(
-    blocks: Iterable[NDArray[np.float32]], sample_rate: int, processing: Processing, first_frame: int = 0
+    blocks: Iterable[NDArray[np.float32]],
+    sample_rate: int,
+    processing: Processing,
+    first_frame: int = 0,
+    eager: bool = False,
 ) -> Iterator[NDArray[np.float32]]:
     """`blocks` (n, channels) in order, as heard, in blocks of the same sizes: each is
     processed with CONTEXT_S of its neighbours, so the result equals process() on the whole
     (the stream's own ends are its edges; it starts at `first_frame` of the signal). One
-    block of delay, bounded memory."""
+    block of delay, bounded memory. `eager`: blocks of other sizes, each as soon as it can
+    be (all that was read but its last CONTEXT_S): a large first block then comes out
+    without waiting for the next one (the playable copy's first run after a tap)."""
     if processing.is_identity:
         yield from blocks
         return
     context = math.ceil(CONTEXT_S * sample_rate)
+    if eager:
+        yield from _eager_stream(blocks, sample_rate, processing, first_frame, context)
+        return
     history: NDArray[np.float32] | None = None  # the last `context` frames already emitted
     waiting: list[NDArray[np.float32]] = []  # blocks read but not emitted, in order
     position = first_frame  # of the first waiting block
@@ -257,3 +247,35 @@ def _emit_first(
     window = np.concatenate([before, block, after])
     heard = process(window, sample_rate, processing, position - len(before))
     return heard[len(before) : len(before) + len(block)], np.concatenate([before, block])[-context:]
+
+
+def _eager_stream(
+    blocks: Iterable[NDArray[np.float32]],
+    sample_rate: int,
+    processing: Processing,
+    position: int,
+    context: int,
+) -> Iterator[NDArray[np.float32]]:
+    """process_stream(eager=True): what was read is emitted but for its last `context`
+    frames, processed with `context` already emitted frames before it."""
+    history: NDArray[np.float32] | None = None  # up to `context` frames already emitted
+    pending: NDArray[np.float32] | None = None  # read, not emitted (position: its first frame)
+    for block in blocks:
+        block = block if block.ndim == 2 else block.reshape(len(block), 1)
+        if pending is not None and pending.shape[1] != block.shape[1]:
+            raise ValueError("a stream's blocks must keep their channels")
+        pending = block if pending is None else np.concatenate([pending, block])
+        if len(pending) > context:
+            before = history if history is not None else pending[:0]
+            n_out = len(pending) - context
+            heard = process(
+                np.concatenate([before, pending]), sample_rate, processing, position - len(before)
+            )
+            yield heard[len(before) : len(before) + n_out]
+            history = np.concatenate([before, pending[:n_out]])[-context:]
+            pending, position = pending[n_out:], position + n_out
+    if pending is not None and len(pending):
+        before = history if history is not None else pending[:0]
+        yield process(np.concatenate([before, pending]), sample_rate, processing, position - len(before))[
+            len(before) :
+        ]

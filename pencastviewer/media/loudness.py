@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .k_weighting import KWeighting
+from .priority import wait_while_urgent
 from .true_peak import TruePeak
 
 # Part of every cache key that holds a measurement (the loudness cache, the peaks file):
@@ -277,6 +278,7 @@ class BackgroundMeter:
 
     def _run(self) -> None:
         while (block := self._blocks.get()) is not None:
+            wait_while_urgent()  # a tap's audio is being decoded (media.priority)
             if self._error is None:
                 try:
                     self._meter.feed(block)

@@ -11,6 +11,8 @@ from collections.abc import Generator, Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+from .priority import wait_while_urgent
+
 
 class _Failed:
     def __init__(self, error: BaseException):
@@ -39,7 +41,11 @@ def prefetched(
 
     def produce() -> None:
         try:
-            for block in blocks:
+            while True:
+                wait_while_urgent()  # before decoding each block (media.priority)
+                block = next(blocks, None)
+                if block is None:
+                    break
                 if not put(block):
                     return
         except BaseException as e:  # handed to the consuming thread, which raises it

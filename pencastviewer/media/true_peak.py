@@ -25,11 +25,12 @@ TAPS = 49
 @functools.cache
 def interpolator() -> NDArray[np.float32]:
     """The 4× interpolation filter of the meter and of the limiter (media/dynamics.py), so
-    the limiter holds down exactly what the meter would measure."""
-    from scipy import signal
-
-    taps = signal.firwin(TAPS, 1.0 / OVERSAMPLING, window=("kaiser", 5.0)) * OVERSAMPLING
-    return np.asarray(taps, dtype=np.float32)
+    the limiter holds down exactly what the meter would measure: scipy's
+    firwin(TAPS, 1/4, window=("kaiser", 5.0)) × 4, made with numpy (a Kaiser-windowed sinc
+    of unit gain; tested equal), so the limiter on a tap's path loads no scipy (0.8-2 s)."""
+    m = np.arange(TAPS) - (TAPS - 1) / 2
+    taps = np.sinc(m / OVERSAMPLING) / OVERSAMPLING * np.kaiser(TAPS, 5.0)
+    return np.asarray(taps / taps.sum() * OVERSAMPLING, dtype=np.float32)
 
 
 @functools.cache
@@ -150,3 +151,69 @@ def _windows(
         padded[: len(after[: width + context])] = after[: width + context]
         windows[edge] = padded[index[edge] - n]
     return np.asarray(windows, dtype=np.float32)
+
+
+REACH = TAPS // 8 + 1  # input frames the interpolator reaches on each side of a frame
+
+
+@functools.cache
+def _phases() -> NDArray[np.float32]:
+    """(2·REACH + 1, 4): the value 4× interpolated at frame i + r/4 is
+    Σ_t x[i + t] · _phases()[t + REACH, r] (the filter's polyphase form, centred)."""
+    taps = interpolator()
+    delay = (len(taps) - 1) // 2
+    matrix = np.zeros((2 * REACH + 1, OVERSAMPLING), dtype=np.float32)
+    for t in range(-REACH, REACH + 1):
+        for r in range(OVERSAMPLING):
+            if 0 <= delay + r - OVERSAMPLING * t < len(taps):
+                matrix[t + REACH, r] = taps[delay + r - OVERSAMPLING * t]
+    return matrix
+
+
+def _between_peaks(windows: NDArray[np.float32]) -> NDArray[np.float32]:
+    """(m, L + 2·REACH) stretches of one channel → (m, L): the largest |x| 4× interpolated
+    at each of the L middle frames. Each phase is 12 multiply-adds of the shifted frames,
+    1.2 ms per 90 000 frames (a matrix product instead goes through the BLAS's threads:
+    0.6-50 ms for the same product on the loaded two cores, measured)."""
+    length = windows.shape[1] - 2 * REACH
+    phases, out = _phases(), np.zeros((len(windows), length), np.float32)
+    value, term = np.empty_like(out), np.empty_like(out)
+    for r in range(4):
+        value[:] = 0.0
+        for t in np.flatnonzero(phases[:, r]):
+            value += np.multiply(windows[:, t : t + length], phases[t, r], out=term)
+        np.maximum(out, np.abs(value, out=value), out=out)
+    return out
+
+
+_SEGMENT = 64  # frames examined together when looking for possible inter-sample peaks
+
+
+def true_peak_envelope(frames: NDArray[np.float32], threshold: float = 0.0) -> NDArray[np.float32]:
+    """Per frame, the largest |x| of the 4× interpolated signal around it (over channels),
+    so the limiter catches the peaks between samples that a DAC or a resampler makes.
+    Exact wherever it can reach `threshold`; elsewhere the samples' own |x| (cheaper: only
+    stretches whose peak times the interpolator's largest gain reaches it are oversampled;
+    scipy's upfirdn of them took 8-13 ms per 90 000 frames of loud speech, this 1-2 ms)."""
+    peak = np.abs(frames).max(axis=1)
+    n = len(peak)
+    n_seg = -(-n // _SEGMENT)
+    padded = np.zeros(n_seg * _SEGMENT, dtype=np.float32)
+    padded[:n] = peak
+    candidates = np.flatnonzero(
+        padded.reshape(n_seg, _SEGMENT).max(axis=1) * interpolator_bound() >= threshold
+    )
+    if not len(candidates):
+        return np.asarray(peak, dtype=np.float32)
+    out = peak.astype(np.float32, copy=True)
+    sparse = len(candidates) * 4 < n_seg  # a few clicks: only around them
+    spans = candidates[:, None] * _SEGMENT + np.arange(_SEGMENT)
+    keep = spans < n
+    for channel in np.asarray(frames, dtype=np.float32).T:
+        source = np.pad(channel, (REACH, REACH + _SEGMENT))
+        if sparse:
+            between = _between_peaks(source[spans[:, :1] + np.arange(_SEGMENT + 2 * REACH)])
+            out[spans[keep]] = np.maximum(out[spans[keep]], between[keep])
+        else:
+            np.maximum(out, _between_peaks(source[None, : n + 2 * REACH])[0], out=out)
+    return np.asarray(out, dtype=np.float32)

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from pencastviewer.audio.pcm_copy import HEAD_S, Cancelled, PcmCopy, make_playable, remove_stale_copies
+from pencastviewer.audio.pcm_copy import CHUNK_FRAMES, Cancelled, PcmCopy, make_playable, remove_stale_copies
+from pencastviewer.audio.pcm_runs import Run, Segment
 from pencastviewer.media.dynamics import Processing
 from pencastviewer.media.source import AudioError
 
@@ -119,31 +120,71 @@ def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
     assert not Path(copy.path).exists()
 
 
-def test_the_start_then_the_requested_place_are_written_first(tmp_path):
+def test_the_player_gets_the_file_at_once_then_the_requested_place_is_written_first(tmp_path):
+    """The header alone is written before the player is given the file (it loads it while
+    the audio is decoded); a place requested far ahead comes first, all it waits for before
+    any other audio, the start included."""
     source = chirp_file(tmp_path / "long.flac", 60.0, 48000)
-    copy = PcmCopy([(str(source), None)], 48000, str(tmp_path))
-    copy.request(40.0)
+    copy = PcmCopy([(str(source), None)], 48000, str(tmp_path), processing=Processing(gain_db=6.0))
+    copy.request(40.0, wanted_s=5.5)
     seen: dict[str, object] = {}
     order: list[str] = []
 
     def started() -> None:
         seen["frames"] = sf.info(copy.path).frames  # the header says the final length at once
-        seen["head"] = copy.covers(0.0, HEAD_S)
-        seen["complete"] = copy.complete or copy.covers(0.0, 60.0)
+        seen["anything"] = any(copy.covers(t, t + 0.3) for t in range(60))
 
-    def advanced() -> None:
-        for name, start_s in (("requested", 40.0), ("elsewhere", 20.0)):
-            if name not in order and copy.covers(start_s, start_s + 1.0):
-                order.append(name)
+    def advanced() -> None:  # after each chunk: the first time each place is in
+        for name, start_s, end_s in (("wanted", 40.0, 45.5), ("start", 0.0, 0.3), ("after", 50.0, 50.3)):
+            if name not in seen and copy.covers(start_s, end_s):
+                seen[name] = len(order)
+        order.append("chunk")
 
     copy.notify = True
     copy.run(threading.Event(), started, advanced)
     try:
-        assert seen == {"frames": 60 * 48000, "head": True, "complete": False}
-        assert order == ["requested", "elsewhere"]
+        assert seen["frames"] == 60 * 48000 and seen["anything"] is False
+        chunk_s = CHUNK_FRAMES / 48000
+        assert seen["wanted"] <= 5.5 / chunk_s + 1  # nothing but the wanted place before it...
+        assert seen["wanted"] < seen["after"] < seen["start"]  # ...then on from there, then the rest
         assert copy.complete and copy.covers(0.0, 60.0)
     finally:
         copy.release()
+
+
+def test_a_run_decodes_what_a_tap_waits_for_in_one_block(tmp_path):
+    """A run started for a tap decodes and processes the LEAD it waits for at once, not
+    in 1.4 s blocks with one more block of look-ahead: after its first chunk, the rest of
+    what is wanted is already decoded (Run._pending, read only here), and the samples are
+    those of a run made without the wish."""
+    source = chirp_file(tmp_path / "long.flac", 30.0, 16000)
+    segment = Segment(str(source), 0, 30 * 48000)
+    heard = Processing(gain_db=12.0)
+    eager = Run(segment, 10 * 48000 + 123, 48000, 1, heard, wanted_frames=round(5.5 * 48000))
+    plain = Run(segment, 10 * 48000 + 123, 48000, 1, heard)
+    try:
+        first = eager.read(CHUNK_FRAMES)
+        assert len(eager._pending) >= round(5.5 * 48000) - CHUNK_FRAMES
+        np.testing.assert_array_equal(first, plain.read(CHUNK_FRAMES))
+        np.testing.assert_array_equal(eager.read(5 * 48000), plain.read(5 * 48000))
+    finally:
+        eager.close()
+        plain.close()
+
+
+def test_only_a_run_starting_in_the_waited_for_span_decodes_it_at_once():
+    """A run started where the copy wraps round to (the start, after a request near the
+    end) is not sized by the request: it would decode the whole file as one block."""
+    from pencastviewer.audio.pcm_runs import wanted_of as _wanted_of
+
+    segment = Segment("a.flac", 1000, 10 * CHUNK_FRAMES)
+    span = (1000 + 6 * CHUNK_FRAMES + 5, 1000 + 9 * CHUNK_FRAMES)
+    assert _wanted_of(1000 + 6 * CHUNK_FRAMES, span, segment) == 3 * CHUNK_FRAMES
+    assert _wanted_of(1000 + 8 * CHUNK_FRAMES, span, segment) == CHUNK_FRAMES
+    assert _wanted_of(1000, span, segment) == 0
+    assert _wanted_of(1000 + 9 * CHUNK_FRAMES, span, segment) == 0
+    past_the_end = (1000 + 9 * CHUNK_FRAMES, 1000 + 12 * CHUNK_FRAMES)
+    assert _wanted_of(1000 + 9 * CHUNK_FRAMES, past_the_end, segment) == CHUNK_FRAMES
 
 
 def test_a_copy_released_before_it_is_made_is_never_made(tmp_path):
@@ -219,3 +260,16 @@ def test_a_processed_copy_is_heard_the_same_in_any_order_and_after_a_change(tmp_
         copy.release()
         for path in (in_order.path, plain.path):
             Path(path).unlink()
+
+
+def test_the_chunk_holding_the_requested_place_is_not_background_work():
+    """The first chunk of a request starts before the requested frame; it is urgent all the
+    same: the copy does not rest after it (it rested 3× its work, 40-100 ms, before writing
+    the rest of what the tap waits for). PcmCopy._is_urgent, asked directly."""
+    copy = PcmCopy([("a.flac", None)], 48000)
+    copy.request(40.3, wanted_s=5.5)
+    first = round(40.3 * 48000) // CHUNK_FRAMES * CHUNK_FRAMES
+    assert copy._is_urgent(first, first + CHUNK_FRAMES)
+    assert copy._is_urgent(first + CHUNK_FRAMES, first + 2 * CHUNK_FRAMES)
+    assert not copy._is_urgent(first - CHUNK_FRAMES, first)  # before it: background
+    assert not copy._is_urgent(first + 100 * 48000, first + 100 * 48000 + CHUNK_FRAMES)

@@ -282,7 +282,7 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
     """With the copy slowed down (0.25 s per chunk), a seek while playing to a place not yet
     written pauses until the copy has it, then sounds exactly from there: the hole in the
     file is never played."""
-    from pencastviewer.audio import pcm_copy, pcm_runs, qt_output
+    from pencastviewer.audio import pcm_runs, qt_output
 
     real_read = pcm_runs.Run.read
 
@@ -291,7 +291,6 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
         return real_read(run, n_frames)
 
     monkeypatch.setattr(pcm_runs.Run, "read", slow_read)
-    monkeypatch.setattr(pcm_copy, "HEAD_S", 1.0)
     monkeypatch.setattr(qt_output, "LEAD_S", 2.0)
     monkeypatch.setattr(qt_output, "AHEAD_S", 1.5)
     path, source = long_recording
@@ -329,6 +328,43 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
             101 * RATE,
         )
         assert abs(later - (100 * RATE + RATE // 2)) <= RATE // 1000  # and plays on without holes
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
+
+
+@pytest.mark.audio
+def test_the_playhead_does_not_advance_pages_while_a_seek_waits_for_its_audio(
+    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+):
+    """While a seek waits for the copy (slowed down here), the controller reports no
+    `advanced` tick (which turns pages: a page painted then would hold up the start of the
+    sound); once the sound starts, it does."""
+    from pencastviewer.app.playback_controller import PlaybackController
+    from pencastviewer.audio import pcm_runs, qt_output
+
+    real_read = pcm_runs.Run.read
+
+    def slow_read(run, n_frames: int) -> np.ndarray:
+        time.sleep(0.05)
+        return real_read(run, n_frames)
+
+    path, _ = long_recording
+    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
+    playback = PlaybackController(out)
+    ticks: list[tuple[bool, float]] = []
+    playback.advanced.connect(lambda position: ticks.append((out.is_waiting(), position)))
+    try:
+        with qtbot.waitSignal(out.ready_changed, timeout=30000):
+            playback.load([(str(path), LONG_S)])
+        monkeypatch.setattr(pcm_runs.Run, "read", slow_read)
+        playback.seek(400.0)
+        playback.play()
+        assert out.is_waiting()
+        qtbot.waitUntil(lambda: any(position > 400.2 for _, position in ticks), timeout=20000)
+        assert not any(waiting for waiting, _ in ticks)
     finally:
         out.unload()
         qtbot.wait(20)

@@ -134,3 +134,91 @@ def test_solving_a_normalisation_gain_imports_no_scipy():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_limiter_is_scipy_s_filters_made_with_numpy():
+    """The limiter's interpolator, true-peak envelope and moving windows are written with
+    numpy (no scipy import on a tap's path): the same values as scipy's firwin, upfirdn,
+    minimum_filter1d and uniform_filter1d."""
+    from scipy import ndimage, signal
+
+    from pencastviewer.media import dynamics, true_peak
+
+    taps = (signal.firwin(true_peak.TAPS, 0.25, window=("kaiser", 5.0)) * 4).astype(np.float32)
+    np.testing.assert_allclose(true_peak.interpolator(), taps, rtol=0, atol=1e-7)
+    delay = (true_peak.TAPS - 1) // 2
+    rng = np.random.default_rng(5)
+    for channels in (1, 2):
+        frames = (0.4 * rng.standard_normal((5000, channels))).astype(np.float32)
+        upsampled = signal.upfirdn(taps, frames, up=4, axis=0)[delay : delay + 4 * len(frames)]
+        reference = np.maximum(
+            np.abs(upsampled).reshape(len(frames), 4, channels).max(axis=(1, 2)), np.abs(frames).max(axis=1)
+        )
+        np.testing.assert_allclose(dynamics.true_peak_envelope(frames), reference, atol=1e-6)
+    x = rng.random(3000).astype(np.float32)
+    for size in (1, 2, 7, 960, 2400):
+        np.testing.assert_allclose(
+            dynamics._moving_mean(x, size), ndimage.uniform_filter1d(x, size, mode="nearest"), atol=1e-6
+        )
+    for before, after in ((0, 0), (3, 1), (60, 15), (5, 40)):
+        size = before + after + 1
+        expected_min = ndimage.minimum_filter1d(x, size, mode="nearest", origin=before - size // 2)
+        np.testing.assert_array_equal(dynamics._moving_min(x, before, after), expected_min)
+    peak = (rng.random(20000) * 2).astype(np.float32)
+    gain = limiter_gain(peak, 0.8, RATE)
+    look, hold = round(dynamics.LOOKAHEAD_S * RATE / 16), round(dynamics.HOLD_S * RATE / 16)
+    steps = np.minimum(1.0, 0.8 / peak.reshape(-1, 16).max(axis=1)).astype(np.float32)
+    size = hold + look + 1
+    held = ndimage.minimum_filter1d(steps, size, mode="nearest", origin=hold - size // 2)
+    expected = np.repeat(ndimage.uniform_filter1d(held, look // 2 * 2 + 1, mode="nearest"), 16)
+    np.testing.assert_allclose(gain, expected, atol=1e-6)
+
+
+def test_the_limiter_loads_no_scipy():
+    """scipy's import takes 0.8-2 s: a tap into audio heard normalised and limited must
+    not wait for it (voice clarity's high-pass still uses scipy.signal)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from pencastviewer.media.dynamics import Processing, process\n"
+        "x = (np.random.default_rng(0).standard_normal((48000, 2)) * 0.5).astype(np.float32)\n"
+        "out = process(x, 48000, Processing(gain_db=12.0))\n"
+        "assert np.abs(out).max() < 0.9\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_eager_stream_equals_the_whole_and_gives_a_large_first_block_at_once():
+    """Eager: what was read comes out but for its last CONTEXT_S, so the playable copy's
+    first run after a tap has its whole first block heard without decoding the next."""
+    import math
+
+    from pencastviewer.media.dynamics import CONTEXT_S, process_stream
+
+    source = _quiet_speechlike_with_clicks(6.0)
+    processing = Processing(gain_db=20.0, voice_clarity=True)
+    whole = process(source, RATE, processing)
+    sizes = [200_000, 7, 30000, 4096, 1000]
+    blocks, start = [], 0
+    for size in sizes:
+        blocks.append(source[start : start + size])
+        start += size
+    blocks.append(source[start:])
+    read = []
+
+    def reading():
+        for block in blocks:
+            read.append(len(block))
+            yield block
+
+    stream = process_stream(reading(), RATE, processing, eager=True)
+    first = next(stream)
+    assert read == [200_000] and len(first) == 200_000 - math.ceil(CONTEXT_S * RATE)
+    out = np.concatenate([first, *stream])
+    np.testing.assert_allclose(out, whole, atol=1e-5)

@@ -261,3 +261,27 @@ def test_job_reports_an_unreadable_file(tmp_path: Path, qtbot) -> None:
     with qtbot.waitSignal(job.failed, timeout=20000) as failed:
         job.start()
     assert "missing.wav" in failed.args[0]
+
+
+def test_the_peaks_pass_pauses_while_a_tap_s_audio_is_decoded(tmp_path):
+    """While the playable copy decodes what a tap waits for (media.priority.urgent), the
+    waveform's pass feeds no block; it goes on once that is done."""
+    import time
+
+    from pencastviewer.media.priority import urgent
+
+    path = tmp_path / "a.flac"
+    sf.write(path, random_signal(10 * 48000), 48000)
+    done: list[float] = []
+    pyramids: list[PeakPyramid] = []
+
+    def build() -> None:
+        pyramids.append(build_pyramid([(str(path), None)], progress=lambda f: bool(done.append(f))))
+
+    with urgent():
+        worker = threading.Thread(target=build)
+        worker.start()
+        time.sleep(0.5)  # (less than the longest pause, 2 s): not a frame fed meanwhile
+        assert done == []
+    worker.join(30)
+    assert done[-1] == 1.0 and pyramids[0].n_frames == 10 * 48000
