@@ -11,7 +11,12 @@ import struct
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from ..media.probe import probe
+from ..media.source import AudioError
 
 try:
     import fcntl
@@ -61,7 +66,7 @@ def delete_copy(path: Path, in_background: bool) -> None:
         _unlink(path)
 
 
-def _in_use(path: Path, age_s: float) -> bool:
+def in_use(path: Path, age_s: float) -> bool:
     if fcntl is None:
         return age_s < STALE_AGE_S
     try:
@@ -86,8 +91,36 @@ def remove_stale_copies(directory: str | None) -> int:
             age_s = now - path.stat().st_mtime
         except OSError:
             continue
-        if age_s > CREATION_GRACE_S and not _in_use(path, age_s):
+        if age_s > CREATION_GRACE_S and not in_use(path, age_s):
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed += 1
     return removed
+
+
+@dataclass(frozen=True)
+class PlayableAudio:
+    """What the player opens: `path` (a WAV), per-file lengths on the timeline, and
+    whether `path` is a temporary copy to delete when done."""
+
+    path: str
+    durations_s: tuple[float, ...]
+    temporary: bool
+
+
+def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) -> PlayableAudio | None:
+    """A single 16-bit WAV at the device rate, whose length is the one asked, needs no copy."""
+    if len(files) != 1:
+        return None
+    path, duration_s = files[0]
+    try:
+        info = probe(path)
+    except AudioError:
+        return None
+    plain = (info.container, info.codec, info.bits, info.sample_rate) == ("wav", "pcm", 16, sample_rate)
+    if not plain or info.channels > 2:
+        return None
+    length_s = info.n_frames / sample_rate
+    if duration_s is not None and abs(length_s - duration_s) > 0.5 / sample_rate:
+        return None
+    return PlayableAudio(path, (length_s,), temporary=False)

@@ -14,13 +14,12 @@ Progressive, so that a 3-hour recording plays at once rather than after the whol
 (9-30 s): the WAV header with the final length is written first (the rest of the file a
 hole, read as silence) and the player is given the file at once (it loads it meanwhile),
 then the audio in chunks of CHUNK_FRAMES from wherever the player last asked for (request,
-the start until then) onwards, wrapping round to what is still missing; covers() says
-whether a span is in. What a request says it waits for (wanted_s) is decoded and processed
-as one block by the run that starts there (pcm_runs.Run), so a tap waits for no more.
+the start until then) onwards, wrapping round to what is still missing (covers()). What a
+request waits for (wanted_s) is decoded and processed in one block by the run from there.
 FOREGROUND_S from the request go at full speed, the rest at BACKGROUND_SHARE of a core, so
 that the waveform's peaks, built from the same files at the same time, are not slowed much.
-Each run of chunks is decoded by a fresh pcm_runs.Run (sample-exact wherever it starts);
-copy_store names, locks and deletes copies.
+Runs are sample-exact wherever they start; copy_store names, locks and deletes copies;
+a finished one is kept for the next time (kept_copies), where the player asks for it.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -38,9 +36,16 @@ import numpy as np
 
 from ..media.dynamics import IDENTITY, Processing
 from ..media.priority import urgent
-from ..media.probe import probe
 from ..media.source import AudioError
-from .copy_store import create_copy_file, delete_copy, remove_stale_copies, wav_header
+from .copy_store import (
+    PlayableAudio,
+    create_copy_file,
+    delete_copy,
+    playable_as_is,
+    remove_stale_copies,
+    wav_header,
+)
+from .kept_copies import KEPT_PREFIX, copy_key, keep, open_kept
 from .pcm_runs import CHUNK_FRAMES, Run, Segment, chunk_table, plan, wanted_of
 
 __all__ = [
@@ -64,34 +69,6 @@ class Cancelled(Exception):
     """The copy was abandoned (a new recording was loaded)."""
 
 
-@dataclass(frozen=True)
-class PlayableAudio:
-    """What the player opens: `path` (a WAV), per-file lengths on the timeline, and
-    whether `path` is a temporary copy to delete when done."""
-
-    path: str
-    durations_s: tuple[float, ...]
-    temporary: bool
-
-
-def playable_as_is(files: Sequence[tuple[str, float | None]], sample_rate: int) -> PlayableAudio | None:
-    """A single 16-bit WAV at the device rate, whose length is the one asked, needs no copy."""
-    if len(files) != 1:
-        return None
-    path, duration_s = files[0]
-    try:
-        info = probe(path)
-    except AudioError:
-        return None
-    plain = (info.container, info.codec, info.bits, info.sample_rate) == ("wav", "pcm", 16, sample_rate)
-    if not plain or info.channels > 2:
-        return None
-    length_s = info.n_frames / sample_rate
-    if duration_s is not None and abs(length_s - duration_s) > 0.5 / sample_rate:
-        return None
-    return PlayableAudio(path, (length_s,), temporary=False)
-
-
 class PcmCopy:
     """One copy being made. Construction does no I/O; run() does the work in a worker
     thread; request(), covers() and release() may be called from any thread meanwhile.
@@ -104,8 +81,10 @@ class PcmCopy:
         directory: str | None = None,
         background_share: float = BACKGROUND_SHARE,
         processing: Processing = IDENTITY,
+        kept: bool = False,
     ) -> None:
         self.files = tuple((str(path), duration) for path, duration in files)
+        self._store = directory if kept else None  # kept copies (kept_copies) used and made there
         self.processing = processing  # how the copy is heard (media.dynamics); see reprocess()
         self._version = 0  # counts reprocess(): a chunk written under an older one is not kept
         self.sample_rate, self.directory = sample_rate, directory
@@ -124,6 +103,7 @@ class PcmCopy:
         self._wake = threading.Event()  # ends a background pause early
         self._complete = self._released = False
         self._lock_fd: int | None = None
+        self.kept = False  # a finished copy in the store (kept_copies): never written again
 
     # --- any thread -----------------------------------------------------------------
     def request(self, position_s: float, notify: bool = True, wanted_s: float = 0.0) -> None:
@@ -153,11 +133,14 @@ class PcmCopy:
     def complete(self) -> bool:
         return self._complete
 
-    def reprocess(self, processing: Processing, position_s: float) -> bool:
+    def reprocess(self, processing: Processing, position_s: float) -> bool | None:
         """Be heard with `processing` from now on: every chunk is written again, from
         `position_s` first. Returns True when the copy had been completed, so that its
-        worker has ended: the caller then runs resume() in a thread."""
+        worker has ended: the caller then runs resume() in a thread; None for a kept copy,
+        which is never written again: the caller makes a new one."""
         with self._lock:
+            if self.kept:
+                return None
             was_complete = self._complete
             self.processing = processing
             self._version += 1
@@ -174,8 +157,8 @@ class PcmCopy:
         measured); not at exit, where such a thread would be abandoned."""
         with self._lock:
             self._released = self._released or delete
-            if delete and self.path:
-                delete_copy(Path(self.path), in_background)
+            if delete and self.path and not Path(self.path).name.startswith(KEPT_PREFIX):
+                delete_copy(Path(self.path), in_background)  # (a kept copy's own name stays)
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
@@ -192,6 +175,8 @@ class PcmCopy:
         loaded: the audio follows, most wanted first). Raises AudioError (one line naming
         the file) or Cancelled, deleting the copy."""
         try:
+            if self.kept or (not self.path and self._adopt()):
+                return started()
             fd = (
                 os.open(self.path, os.O_WRONLY)
                 if self.path
@@ -213,11 +198,31 @@ class PcmCopy:
         file: under a millisecond), so that the player is given the file before run() is
         even scheduled. False when that fails: run() then raises the error."""
         try:
-            os.close(self._create(*plan(self.files, self.sample_rate)))
+            if not self._adopt():
+                os.close(self._create(*plan(self.files, self.sample_rate)))
             return True
         except (AudioError, Cancelled, OSError, av.FFmpegError, ValueError):
             self.path = ""
             return False
+
+    def _adopt(self) -> bool:
+        """Use a kept copy of the same files heard the same way, if there is one."""
+        key = copy_key(self.files, self.sample_rate, self.processing) if self._store else None
+        found = open_kept(self._store, key) if self._store and key else None
+        if found is None:
+            return False
+        segments, self.channels = plan(self.files, self.sample_rate)
+        self.durations_s = tuple(s.n_frames / self.sample_rate for s in segments)
+        with self._lock:
+            (self.path, self._lock_fd), self.kept, self._complete = found, True, True
+        return True
+
+    def _keep(self) -> None:
+        """The copy is complete (under the lock, so that a reprocess() or release() after
+        this finds it kept, and one before it found it still being made): into the store."""
+        key = copy_key(self.files, self.sample_rate, self.processing) if self._store else None
+        if self._store and key and not self._released:
+            self.kept = keep(self.path, self._store, key)
 
     def _create(self, segments: list[Segment], channels: int) -> int:
         n_frames = segments[-1].first_frame + segments[-1].n_frames if segments else 0
@@ -262,6 +267,7 @@ class PcmCopy:
             if missing.any():
                 return int(np.argmax(missing)), self._n_requests, self._version, wanted
             self._complete = True
+            self._keep()
             return -1, self._n_requests, self._version, wanted
 
     def _write_all(

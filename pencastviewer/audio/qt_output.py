@@ -112,7 +112,7 @@ class QtAudioOutput(AudioOutput):
         generation, files, cancel = self._generation, self._files, self._cancel
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
         processing = self._processing
-        copy = self._copy = PcmCopy(files, rate, directory, processing=processing)
+        copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=directory is not None)
         self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
 
         def started() -> None:
@@ -148,8 +148,8 @@ class QtAudioOutput(AudioOutput):
 
     def set_processing(self, processing: Processing) -> None:
         """Hear the recording through `processing` from the playhead on: the copy is written
-        again from there (about as long as a seek to audio not yet copied). A file played
-        as it is gets a copy: it is loaded again, where it was, playing if it was."""
+        again from there (about as long as a seek to audio not yet copied). A file played as it
+        is, or a kept copy (never written again), is loaded again where it was, as it was."""
         if processing == self._processing:
             return
         self._processing = processing
@@ -159,13 +159,14 @@ class QtAudioOutput(AudioOutput):
             return
         position, playing = self._clock.position_s(), self._transport.want_playing
         copy = self._copy
-        if copy is None:
+        again = None if copy is None else copy.reprocess(processing, position)
+        if copy is None or again is None:  # played as it is, or a kept copy: a new one (or kept)
             self.load_sequence(self._files)
             self.seek(position)
             if playing:
                 self.play()
             return
-        if copy.reprocess(processing, position):
+        if again:
             self._resume_copy(copy)
         self.seek(position)  # Qt's buffers hold audio as it was heard: from the copy again
 

@@ -8,11 +8,15 @@ application names, which made the folder ~/.cache/pencastviewer/pencastviewer/pe
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+from .source import AudioError
+
 APP_NAME = "pencastviewer"
+FULL_HASH_BYTES = 32 << 20  # files up to this size are hashed whole for a cache key
 
 
 def cache_root() -> Path:
@@ -31,3 +35,20 @@ def cache_root() -> Path:
 def cache_dir(kind: str) -> Path:
     """The cache's subfolder for one kind of file ("audio", "peaks", "playback"; not created)."""
     return cache_root() / kind
+
+
+def file_fingerprint(path: Path) -> bytes:
+    """What a cache key takes of a file: its whole content up to FULL_HASH_BYTES, else its
+    size, mtime and first and last MiB (the waveform's peaks, the kept playable copies)."""
+    try:
+        stat = path.stat()
+        with open(path, "rb") as f:
+            if stat.st_size <= FULL_HASH_BYTES:
+                return b"full" + hashlib.sha256(f.read()).digest()
+            head = f.read(1 << 20)
+            f.seek(-(1 << 20), os.SEEK_END)
+            tail = f.read()
+    except OSError as e:
+        raise AudioError(f"{path}: cannot read ({e.strerror or e})") from None
+    text = f"quick {stat.st_size} {stat.st_mtime_ns}".encode()
+    return hashlib.sha256(text + head + tail).digest()

@@ -19,17 +19,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model.back_to_back import BackToBack
+from .cache import file_fingerprint
 from .decode import open_audio
 from .loudness import METER_VERSION, BackgroundMeter, Loudness
 from .prefetch import prefetched
 from .probe import probe
-from .source import AudioError
 
 BIN_FRAMES = 256  # frames per level-0 bin
 LEVEL_FACTOR = 2  # each coarser level merges two bins of the level below
 TOP_LEVEL_BINS = 64  # stop adding levels once one is this small
 READ_FRAMES = BIN_FRAMES * 1024  # decoder block: large enough that per-block overhead vanishes
-FULL_HASH_BYTES = 32 << 20  # files up to this size are hashed whole for the cache key
 FORMAT_VERSION = 2  # 2: the loudness measured in the same pass follows the peaks
 _MAGIC = b"PVPEAKS\x00"
 _MAX_HEADER_BYTES = 1 << 16
@@ -333,18 +332,3 @@ def cache_key(files: Sequence[PeakSource]) -> str:
         h.update(f"|{seconds!r}|".encode())
         h.update(file_fingerprint(Path(path)))
     return h.hexdigest()[:40]
-
-
-def file_fingerprint(path: Path) -> bytes:
-    try:
-        stat = path.stat()
-        with open(path, "rb") as f:
-            if stat.st_size <= FULL_HASH_BYTES:
-                return b"full" + hashlib.sha256(f.read()).digest()
-            head = f.read(1 << 20)
-            f.seek(-(1 << 20), os.SEEK_END)
-            tail = f.read()
-    except OSError as e:
-        raise AudioError(f"{path}: cannot read ({e.strerror or e})") from None
-    text = f"quick {stat.st_size} {stat.st_mtime_ns}".encode()
-    return hashlib.sha256(text + head + tail).digest()

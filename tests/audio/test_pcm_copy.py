@@ -273,3 +273,77 @@ def test_the_chunk_holding_the_requested_place_is_not_background_work():
     assert copy._is_urgent(first + CHUNK_FRAMES, first + 2 * CHUNK_FRAMES)
     assert not copy._is_urgent(first - CHUNK_FRAMES, first)  # before it: background
     assert not copy._is_urgent(first + 100 * 48000, first + 100 * 48000 + CHUNK_FRAMES)
+
+
+def _kept(folder: Path) -> list[Path]:
+    return sorted(folder.glob("pencastviewer-kept-*.wav"))
+
+
+def test_a_finished_copy_is_kept_and_used_again_without_decoding(tmp_path):
+    """Opened again, the same files heard the same way play from the kept copy: the same
+    file (inode), nothing decoded (no chunk written, its time untouched by writing)."""
+    source = chirp_file(tmp_path / "a.flac", 20.0, 16000)
+    files = [(str(source), None)]
+    heard = Processing(gain_db=6.0)
+    first = PcmCopy(files, 48000, str(tmp_path), processing=heard, kept=True)
+    first.run(threading.Event())
+    (kept,) = _kept(tmp_path)
+    made, _ = sf.read(first.path, dtype="int16")
+    first.release()
+    assert not Path(first.path).exists() and kept.exists()  # its own name went, the kept one stays
+    inode, size = kept.stat().st_ino, kept.stat().st_size
+    again = PcmCopy(files, 48000, str(tmp_path), processing=heard, kept=True)
+    advanced: list[int] = []
+    assert again.prepare()
+    again.run(threading.Event(), advanced=lambda: advanced.append(1))
+    try:
+        assert again.kept and again.complete and again.path == str(kept) and advanced == []
+        assert kept.stat().st_ino == inode and kept.stat().st_size == size
+        assert again.durations_s == pytest.approx((20.0,))
+        np.testing.assert_array_equal(sf.read(again.path, dtype="int16")[0], made)
+        assert again.reprocess(Processing(gain_db=3.0), 1.0) is None  # never written again
+    finally:
+        again.release()
+    assert _kept(tmp_path) == [kept]
+
+
+def test_a_changed_file_or_other_processing_is_not_taken_from_the_kept_copies(tmp_path):
+    source = chirp_file(tmp_path / "a.flac", 5.0, 16000)
+    files = [(str(source), None)]
+    copy = PcmCopy(files, 48000, str(tmp_path), processing=Processing(gain_db=6.0), kept=True)
+    copy.run(threading.Event())
+    copy.release()
+    other = PcmCopy(files, 48000, str(tmp_path), processing=Processing(gain_db=9.0), kept=True)
+    assert other.prepare() and not other.kept
+    other.release()
+    sf.write(source, np.zeros(5 * 16000, np.float32), 16000)  # the recording was replaced
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    changed = PcmCopy(files, 48000, str(tmp_path), processing=Processing(gain_db=6.0), kept=True)
+    changed.run(threading.Event())
+    try:
+        assert not Path(changed.path).name.startswith("pencastviewer-kept-")
+        assert not np.any(sf.read(changed.path, dtype="int16")[0])  # the new file's silence
+        assert len(_kept(tmp_path)) == 2  # the old one (for the old file) and the new one
+    finally:
+        changed.release()
+
+
+def test_the_kept_copies_are_bounded_least_recently_used_first_never_one_in_use(tmp_path):
+    from pencastviewer.audio.kept_copies import limit_store, open_kept
+
+    names = []
+    for age_s, key in ((300, "a" * 40), (200, "b" * 40), (100, "c" * 40)):
+        path = tmp_path / f"pencastviewer-kept-{key}.wav"
+        path.write_bytes(bytes(1 << 20))
+        _aged(path, age_s)
+        names.append(path)
+    oldest, middle, newest = names
+    held = open_kept(str(tmp_path), "a" * 40)  # a viewer plays the oldest (and it is now the newest)
+    assert held is not None
+    _aged(oldest, 300)
+    try:
+        assert limit_store(str(tmp_path), 2 << 20) == 1  # 2 MiB: the one in use and one more
+        assert oldest.exists() and not middle.exists() and newest.exists()
+    finally:
+        os.close(held[1])
+    assert limit_store(str(tmp_path), 1 << 20) == 1 and not oldest.exists() and newest.exists()

@@ -372,6 +372,36 @@ def test_the_playhead_does_not_advance_pages_while_a_seek_waits_for_its_audio(
         qtbot.wait(1)
 
 
+@pytest.mark.audio
+def test_opening_the_same_recording_again_plays_the_kept_copy(long_recording, pulse_sink, qtbot, tmp_path):
+    """A recording loaded again (a notebook opened again) plays from the copy kept when it
+    was finished: no copy is made (nothing is being copied right after the load), and a
+    seek there sounds at once, from the right place."""
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    path, source = long_recording
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    try:
+        load_and_wait(qtbot, out, [(str(path), LONG_S)])
+        qtbot.waitUntil(lambda: not out.is_copying(), timeout=60000)
+        out.unload()
+        qtbot.wait(50)
+        (kept,) = tmp_path.glob("pencastviewer-kept-*.wav")
+        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+        with qtbot.waitSignal(out.ready_changed, timeout=20000):
+            out.load_sequence([(str(path), LONG_S)])
+            assert not out.is_copying()  # at once: the kept copy
+        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+        error_ms, _ = _seek_error_ms(qtbot, out, pulse_sink, source, 432.1)
+        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
+        assert list(tmp_path.glob("pencastviewer-kept-*.wav")) == [kept]  # the same one, no other
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
+
+
 # --- the playhead against what is heard --------------------------------------------------
 def _sample_playhead(qtbot, out, duration_ms: int, samples: list) -> None:
     deadline = time.monotonic() + duration_ms / 1000
@@ -550,10 +580,11 @@ def test_loading_again_abandons_the_copy_in_progress(speech, pulse_sink, qtbot, 
     qtbot.wait(300)  # a late result of the first copy must be dropped, not adopted
     assert readies == [True]
     assert out.duration_s() == pytest.approx(1.0)
-    assert len(list(tmp_path.iterdir())) == 1  # the first copy's file is gone
+    assert len(list(tmp_path.glob("pencastviewer-play-*.wav"))) == 1  # the first copy's file is gone
     out.unload()
     qtbot.wait(20)
-    assert not list(tmp_path.iterdir())  # and unloading removes the copy
+    assert not list(tmp_path.glob("pencastviewer-play-*.wav"))  # and unloading removes the copy
+    assert len(list(tmp_path.glob("pencastviewer-kept-*.wav"))) <= 1  # (the short one, if finished)
     out.deleteLater()
     qtbot.wait(1)
 

@@ -12,7 +12,7 @@ import soundfile as sf
 
 from pencastviewer.app import peaks_job
 from pencastviewer.app.peaks_job import PeaksJob, load_or_build
-from pencastviewer.media import peaks
+from pencastviewer.media import cache, peaks
 from pencastviewer.media.peaks import (
     BIN_FRAMES,
     PeakBuilder,
@@ -208,7 +208,7 @@ def test_a_cached_pyramid_is_loaded_not_rebuilt(tmp_path: Path, monkeypatch: pyt
 def test_quick_key_of_large_files_sees_size_head_and_mtime(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(peaks, "FULL_HASH_BYTES", 1000)
+    monkeypatch.setattr(cache, "FULL_HASH_BYTES", 1000)
     path = tmp_path / "big.bin"
     path.write_bytes(bytes(3 << 20))
     files = [(path, None)]
