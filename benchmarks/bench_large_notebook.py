@@ -130,6 +130,7 @@ class Opening:
     def __init__(self, window, path: Path, tap_s: float | None, sink) -> None:
         self.times: dict[str, float] = {}
         self.tap_s, self.sink, self.take = tap_s, sink, None
+        self.copying_when_ready = False
         self.window, session = window, window.session
         original = window.canvas.paintEvent
 
@@ -176,6 +177,8 @@ class Opening:
     def _on_ready(self, ready: bool) -> None:
         if ready:
             self.times.setdefault("ready", time.perf_counter())
+            backend = self.window.session.playback.backend
+            self.copying_when_ready = getattr(backend, "is_copying", lambda: False)()
 
     def wait_shown(self, reference_of: Callable[[], Reference]) -> tuple[float, float]:
         """Until the first page is painted; with a tap, play 1.5 s and tell how it sounded."""
@@ -378,6 +381,12 @@ def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Open
     )
     during = seeks_while_playing(window.session, sink, reference, SEEKS_S)
     print(f"  seeks over the 3 hours while the copy is made: {describe(during, SEEKS_S)}")
+    latencies = [r[0] for r in during]
+    heard = [v for v in latencies if v == v] or [float("nan")]
+    print(f"RATIO tap right after open, ms to first sound: {tap[0]:.0f} (< 150)")
+    print(f"RATIO seeks while the copy is made, median ms: {statistics.median(heard):.0f} (< 150)")
+    print(f"RATIO seeks while the copy is made, max ms: {max(heard):.0f} (< 150)")
+    print(f"RATIO silent seeks while the copy is made: {sum(v != v for v in latencies)} (0)")
     first.wait()
     memory["after peaks"] = rss_mb()
     return first, reference
@@ -411,6 +420,8 @@ def later_opens(window, path: Path, sink, reference: Reference, runs: int, first
         f"{fmt([o.ms('selected', 'waveform') for o in later])}; audio loaded ms "
         f"{fmt([o.ms('open', 'ready') for o in later])}"
     )
+    copied = sum(bool(getattr(o, "copying_when_ready", False)) for o in later)
+    print(f"RATIO later opens that decode the recording again: {copied}/{runs} (0: the kept copy plays)")
     painted = statistics.median([o.ms("open", "painted") for o in later]) / first.ms("open", "painted")
     print(f"RATIO later open / first open, first page painted: {painted:.2f} (≤ 1.0)")
     shown = statistics.median([o.ms("selected", "waveform") for o in later])
