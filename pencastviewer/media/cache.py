@@ -37,16 +37,18 @@ def cache_dir(kind: str) -> Path:
     return cache_root() / kind
 
 
-def file_fingerprint(path: Path) -> bytes:
-    """What a cache key takes of a file: its whole content up to FULL_HASH_BYTES, else its
-    size, mtime and first and last MiB (the waveform's peaks, the kept playable copies)."""
+def file_fingerprint(path: Path, whole_up_to: int | None = None) -> bytes:
+    """What a cache key takes of a file: its whole content up to whole_up_to bytes (default
+    FULL_HASH_BYTES), else its size, mtime and first and last MiB (the waveform's peaks; the
+    kept playable copies, which take the quick form always: it is asked for on each load)."""
+    limit = FULL_HASH_BYTES if whole_up_to is None else whole_up_to
     try:
         stat = path.stat()
         with open(path, "rb") as f:
-            if stat.st_size <= FULL_HASH_BYTES:
+            if stat.st_size <= limit:
                 return b"full" + hashlib.sha256(f.read()).digest()
             head = f.read(1 << 20)
-            f.seek(-(1 << 20), os.SEEK_END)
+            f.seek(max(stat.st_size - (1 << 20), 0))
             tail = f.read()
     except OSError as e:
         raise AudioError(f"{path}: cannot read ({e.strerror or e})") from None
