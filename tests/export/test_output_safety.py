@@ -50,9 +50,11 @@ def notes_with_audio(folder: Path, seconds: float, rate: int = 8000) -> tuple[Pa
 
 def cli(*args: object, limit_bytes: int | None = None, **popen: object) -> subprocess.Popen[str]:
     def limit() -> None:
-        # A test run started in the background (`cmd &` in a script) ignores SIGINT, and a
-        # child that inherits SIG_IGN gets no KeyboardInterrupt: give it the terminal's default.
+        # A test run started in the background (`cmd &` in a script) ignores SIGINT, one
+        # started under `nohup` ignores SIGHUP, and a child inherits SIG_IGN (the export
+        # rightly leaves an ignored signal ignored): give it the terminal's defaults.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         if limit_bytes is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
