@@ -39,16 +39,10 @@ def _logging(events: list[str], name: str, original):  # type: ignore[no-untyped
     return logged
 
 
-def test_peaks_and_the_tap_index_wait_for_the_first_paint(
-    qtbot, preferences, demo_path: Path, tmp_path: Path, monkeypatch
-) -> None:
+def _open_shown(qtbot, monkeypatch, session, preferences, events: list[str], path):
+    """A shown window whose page paints are logged as "paint", once it has opened `path`."""
     from pencastviewer.gui.main_window import MainWindow
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no peaks cached: a job must run
-    events: list[str] = []
-    monkeypatch.setattr(peaks_job.PeaksJob, "start", _logging(events, "peaks", peaks_job.PeaksJob.start))
-    monkeypatch.setattr(document, "PageHitIndex", _logging(events, "index", document.PageHitIndex))
-    session = Session(SilentAudioOutput())
     window = MainWindow(session, preferences)
     session.setParent(window)
     qtbot.addWidget(window)
@@ -58,7 +52,20 @@ def test_peaks_and_the_tap_index_wait_for_the_first_paint(
     window.show()
     qtbot.waitExposed(window)
     with qtbot.waitSignal(session.opened, timeout=20000):
-        window.open_file(demo_path)
+        window.open_file(path)
+    return window
+
+
+def test_peaks_and_the_tap_index_wait_for_the_first_paint(
+    qtbot, preferences, demo_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no peaks cached: a job must run
+    events: list[str] = []
+    monkeypatch.setattr(peaks_job.PeaksJob, "start", _logging(events, "peaks", peaks_job.PeaksJob.start))
+    monkeypatch.setattr(document, "PageHitIndex", _logging(events, "index", document.PageHitIndex))
+    session = Session(SilentAudioOutput())
+    window = _open_shown(qtbot, monkeypatch, session, preferences, events, demo_path)
     qtbot.waitUntil(lambda: window.peaks.pyramid is not None, timeout=30000)
     qtbot.waitUntil(lambda: "index" in events, timeout=5000)
     assert "paint" in events and "peaks" in events
@@ -125,22 +132,12 @@ def test_the_audio_copy_waits_for_the_first_paint(
 ) -> None:
     """With the real audio backend, the copy it decodes the recording into starts once the
     opened notebook's page is painted (decoding beside the paint made it several times slower)."""
-    from pencastviewer.gui.main_window import MainWindow
 
     events: list[str] = []
     output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
     _thread_starts(monkeypatch, events, output)
     session = Session(output)
-    window = MainWindow(session, preferences)
-    session.setParent(window)
-    qtbot.addWidget(window)
-    layer = window.canvas.layer
-    monkeypatch.setattr(layer, "rebuild", _logging(events, "paint", layer.rebuild))
-    window.resize(1000, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(session.opened, timeout=20000):
-        window.open_file(demo_path)
+    _open_shown(qtbot, monkeypatch, session, preferences, events, demo_path)
     qtbot.waitUntil(lambda: "copy" in events, timeout=5000)
     assert "paint" in events and events.index("copy") > events.index("paint")
 
