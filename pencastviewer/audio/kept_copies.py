@@ -28,7 +28,8 @@ except ImportError:  # Windows: copies are not locked
     fcntl = None  # type: ignore[assignment]
 
 KEPT_PREFIX = "pencastviewer-kept-"
-COPY_FORMAT = 1  # raise it whenever the copy's samples would come out otherwise (decoding, processing)
+# raise it whenever the copy's samples would come out otherwise (decoding, processing)
+COPY_FORMAT = 2  # 2: voice clarity's high-pass made with numpy (a float32 ulp apart from scipy's)
 KEPT_BYTES = 4 << 30
 
 

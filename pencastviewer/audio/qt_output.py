@@ -27,7 +27,6 @@ same reason, unload() and let the event loop run before deleting one.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 import weakref
 from collections.abc import Sequence
@@ -153,8 +152,6 @@ class QtAudioOutput(AudioOutput):
         if processing == self._processing:
             return
         self._processing = processing
-        if processing.voice_clarity:  # its high-pass imports scipy.signal (0.8-2 s): not on a tap's path
-            threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
         if not self._files:
             return
         position, playing = self._clock.position_s(), self._transport.want_playing

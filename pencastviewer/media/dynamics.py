@@ -11,7 +11,6 @@ writes the tapped region first and must still be sample-exact and seamless.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .high_pass import high_pass
 from .true_peak import true_peak_envelope
 
 LOOKAHEAD_S = 0.005  # the limiter starts turning down this long before a peak
@@ -69,17 +69,7 @@ IDENTITY = Processing(limit=False)  # the samples as recorded
 def _high_pass(frames: NDArray[np.float32], sample_rate: int) -> NDArray[np.float32]:
     if sample_rate <= 2 * HIGH_PASS_HZ:
         return frames
-    from scipy import signal
-
-    return np.asarray(signal.sosfilt(_high_pass_sos(sample_rate), frames, axis=0), dtype=np.float32)
-
-
-@functools.cache
-def _high_pass_sos(sample_rate: int) -> NDArray[np.float64]:
-    from scipy import signal
-
-    sos: NDArray[np.float64] = signal.butter(2, HIGH_PASS_HZ, btype="highpass", fs=sample_rate, output="sos")
-    return sos
+    return high_pass(frames, sample_rate, HIGH_PASS_HZ)
 
 
 def compressor_gain_db(level_db: NDArray[np.float32], reference_db: float) -> NDArray[np.float32]:

@@ -174,9 +174,9 @@ def test_the_limiter_is_scipy_s_filters_made_with_numpy():
     np.testing.assert_allclose(gain, expected, atol=1e-6)
 
 
-def test_the_limiter_loads_no_scipy():
-    """scipy's import takes 0.8-2 s: a tap into audio heard normalised and limited must
-    not wait for it (voice clarity's high-pass still uses scipy.signal)."""
+def test_the_limiter_and_voice_clarity_load_no_scipy():
+    """scipy's import takes 0.8-2 s: a tap into audio heard normalised, limited and with
+    voice clarity (its high-pass: media/high_pass.py) must not wait for it."""
     import subprocess
     import sys
 
@@ -186,6 +186,8 @@ def test_the_limiter_loads_no_scipy():
         "x = (np.random.default_rng(0).standard_normal((48000, 2)) * 0.5).astype(np.float32)\n"
         "out = process(x, 48000, Processing(gain_db=12.0))\n"
         "assert np.abs(out).max() < 0.9\n"
+        "clear = process(x, 48000, Processing(gain_db=12.0, voice_clarity=True))\n"
+        "assert np.abs(clear).max() < 0.9 and np.abs(clear - out).max() > 0.01\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n"
     )
     done = subprocess.run(
