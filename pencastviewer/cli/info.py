@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..app.export.core import ExportError
-from ..formats import ReadOptions, read_with_format
-from ..model import Notebook, Recording
-from ..model.units import format_hms
+if TYPE_CHECKING:
+    from ..model import Notebook, Recording
+
+# Only light modules at the top: run() starts inflating the file before numpy and the
+# readers load (formats.inflating), and the two overlap.
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +25,7 @@ def _loudness(recording: Recording) -> dict[str, float | None]:
     or unreadable: the notebook's warnings say why)."""
     if recording.is_missing:
         return {"loudness_lufs": None, "true_peak_dbtp": None}
+    from ..app.export.core import ExportError
     from ..app.export.heard import recording_loudness  # (scipy and the decoders: only when measured)
 
     try:
@@ -88,6 +90,8 @@ AUDIO_HINT = "hint: give a recording that was not found with --audio FILE"
 
 
 def _text(doc: dict[str, Any]) -> str:
+    from ..model.units import format_hms
+
     lines = [f"format: {doc['format']}"]
     if doc["title"]:
         lines.append(f"title: {doc['title']}")
@@ -129,6 +133,11 @@ def _text(doc: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..formats.inflating import prefetch
+
+    prefetch(args.file)  # a gzip file inflates in a thread (zlib frees the GIL) during the imports
+    from ..formats import ReadOptions, read_with_format
+
     options = ReadOptions(audio_paths=tuple(Path(a) for a in args.audio))
     spec, notebook = read_with_format(args.file, options)
     doc = describe(notebook, spec.name)

@@ -9,9 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..formats import FormatError
-from ..transcript.engine import ModelUnavailable, TranscriptionCancelled
-from .display_check import display_problem
+from ..formats.errors import FormatError
+
+# (Only light modules above: `info` starts reading its file before numpy and the readers
+# load, see cli.info.run. The transcription engine's errors are looked up when raised.)
+ENGINE = "pencastviewer.transcript.engine"
 
 # name -> (module, its add-arguments function, its run function); run returns the exit
 # status. A module is imported only for its own command (`info` never loads what exports need).
@@ -97,14 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as e:
         print(e, file=sys.stderr)
         return 2
-    except (FormatError, ModelUnavailable) as e:
+    except FormatError as e:
         print(f"pencastviewer: {e}", file=sys.stderr)
         return 1
-    except TranscriptionCancelled:
-        return 130
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug, not bad input: still one line; the env var shows the traceback
+        engine = sys.modules.get(ENGINE)  # (only a command that imported it can raise its errors)
+        if engine is not None and isinstance(e, engine.ModelUnavailable):
+            print(f"pencastviewer: {e}", file=sys.stderr)
+            return 1
+        if engine is not None and isinstance(e, engine.TranscriptionCancelled):
+            return 130
         if os.environ.get("PENCASTVIEWER_DEBUG"):
             raise
         print(
@@ -112,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+    from .display_check import display_problem
+
     problem = display_problem()  # before Qt, which would abort (exit 134) instead
     if problem is not None:
         print(f"pencastviewer: {problem}", file=sys.stderr)

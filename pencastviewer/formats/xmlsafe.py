@@ -5,6 +5,7 @@ depth; every failure a FormatError with line and column."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import CorruptFileError, TooLargeError
@@ -47,14 +48,21 @@ class _SafeTreeBuilder(ET.TreeBuilder):
         return super().end(tag)
 
 
-def parse_xml(data: bytes, path: str | Path, *, what: str = "XML") -> ET.Element:
-    """The root element of `data`; CorruptFileError (naming line and column) for a DTD, too
-    deep a nesting, an unknown encoding or malformed XML."""
-    if len(data) > MAX_XML_BYTES:
+def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "XML") -> ET.Element:
+    """The root element of `data` (the document, or its chunks in order: parsed as they
+    come); CorruptFileError (naming line and column) for a DTD, too deep a nesting, an
+    unknown encoding or malformed XML."""
+    if isinstance(data, bytes) and len(data) > MAX_XML_BYTES:
         raise TooLargeError(path, f"{what} is {len(data)} bytes (limit {MAX_XML_BYTES})")
+    chunks = (data,) if isinstance(data, bytes) else data
     parser = ET.XMLParser(target=_SafeTreeBuilder())
+    size = 0
     try:
-        parser.feed(data)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_XML_BYTES:
+                raise TooLargeError(path, f"{what} is more than {MAX_XML_BYTES} bytes")
+            parser.feed(chunk)
         return parser.close()
     except _Refused as e:
         raise CorruptFileError(path, f"{what} {e.problem}", where=e.where) from None

@@ -40,3 +40,36 @@ def test_info_on_a_xopp_imports_only_what_reading_needs(xournalpp_dir: Path) -> 
     loaded = [m for m in modules if m.split(".")[0] in HEAVY or m.startswith(OTHER_READERS)]
     loaded += [m for m in modules if m in LAZY_NUMPY or m.startswith(tuple(f"{n}." for n in LAZY_NUMPY))]
     assert loaded == []
+
+
+PREFETCH_CHILD = """
+import contextlib, io, json, sys
+from pencastviewer.formats import inflating
+made = []  # for each stream: was numpy loaded when it started?
+original = inflating.Inflating.__init__
+def counted(self, *args, **kwargs):
+    made.append("numpy" in sys.modules)
+    original(self, *args, **kwargs)
+inflating.Inflating.__init__ = counted
+from pencastviewer.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["info", sys.argv[1]])
+print(json.dumps([status, made]))
+"""
+
+
+def test_info_inflates_a_gzip_file_while_numpy_and_the_readers_load(xournalpp_dir: Path) -> None:
+    """One stream, started before numpy is imported (zlib inflates with the GIL released,
+    beside the imports), and the one the reader parses."""
+    path = xournalpp_dir / "strokes.xopp"
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    done = subprocess.run(
+        [sys.executable, "-c", PREFETCH_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    status, made = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0
+    assert made == [False]

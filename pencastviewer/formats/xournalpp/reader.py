@@ -16,10 +16,10 @@ from ...model.units import MM_PER_POINT
 from ..errors import CorruptFileError
 from ..registry import FormatSpec, ReadOptions
 from ..timing import time_from_name, unix_ms
-from ..xmlsafe import local_name, parse_xml
+from ..xmlsafe import local_name
 from .audio import AudioLocator, place_back_to_back
 from .background import BackgroundFiles, lenient_int, solid_background
-from .container import MIMETYPE, open_archive, read_content
+from .container import MIMETYPE, open_archive, parse_content
 from .elements import (
     MAX_COORD_PT,
     AudioLink,
@@ -83,8 +83,7 @@ def read(path: Path, options: ReadOptions) -> Notebook:
     warnings = _Warnings()
     archive = open_archive(path)
     try:
-        xml = read_content(path, archive)
-        root = parse_xml(xml, path, what="Xournal++ XML")
+        root = parse_content(path, archive)
         read_member = archive.read if archive else None
         pages, outside = _parse_pages(root, path, options, read_member, warnings.add)
         locator = AudioLocator(
