@@ -1,32 +1,24 @@
 """The real audio backend: QMediaPlayer (FFmpeg) playing a sample-exact PCM copy.
 
-Why QMediaPlayer rather than a QAudioSink we feed ourselves: it decodes, seeks and
-changes rate keeping the pitch (Qt ≥ 6.10, signalsmith-stretch) in its own threads, so
-Python only issues commands and is never in the real-time path; a pushed QAudioSink
-would need Python to refill it every few ms and our own time-stretcher.
+Why QMediaPlayer rather than a QAudioSink we feed: it decodes, seeks and changes rate
+keeping the pitch (Qt ≥ 6.10) in its own threads; Python only issues commands and is never
+in the real-time path (a pushed sink needs a refill every few ms, and our own stretcher).
 
-Why a copy (pcm_copy). Measured through PulseAudio (tests/audio), QMediaPlayer playing
-the files themselves starts a seek at the start of the compressed packet holding the
-target: WAV 0 ms, Opus −6.5…−16 ms, AAC +3…−19 ms, Vorbis −1…−21 ms, FLAC −20…−76 ms
-(at 48 kHz; packets last 3× longer at 16 kHz); and a 16 kHz stream sounds 33 ms after the
-position Qt reports (PulseAudio resamples and buffers it). A 16-bit WAV at the device's
-rate seeks to the sample in every case and has no hidden delay, and a recording's files
-joined in one copy play with no gap at all.
+Why a copy (pcm_copy): played as they are, compressed files start a seek at the packet
+holding the target (FLAC: up to 76 ms early, through PulseAudio), a 16 kHz stream sounds
+33 ms late; a 16-bit WAV at the device's rate seeks to the sample, with no hidden delay or
+gap between files. It plays while being made (what the player waits for first); the
+transport (state_machine.Transport) sends the player to a position only once the copy
+holds it, and stalls when it falls short (qt_quirks). Figures: bench_large_notebook.py.
 
-The copy is played while it is being made (pcm_copy: the header at once, in load, then
-the audio, what the player waits for first, in one block). The transport's rules
-(state_machine.Transport) send the player to a position only once the copy holds it, and
-stall while playing when the copy falls short (qt_quirks: Qt reads ahead). Figures:
-benchmarks/bench_large_notebook.py and bench_heard_seek.py; 23-33 ms once copied.
-
-Position: Qt's reports are smoothed by PlayheadClock (clock.py), less the stretcher's lag
-(qt_quirks). Every call into QMediaPlayer is queued (qt_quirks: "Queued calls"); for the
-same reason, unload() and let the event loop run before deleting one.
+Position: Qt's, smoothed by PlayheadClock, less the stretcher's lag. Calls into QMediaPlayer
+are queued (qt_quirks: "Queued calls"): unload() and let the event loop run before deleting one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import weakref
 from collections.abc import Sequence
@@ -53,6 +45,9 @@ class _Relay(QObject):
     started = Signal(int, object)  # generation, PlayableAudio: the player may open it
     advanced = Signal(int)  # generation: more of the copy is written (while asked for)
     finished = Signal(int, str)  # generation, error message ("" when the copy is complete)
+
+    def advance(self, generation: int) -> None:
+        _emit(self.advanced, generation)
 
 
 def _abandon(cancel: threading.Event, copy: PcmCopy, in_background: bool = False) -> None:
@@ -81,6 +76,8 @@ class QtAudioOutput(AudioOutput):
         self._player.positionChanged.connect(self._on_player_position_changed)
         self._player.mediaStatusChanged.connect(self._on_player_media_status_changed)
         self._player.errorOccurred.connect(self._on_player_error_occurred)
+        self._player.sourceChanged.connect(self._on_player_source_changed)
+        self._source_set = False  # the player has our playable's source (qt_quirks: "Stale status")
         self._relay = _Relay(self)
         self._relay.started.connect(self._on_copy_started)
         self._relay.advanced.connect(self._on_copy_advanced)
@@ -110,6 +107,7 @@ class QtAudioOutput(AudioOutput):
     def _start_copy(self) -> None:
         generation, files, cancel = self._generation, self._files, self._cancel
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
+        advanced = functools.partial(relay.advance, generation)
         processing = self._processing
         copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=directory is not None)
         self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
@@ -117,9 +115,6 @@ class QtAudioOutput(AudioOutput):
         def started() -> None:
             if not _emit(relay.started, generation, PlayableAudio(copy.path, copy.durations_s, True)):
                 _abandon(cancel, copy)
-
-        def advanced() -> None:
-            _emit(relay.advanced, generation)
 
         as_is = playable_as_is(files, rate) if processing.is_identity else None
         prepared = as_is is None and copy.prepare()  # the player gets the file now, not via a worker
@@ -170,13 +165,10 @@ class QtAudioOutput(AudioOutput):
     def _resume_copy(self, copy: PcmCopy) -> None:
         generation, cancel, relay = self._generation, self._cancel, self._relay
 
-        def advanced() -> None:
-            _emit(relay.advanced, generation)
-
         def work() -> None:
             error = ""
             try:
-                copy.resume(cancel, advanced)
+                copy.resume(cancel, functools.partial(relay.advance, generation))
             except Cancelled:
                 return
             except Exception as e:
@@ -216,8 +208,15 @@ class QtAudioOutput(AudioOutput):
         else:
             self._carry_out(self._transport.copy_finished(self._covered(LEAD_S)))
 
+    def _on_player_source_changed(self, source: QUrl) -> None:
+        playable = self._playable
+        self._source_set = playable is not None and source == QUrl.fromLocalFile(playable.path)
+        if self._source_set and self._player.mediaStatus() == _Status.LoadedMedia:
+            self._on_player_media_status_changed(_Status.LoadedMedia)
+
     def _on_player_media_status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == _Status.LoadedMedia and not self._transport.ready and self._playable is not None:
+        loaded = status == _Status.LoadedMedia and self._source_set and self._playable is not None
+        if loaded and not self._transport.ready:
             queue_call(self._player, "setPlaybackRate", Q_ARG(float, self._clock.rate))
             self._carry_out(self._transport.loaded(self._covered(LEAD_S)))
             self.ready_changed.emit(True)
@@ -236,6 +235,7 @@ class QtAudioOutput(AudioOutput):
 
     def unload(self) -> None:
         self._generation += 1
+        self._source_set = False
         self._drop_held_decoding()
         self._drop_copy()
         self._cancel = threading.Event()

@@ -20,6 +20,13 @@ QAudioOutput; called from Python, which holds the GIL, it deadlocks (seen in abo
 stop in twenty after play-to-end-then-replay). Every call into QMediaPlayer is therefore
 queued, to run from the event loop, where PySide has released the GIL; for the same
 reason the player is stopped from C++ at aboutToQuit.
+
+Stale status. Stopping the old source (a reload: another recording, the same one heard
+another way) reports LoadedMedia once more, from the event loop, after the new copy is
+ready to be set: taken as the new source's, the player was sent to the playhead and started
+before the new source replaced the old and sent it back to 0, where a copy still being made
+is a hole: silence for as long as it played (every reload while playing, tests/audio). Only
+a LoadedMedia after the player reports our source counts.
 """
 
 from __future__ import annotations
