@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +136,9 @@ def _text(doc: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..formats.inflating import prefetch
 
+    # numpy's OpenBLAS starts a thread per core that spins ~0.1 s when loaded (60 ms of CPU
+    # on big.xopp, on the core the inflating thread needs); `info` multiplies no matrices.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     prefetch(args.file)  # a gzip file inflates in a thread (zlib frees the GIL) during the imports
     from ..formats import ReadOptions, read_with_format
 

@@ -6,6 +6,7 @@ showing parts; and it starts inflating the file before numpy loads."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,36 @@ def test_info_inflates_a_gzip_file_while_numpy_and_the_readers_load(xournalpp_di
     status, made = json.loads(done.stdout.splitlines()[-1])
     assert status == 0
     assert made == [False]
+
+
+THREADS_CHILD = """
+import contextlib, io, json, os, sys, threading, time
+from pencastviewer.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["info", sys.argv[1]])
+for thread in threading.enumerate():
+    if thread is not threading.current_thread():
+        thread.join()
+for _ in range(100):  # (a thread just joined may take a moment to leave the task list)
+    if len(os.listdir("/proc/self/task")) == 1:
+        break
+    time.sleep(0.05)
+print(json.dumps([status, len(os.listdir("/proc/self/task"))]))
+"""
+
+
+def test_info_runs_without_blas_threads(xournalpp_dir: Path) -> None:
+    """numpy's OpenBLAS would start a thread per core, which spins on load (CPU that the
+    inflating thread and the other processes need); `info` does no matrix work."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_CHILD, str(xournalpp_dir / "strokes.xopp")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    status, threads = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0
+    assert threads == 1  # the main thread alone
