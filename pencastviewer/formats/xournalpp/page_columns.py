@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 from ...model import CAPS, PageInk
 from ...model.page_ink import NO_FILL, NO_RECORDING
 from ..timing import writing_times_many
-from .elements import RawStroke
+from .elements import AudioLink
+from .stroke_batch import StrokeRun
 
 F64 = NDArray[np.float64]
 
@@ -22,21 +23,22 @@ class PageColumns:
     """The points of a page's strokes, and their times from the start of each stroke's
     recording (0 when unlinked)."""
 
-    def __init__(self, strokes: Sequence[RawStroke], starts: dict[str, list[float]]) -> None:
-        self.strokes = strokes
-        n = len(strokes)
-        counts = np.fromiter((len(s.xy_mm) for s in strokes), np.int64, n)
+    def __init__(self, runs: Sequence[StrokeRun], starts: dict[str, list[float]]) -> None:
+        self.runs = runs
+        counts = np.concatenate([np.diff(r.offsets) for r in runs]) if runs else np.zeros(0, np.int64)
         self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.xy_mm = np.concatenate([s.xy_mm for s in strokes]) if n else np.zeros((0, 2))
-        self.names = [s.link.fn if s.link else None for s in strokes]
-        start = np.array([float(s.link.ts_ms) if s.link else 0.0 for s in strokes])
-        limit = np.array([_next_start(starts, s) for s in strokes], np.float64)
+        self.xy_mm = np.concatenate([r.xy_mm for r in runs]) if runs else np.zeros((0, 2))
+        links = [link for r in runs for link in r.links]
+        self.names = [link.fn if link else None for link in links]
+        start = np.array([float(link.ts_ms) if link else 0.0 for link in links])
+        limit = np.array([_next_start(starts, link) for link in links], np.float64)
         self.relative_ms = writing_times_many(self.xy_mm, self.offsets, start, limit)
         self.relative_ms[np.repeat(np.array([name is None for name in self.names], bool), counts)] = 0.0
+        self.n_strokes = len(links)
 
     def ends(self) -> dict[str, float]:
         """How far into each recording this page's strokes reach, in ms."""
-        last = self.relative_ms[self.offsets[1:] - 1].tolist() if len(self.strokes) else []
+        last = self.relative_ms[self.offsets[1:] - 1].tolist() if self.n_strokes else []
         reach: dict[str, float] = {}
         for name, end in zip(self.names, last, strict=True):
             if name is not None:
@@ -45,41 +47,38 @@ class PageColumns:
 
     def ink(self, clock: dict[str, float], index: dict[str, int], static_ms: float) -> PageInk:
         """The columns on the notebook clock; unlinked strokes at `static_ms`."""
-        strokes, n = self.strokes, len(self.strokes)
+        runs, n = self.runs, self.n_strokes
         counts = np.diff(self.offsets)
         linked = np.array([name is not None for name in self.names], bool)
         shift = np.array([clock[name] if name is not None else 0.0 for name in self.names], np.float64)
         t_ms = np.where(np.repeat(linked, counts), np.repeat(shift, counts) + self.relative_ms, static_ms)
-        has_widths = np.fromiter((s.widths_mm is not None for s in strokes), bool, n)
-        widths = None
-        if has_widths.any():
-            widths = np.concatenate(
-                [s.widths_mm if s.widths_mm is not None else np.zeros(len(s.xy_mm)) for s in strokes]
-            )
+        has_widths = np.concatenate([r.has_widths for r in runs]) if runs else np.zeros(0, bool)
+        widths = np.concatenate([r.widths_mm for r in runs]) if has_widths.any() else None
+        styles = [style for r in runs for style in r.styles]
         return PageInk(
             self.xy_mm,
             t_ms,
             self.offsets,
             widths_mm=widths,
             has_widths=has_widths,
-            width_mm=np.array([s.width_mm for s in strokes], np.float64),
-            color=np.array([s.color for s in strokes], np.uint8).reshape(n, 4),
-            tool=np.array([int(s.tool) for s in strokes], np.int8),
+            width_mm=np.concatenate([r.width_mm for r in runs]) if runs else np.zeros(0),
+            color=np.array([s.color for s in styles], np.uint8).reshape(n, 4),
+            tool=np.array([int(s.tool) for s in styles], np.int8),
             recording=np.array(
                 [index[name] if name is not None else NO_RECORDING for name in self.names], np.int32
             ),
             fill_alpha=np.array(
-                [NO_FILL if s.fill_alpha is None else s.fill_alpha for s in strokes], np.int16
+                [NO_FILL if s.fill_alpha is None else s.fill_alpha for s in styles], np.int16
             ),
-            cap=np.array([CAPS.index(s.cap) for s in strokes], np.int8),
-            dash_mm=tuple(s.dash_mm for s in strokes),
+            cap=np.array([CAPS.index(s.cap) for s in styles], np.int8),
+            dash_mm=tuple(s.dash_mm for s in styles),
         )
 
 
-def _next_start(starts: dict[str, list[float]], stroke: RawStroke) -> float:
+def _next_start(starts: dict[str, list[float]], link: AudioLink | None) -> float:
     """The first start strictly after the stroke's in its recording (nan: none)."""
-    if stroke.link is None:
+    if link is None:
         return float("nan")
-    sorted_starts, start = starts[stroke.link.fn], float(stroke.link.ts_ms)
+    sorted_starts, start = starts[link.fn], float(link.ts_ms)
     i = bisect.bisect_right(sorted_starts, start)
     return sorted_starts[i] if i < len(sorted_starts) else float("nan")

@@ -24,7 +24,6 @@ from .elements import (
     MAX_COORD_PT,
     AudioLink,
     ElementContext,
-    RawStroke,
     RawText,
     audio_link,
     parse_stroke,
@@ -32,7 +31,7 @@ from .elements import (
 )
 from .images import parse_image
 from .page_columns import PageColumns
-from .stroke_batch import batch_strokes
+from .stroke_batch import StrokeRun, batch_strokes, run_of
 
 MAX_WARNINGS = 40
 _ROOT = re.compile(rb"<(xournal|MrWriter)[\s>/]")
@@ -43,7 +42,7 @@ class _Page:
     width_mm: float
     height_mm: float
     background: Background | None = None
-    strokes: list[RawStroke] = field(default_factory=list)
+    strokes: list[StrokeRun] = field(default_factory=list)  # in drawing order
     texts: list[RawText] = field(default_factory=list)
     images: list[PageImage] = field(default_factory=list)
 
@@ -166,22 +165,30 @@ def _parse_page(elem: ET.Element, index: int, ctx: ElementContext, files: Backgr
 def _parse_layer(layer: ET.Element, ctx: ElementContext, page: _Page, where: str) -> None:
     elements = _layer_elements(layer, ctx)
     strokes = [(elem, link) for name, elem, link in elements if name == "stroke"]
-    batch = iter(batch_strokes([e for e, _ in strokes], [link for _, link in strokes], ctx))
+    batch = batch_strokes([e for e, _ in strokes], [link for _, link in strokes], ctx)
+    plain = batch.plain if batch is not None else [False] * len(strokes)
     counts = {"stroke": 0, "text": 0, "image": 0, "teximage": 0}
+    taken = run_start = 0  # plain strokes so far; the first of the run not yet on the page
     for name, elem, link in elements:
         counts[name] += 1
         if name == "stroke":
-            done = next(batch)
-            if done is not None:
-                page.strokes.append(done)
-            else:
-                page.strokes += parse_stroke(elem, ctx, link, f"{where}, {name} {counts[name]}")
+            if plain[counts[name] - 1]:
+                taken += 1
+                continue
+            if batch is not None and run_start < taken:  # the plain ones before it, in order
+                page.strokes.append(batch.run(run_start, taken))
+            run_start = taken
+            read = parse_stroke(elem, ctx, link, f"{where}, {name} {counts[name]}")
+            if read:
+                page.strokes.append(run_of(read))
         elif name == "text":
             page.texts.append(parse_text(elem, ctx, link, f"{where}, {name} {counts[name]}"))
         else:
             image = parse_image(elem, ctx, f"{where}, {name} {counts[name]}")
             if image is not None:
                 page.images.append(image)
+    if batch is not None and run_start < taken:
+        page.strokes.append(batch.run(run_start, taken))
 
 
 def _layer_elements(layer: ET.Element, ctx: ElementContext) -> list[tuple[str, ET.Element, AudioLink | None]]:
@@ -236,9 +243,9 @@ def _stroke_starts(pages: list[_Page]) -> dict[str, list[float]]:
     """Per recording, in order of first use (page by page): its strokes' starts."""
     starts: dict[str, set[float]] = {}
     for page in pages:
-        for stroke in page.strokes:
-            if stroke.link:
-                starts.setdefault(stroke.link.fn, set()).add(float(stroke.link.ts_ms))
+        for link in (link for run in page.strokes for link in run.links):
+            if link:
+                starts.setdefault(link.fn, set()).add(float(link.ts_ms))
         for text in page.texts:
             if text.link:
                 starts.setdefault(text.link.fn, set())
