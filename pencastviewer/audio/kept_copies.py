@@ -29,7 +29,7 @@ except ImportError:  # Windows: copies are not locked
 
 KEPT_PREFIX = "pencastviewer-kept-"
 # raise it whenever the copy's samples would come out otherwise (decoding, processing)
-COPY_FORMAT = 2  # 2: voice clarity's high-pass made with numpy (a float32 ulp apart from scipy's)
+COPY_FORMAT = 3  # 3: the compressor per 16 frames; 2: voice clarity's high-pass made with numpy
 KEPT_BYTES = 4 << 30
 
 

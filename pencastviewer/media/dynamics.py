@@ -85,18 +85,36 @@ def compressor_gain_db(level_db: NDArray[np.float32], reference_db: float) -> ND
     return np.asarray(lift - cut, dtype=np.float32)
 
 
+_GAIN_STEP = 16  # the compressor's and the limiter's gains are worked out per 16 frames (0.33 ms at 48 kHz)
+
+
 def _compressor_gain(
-    level: NDArray[np.float32], sample_rate: int, reference_db: float
+    level: NDArray[np.float32], sample_rate: int, reference_db: float, first_frame: int = 0
 ) -> NDArray[np.float32]:
     """The compressor's gain per frame: compressor_gain_db of the RMS level over
     COMPRESSOR_WINDOW_S, smoothed over COMPRESSOR_SMOOTHING_S. Loudness stays near the
-    reference; its range shrinks."""
-    window = max(1, round(COMPRESSOR_WINDOW_S * sample_rate))
-    power = _moving_mean(np.square(level, dtype=np.float32), window)
+    reference; its range shrinks. Worked out per _GAIN_STEP frames, as the limiter's gain
+    (steps at multiples of it in the whole signal: `first_frame` is where `level` starts):
+    the level's window is a whole number of steps, so each step's is the frames' own;
+    the gain, smoothed over 50 ms, moves < 0.2 dB within a step. Per frame, the two moving
+    means cost 7-10 ms of a tap's 6.5 s (measured), per step a sixteenth of that."""
+    n, step = len(level), _GAIN_STEP
+    lead = first_frame % step
+    n_steps = -(-(lead + n) // step)
+    padded = np.zeros(n_steps * step, dtype=np.float32)
+    padded[lead : lead + n] = level
+    rows = padded.reshape(n_steps, step)
+    frames_in = np.full(n_steps, step, dtype=np.float32)  # the ends' steps hold fewer frames
+    frames_in[0] -= lead
+    frames_in[-1] -= n_steps * step - lead - n
+    step_power = np.einsum("ij,ij->i", rows, rows) / frames_in
+    window = max(1, round(COMPRESSOR_WINDOW_S * sample_rate / step))
+    power = _moving_mean(step_power, window)
     level_db = np.asarray(10.0 * np.log10(np.maximum(power, 1e-12)), dtype=np.float32)
-    smooth = max(1, round(COMPRESSOR_SMOOTHING_S * sample_rate))
+    smooth = max(1, round(COMPRESSOR_SMOOTHING_S * sample_rate / step))
     gain_db = _moving_mean(compressor_gain_db(level_db, reference_db), smooth)
-    return np.asarray(np.power(np.float32(10.0), gain_db / np.float32(20.0)), dtype=np.float32)
+    gain = np.power(np.float32(10.0), gain_db / np.float32(20.0))
+    return np.asarray(np.repeat(gain, step)[lead : lead + n], dtype=np.float32)
 
 
 def _moving_mean(x: NDArray[np.float32], size: int) -> NDArray[np.float32]:
@@ -129,9 +147,6 @@ def _moving_min(x: NDArray[np.float32], before: int, after: int) -> NDArray[np.f
     forwards = np.minimum.accumulate(blocks, axis=1).ravel()
     backwards = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
     return np.asarray(np.minimum(backwards[: len(x)], forwards[width - 1 : width - 1 + len(x)]), np.float32)
-
-
-_GAIN_STEP = 16  # the limiter's gain is computed per 16 frames (0.33 ms at 48 kHz)
 
 
 def limiter_gain(
@@ -174,7 +189,8 @@ def process(
     out *= np.float32(processing.total_gain)
     if processing.voice_clarity:
         out = _high_pass(out, sample_rate)
-        out *= _compressor_gain(np.abs(out).max(axis=1), sample_rate, processing.reference_db)[:, None]
+        level = np.abs(out).max(axis=1)
+        out *= _compressor_gain(level, sample_rate, processing.reference_db, first_frame)[:, None]
     if processing.limit:
         ceiling = 10.0 ** ((processing.ceiling_dbtp - INTERSAMPLE_MARGIN_DB) / 20.0)
         out *= limiter_gain(true_peak_envelope(out, ceiling), ceiling, sample_rate, first_frame)[:, None]

@@ -224,3 +224,31 @@ def test_an_eager_stream_equals_the_whole_and_gives_a_large_first_block_at_once(
     assert read == [200_000] and len(first) == 200_000 - math.ceil(CONTEXT_S * RATE)
     out = np.concatenate([first, *stream])
     np.testing.assert_allclose(out, whole, atol=1e-5)
+
+
+def test_the_compressor_worked_out_per_step_follows_the_per_frame_one():
+    """The compressor's gain per _GAIN_STEP frames (its two moving means were most of a
+    tap's processing) against the same rule per frame, by scipy: close everywhere, the
+    same loudness, and the steps fixed in the signal, so a cut gets the same gain."""
+    from scipy import ndimage
+
+    from pencastviewer.media import dynamics
+
+    source = _quiet_speechlike_with_clicks(10.0, seed=4)[:, 0] * np.float32(10.0)
+    reference_db = -16.0
+    level = np.abs(source)
+    power = ndimage.uniform_filter1d(level.astype(np.float64) ** 2, 960, mode="nearest")
+    curve = dynamics.compressor_gain_db(np.float32(10.0 * np.log10(np.maximum(power, 1e-12))), reference_db)
+    per_frame_db = ndimage.uniform_filter1d(curve.astype(np.float64), 2400, mode="nearest")
+    stepped_db = 20.0 * np.log10(dynamics._compressor_gain(level, RATE, reference_db))
+    assert np.abs(per_frame_db).max() > 3.0  # (it does compress and lift)
+    difference = np.abs(stepped_db - per_frame_db)
+    assert np.percentile(difference, 99) < 0.1 and difference.max() < 0.6
+    heard = [
+        measure((source * 10 ** (g / 20))[:, None].astype(np.float32), RATE).integrated_lufs
+        for g in (per_frame_db, stepped_db)
+    ]
+    assert abs(heard[0] - heard[1]) < 0.01
+    for start in (1, 15, 16, 12_345):
+        cut = dynamics._compressor_gain(level[start:], RATE, reference_db, first_frame=start)
+        np.testing.assert_allclose(cut[5000:-5000], 10 ** (stepped_db[start:][5000:-5000] / 20), rtol=1e-5)
