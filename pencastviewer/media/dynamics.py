@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .high_pass import high_pass
+from .high_pass import HIGH_PASS_HZ, high_pass
 from .true_peak import true_peak_envelope
 
 LOOKAHEAD_S = 0.005  # the limiter starts turning down this long before a peak
@@ -27,7 +27,6 @@ HOLD_S = 0.02  # and holds it this long after: a full cycle of the lowest voices
 # (at 50 ms the export test's speech envelope correlated only 0.86 with the source's)
 COMPRESSOR_WINDOW_S = 0.02  # RMS window of the compressor's level detector
 COMPRESSOR_SMOOTHING_S = 0.05
-HIGH_PASS_HZ = 80.0
 MAX_LIFT_DB = 6.0  # the most voice clarity raises quiet speech
 CONTEXT_S = 0.25  # audio needed on each side of a region for an exact, seamless result
 MAX_GAIN_DB = 30.0

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+HIGH_PASS_HZ = 80.0  # voice clarity's cut-off (media/dynamics.py; the meter models it too)
 _GROWTH = 8.0  # the largest |p|⁻ʲ within a block is e^_GROWTH (no overflow at any rate)
 _NEGLIGIBLE = 2.0**-60  # a block's start this far below its predecessor's end: under float64's rounding
 
@@ -88,3 +89,13 @@ def high_pass(frames: NDArray[np.float32], sample_rate: int, cutoff_hz: float) -
     out = np.empty((n_blocks * block, channels), dtype=np.float32)
     np.copyto(out, sums.real.reshape(-1, channels), casting="same_kind")
     return out[:n]
+
+
+def power_response(
+    sample_rate: int, cutoff_hz: float, frequencies: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """|H|² at `frequencies` (cycles per sample): what the filter keeps of each's power."""
+    design = _design(sample_rate, cutoff_hz)
+    z = np.exp(-2j * np.pi * np.asarray(frequencies, dtype=np.float64))  # z⁻¹
+    response = design.gain * (1.0 - z) ** 2 / ((1.0 - design.pole * z) * (1.0 - design.pole.conjugate() * z))
+    return np.asarray(np.abs(response) ** 2, dtype=np.float64)

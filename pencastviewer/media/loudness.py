@@ -22,7 +22,7 @@ from .true_peak import TruePeak
 # raise it whenever a change makes the meter give other figures for the same audio, or a
 # result measured by the old meter is read back as if it were the new one's (seen: a
 # true peak 0.13 dB apart between a notebook and its own conversion, one of them cached).
-METER_VERSION = 2  # 2: K-weighting from the spectrum, 49-tap interpolator
+METER_VERSION = 3  # 3: the profiles after voice clarity's high-pass; 2: K-weighting from the spectrum
 SUB_BLOCK_S = 0.1  # 400 ms blocks overlap by 75 %, so 100 ms steps carry everything
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # integrated loudness (BS.1770-4 §5.1)
@@ -49,7 +49,9 @@ class Loudness:
     and sample peaks, and per-time profiles from which more is derived without decoding
     again: `sub_energy` (K-weighted mean square of each 100 ms), `slice_peak` and
     `slice_power` (largest |x| and mean square of each 10 ms, over channels: what a limiter
-    will take out, see media/normalize.py)."""
+    will take out, see media/normalize.py), and what voice clarity's 80 Hz high-pass leaves
+    of each 100 ms: `clear_energy` (its K-weighted mean square) and `clear_share` (the share
+    of its plain power); None when not measured (the model then takes them as unchanged)."""
 
     integrated_lufs: float
     range_lu: float
@@ -59,6 +61,8 @@ class Loudness:
     sub_energy: NDArray[np.float32]
     slice_peak: NDArray[np.float32]
     slice_power: NDArray[np.float32]
+    clear_energy: NDArray[np.float32] | None = None
+    clear_share: NDArray[np.float32] | None = None
 
     @property
     def momentary_lufs(self) -> NDArray[np.float32]:
@@ -74,12 +78,16 @@ class Loudness:
         return values
 
     def profiles(self) -> NDArray[np.float32]:
-        """The three profiles as one float32 array (sub_energy, slice_peak, slice_power)."""
-        return np.concatenate([self.sub_energy, self.slice_peak, self.slice_power]).astype(np.float32)
+        """The profiles as one float32 array (sub_energy, slice_peak, slice_power,
+        clear_energy, clear_share)."""
+        clear = self.sub_energy if self.clear_energy is None else self.clear_energy
+        share = np.ones(len(self.sub_energy)) if self.clear_share is None else self.clear_share
+        parts = [self.sub_energy, self.slice_peak, self.slice_power, clear, share]
+        return np.concatenate(parts).astype(np.float32)
 
     @staticmethod
     def profile_length(n_sub_blocks: int) -> int:
-        return n_sub_blocks * (1 + 2 * SLICES_PER_SUB_BLOCK)
+        return n_sub_blocks * (3 + 2 * SLICES_PER_SUB_BLOCK)
 
     @classmethod
     def from_header(cls, header: dict[str, object], profiles: NDArray[np.float32]) -> Loudness:
@@ -95,8 +103,16 @@ class Loudness:
         if not all(math.isfinite(v) for v in values.values()) or not np.isfinite(profiles).all():
             raise ValueError("loudness figures are not finite")
         n_slices = n_sub * SLICES_PER_SUB_BLOCK
-        sub, peak, power = np.split(profiles, [n_sub, n_sub + n_slices])
-        return cls(sub_energy=sub, slice_peak=peak, slice_power=power, **values)
+        ends = np.cumsum([n_sub, n_slices, n_slices, n_sub])
+        sub, peak, power, clear, share = np.split(profiles, ends)
+        return cls(
+            sub_energy=sub,
+            slice_peak=peak,
+            slice_power=power,
+            clear_energy=clear,
+            clear_share=share,
+            **values,
+        )
 
 
 class LoudnessMeter:
@@ -121,7 +137,7 @@ class LoudnessMeter:
         self._uniform = self._sub_frames % SLICES_PER_SUB_BLOCK == 0
         self._pending = np.zeros((0, channels), dtype=np.float32)  # frames not yet in a sub-block
         self._before = self._pending  # the frames just before the next sub-block (true peak's context)
-        self._energies: list[NDArray[np.float64]] = []  # K-weighted mean square per 100 ms
+        self._energies: list[NDArray[np.float64]] = []  # mean squares per 100 ms (KWeighting's columns)
         self._slices: list[tuple[NDArray[np.float32], NDArray[np.float32]]] = []  # 10 ms (peak, power)
         self._n_frames = 0
         self._true_peak = TruePeak()
@@ -199,7 +215,8 @@ class LoudnessMeter:
             if pending >= self._sub_frames // 2:  # a last partial 100 ms still counts
                 energies.append(energy * self._sub_frames / pending)
                 slices.append(tail_slices)
-        joined = np.concatenate(energies) if energies else np.zeros(0)
+        columns = np.concatenate(energies) if energies else np.zeros((0, KWeighting.ENERGY_COLUMNS))
+        joined, clear, clear_plain, plain = columns.T
         return Loudness(
             integrated_lufs=_integrated(_windowed(joined, 4)),
             range_lu=_loudness_range(_windowed(joined, 30)),
@@ -209,6 +226,10 @@ class LoudnessMeter:
             sub_energy=joined.astype(np.float32),
             slice_peak=np.concatenate([p for p, _ in slices] or [np.zeros(0, np.float32)]),
             slice_power=np.concatenate([w for _, w in slices] or [np.zeros(0, np.float32)]),
+            clear_energy=clear.astype(np.float32),
+            clear_share=np.clip(
+                np.divide(clear_plain, plain, out=np.ones(len(plain)), where=plain > 0), 0.0, 1.0
+            ).astype(np.float32),
         )
 
 

@@ -37,10 +37,12 @@ _TOLERANCE_LU = 0.05
 
 def voice_clarity_gain(loudness: Loudness, gain_db: float, reference_db: float) -> NDArray[np.float64]:
     """The compressor's gain (linear) on each 10 ms slice after `gain_db`: its curve at the
-    slice's RMS level over its detector's window, smoothed as it smooths. (The level is
-    taken before the 80 Hz high-pass, and summed over channels: exact for mono speech,
-    whose energy under 80 Hz is small.)"""
+    slice's RMS level over its detector's window, smoothed as it smooths. The level is what
+    the 80 Hz high-pass leaves of the slice's power (its 100 ms's share: hum and rumble do
+    not raise it); still summed over channels, where the compressor takes the louder one."""
     power = loudness.slice_power.astype(np.float64) * 10.0 ** (gain_db / 10.0)
+    if loudness.clear_share is not None:
+        power *= np.repeat(loudness.clear_share.astype(np.float64), SLICES_PER_SUB_BLOCK)[: len(power)]
     window = max(1, round(COMPRESSOR_WINDOW_S / SLICE_S))  # 2 slices: a frame's window spans 3, by halves
     level_db = 10.0 * np.log10(
         np.maximum(_smoothed(power, np.convolve(np.ones(window), [0.5, 0.5]) / window), 1e-12)
@@ -80,7 +82,10 @@ def heard_lufs(
     kept = (power * (compressed * limited).reshape(n_sub, SLICES_PER_SUB_BLOCK) ** 2).sum(axis=1)
     total = power.sum(axis=1)
     share = np.divide(kept, total, out=np.ones(n_sub), where=total > 0)
-    return integrated_of(loudness.sub_energy.astype(np.float64) * gain * gain * share)
+    energy = loudness.sub_energy
+    if clarity_reference_db is not None and loudness.clear_energy is not None:
+        energy = loudness.clear_energy  # what the high-pass leaves: hum under 80 Hz is not heard
+    return integrated_of(energy.astype(np.float64) * gain * gain * share)
 
 
 def _held_minimum(needed: NDArray[np.float64], hold: int) -> NDArray[np.float64]:
