@@ -20,14 +20,12 @@ def floats_in_text(text: str) -> NDArray[np.float64] | None:
         return None
 
 
-# Character classes of the fast path: 0 anything else, then these.
-_SPACE, _DIGIT, _DOT, _SIGN, _SEP = 1, 2, 3, 4, 5
-_CLASS = np.zeros(256, np.uint8)
-_CLASS[list(b" \t\n\r")] = _SPACE
-_CLASS[list(b"0123456789")] = _DIGIT
-_CLASS[ord(".")], _CLASS[ord(";")] = _DOT, _SEP
-_CLASS[list(b"+-")] = _SIGN
+# The characters of plain decimals and the blanks between them.
+_PLAIN = np.zeros(256, bool)
+_PLAIN[list(b" \t\n\r0123456789.+-")] = True
+_PLUS, _MINUS, _POINT, _BLANK = ord("+"), ord("-"), ord("."), ord(" ")
 _MAX_DIGITS = 15  # below 2^53: the digits are an exact integer, and so is 10^(<= 22)
+_MAX_WORD = _MAX_DIGITS + 2  # a sign, the digits and a point
 _POW10 = 10.0 ** np.arange(_MAX_DIGITS + 1)
 
 
@@ -57,21 +55,18 @@ def _plain_floats(texts: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np
     which IEEE division rounds correctly: bit for bit what strtod (and floats_in_text)
     gives. The work is a few numpy passes over the characters: no object per number."""
     try:  # (blank at both ends: every number has a character before and after it)
-        data = np.frombuffer(f" {' ; '.join(texts)} ".encode("ascii"), np.uint8)
+        data = np.frombuffer(f" {' '.join(texts)} ".encode("ascii"), np.uint8)
     except UnicodeEncodeError:
         return None
-    kind = np.take(_CLASS, data)
-    if not kind.all():
+    if not np.take(_PLAIN, data).all():  # (1 byte a character: np.bincount would take 8)
         return None
-    word = kind >= _DIGIT
+    word = data > _BLANK  # digits, points and signs (the blanks sort below them)
     edges = np.flatnonzero(word[1:] != word[:-1]) + 1
     starts, ends = edges[::2], edges[1::2]
-    sep = kind[starts] == _SEP
-    if np.count_nonzero(sep) != len(texts) - 1 or np.count_nonzero(kind == _SEP) != len(texts) - 1:
-        return None  # a ';' of a text's own
-    counts = np.bincount(np.cumsum(sep)[~sep], minlength=len(texts)).astype(np.int64)
-    starts, ends = starts[~sep], ends[~sep]
-    values = _decimals(data, kind, starts, ends)
+    # Text k is data[bounds[k - 1] + 1 : bounds[k]] (bounds[-1] = 0): its numbers start there.
+    bounds = np.cumsum(np.fromiter((len(t) + 1 for t in texts), np.int64, len(texts)))
+    counts = np.diff(np.searchsorted(starts, bounds), prepend=0).astype(np.int64)
+    values = _decimals(data, starts, ends)
     return None if values is None else (values, counts)
 
 
@@ -81,18 +76,21 @@ def decimals_at(
     """The numbers data[starts[k]:ends[k]] of ASCII bytes in which every digit, point and
     sign belongs to one of these words: each an optional sign, 1 to 15 digits and at most
     one point (bit for bit what float() gives); None when a word is not such a number."""
-    return _decimals(data, _CLASS[data], starts, ends)
+    padded = np.concatenate((data, np.full(1, _BLANK, np.uint8)))  # (a blank after the last word)
+    return _decimals(padded, starts, ends)
 
 
 def _decimals(
-    data: NDArray[np.uint8], kind: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+    data: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
 ) -> NDArray[np.float64] | None:
-    """The value of each word data[starts[k]:ends[k]] (words of digits, signs and points)."""
+    """The value of each word data[starts[k]:ends[k]] (words of digits, signs and points;
+    data[ends[-1]] exists)."""
     n = len(starts)
-    signed = kind[starts] == _SIGN
-    if np.count_nonzero(signed) != np.count_nonzero(kind == _SIGN):
+    first = data[starts]
+    signed = (first == _PLUS) | (first == _MINUS)
+    if np.count_nonzero(signed) != np.count_nonzero(data == _PLUS) + np.count_nonzero(data == _MINUS):
         return None  # a sign inside a number (an exponent, "1-2")
-    dots = np.flatnonzero(kind == _DOT)
+    dots = np.flatnonzero(data == _POINT)
     if len(dots) == n and bool(((dots >= starts) & (dots < ends)).all()):
         dot_word = np.arange(n)  # the usual case: one point in every number
     else:
@@ -108,14 +106,16 @@ def _decimals(
         return None
     # Horner's rule a column of characters at a time (at most 17: sign, 15 digits, point),
     # every number at once: exact, since the mantissa stays an integer below 10^15 < 2^53.
+    # A point or a sign (which wrap above 9 here), or a column past the number's end,
+    # multiplies by 1 and adds 0: arithmetic, where a masked select cost twice as much.
+    digits = data - np.uint8(ord("0"))
     mantissa = np.zeros(n)
-    at = starts.copy()
     for column in range(int(lengths.max()) if n else 0):
-        char = data[np.minimum(at, len(data) - 1)]
-        digit = (char >= ord("0")) & (lengths > column)  # (signs and points sort below "0")
-        mantissa = np.where(digit, mantissa * 10.0 + (char - ord("0")), mantissa)
-        at += 1
+        d = digits[np.minimum(starts + column, ends)]
+        use = (d <= 9) & (lengths > column)
+        mantissa *= np.where(use, 10.0, 1.0)
+        mantissa += d * use
     scale = np.where(has_dot, ends - 1 - dot_at, 0)
     values: NDArray[np.float64] = mantissa / _POW10[scale]
-    np.negative(values, out=values, where=signed & (data[starts] == ord("-")))
+    np.negative(values, out=values, where=signed & (first == _MINUS))
     return values

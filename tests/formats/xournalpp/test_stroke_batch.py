@@ -130,6 +130,29 @@ def test_numbers_of_many_texts_are_strtod_bit_for_bit() -> None:
         assert result[1].tolist() == [len(e) for e in expected]
 
 
+def test_the_longest_plain_numbers_anywhere_are_strtod_bit_for_bit() -> None:
+    """Sign, 15 digits and a point (17 characters, every column of the conversion), at a
+    text's start, its end and the batch's end, with and without a point or sign."""
+    longest = [
+        "-1234567.89012345",
+        "+.123456789012345",
+        "123456789012345.",
+        "-999999999999999",
+        "0.00000000000001",
+    ]
+    texts = [
+        " ".join(longest),
+        "7 " + " ".join(reversed(longest)),
+        longest[0],
+        "1.5\t-2\n+3.25 " + longest[1],
+    ]
+    values, counts, plain = floats_in_texts(texts)
+    assert plain.all()
+    expected = [floats_in_text(t) for t in texts]
+    assert values.tobytes() == np.concatenate(expected).tobytes()
+    assert counts.tolist() == [len(e) for e in expected]
+
+
 @pytest.mark.parametrize(
     "odd", ["1e5", "1.5.2", "1-2", "--1", "nan", "inf", "a", "-", ".", "1;2", "1234567890123456", "é"]
 )
