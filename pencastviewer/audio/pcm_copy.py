@@ -18,7 +18,8 @@ the start until then) onwards, wrapping round to what is still missing (covers()
 request waits for (wanted_s) is decoded and processed in one block by the run from there.
 FOREGROUND_S from the request go at full speed, the rest at BACKGROUND_SHARE of a core, so
 that the waveform's peaks, built from the same files at the same time, are not slowed much.
-Runs are sample-exact wherever they start; copy_store names, locks and deletes copies;
+Runs are sample-exact wherever they start, decoded in a child process when one is ready
+(in_child; run_writer says why); copy_store names, locks and deletes copies;
 a finished one is kept for the next time (kept_copies), where the player asks for it.
 """
 
@@ -46,7 +47,8 @@ from .copy_store import (
     wav_header,
 )
 from .kept_copies import KEPT_PREFIX, copy_key, keep, open_kept
-from .pcm_runs import CHUNK_FRAMES, Run, Segment, chunk_table, plan, wanted_of
+from .pcm_runs import CHUNK_FRAMES, Segment, chunk_table, plan, wanted_of
+from .run_writer import Writer
 
 __all__ = [
     "CHUNK_FRAMES",
@@ -82,6 +84,7 @@ class PcmCopy:
         background_share: float = BACKGROUND_SHARE,
         processing: Processing = IDENTITY,
         kept: bool = False,
+        in_child: bool = False,
     ) -> None:
         self.files = tuple((str(path), duration) for path, duration in files)
         self._store = directory if kept else None  # kept copies (kept_copies) used and made there
@@ -89,6 +92,7 @@ class PcmCopy:
         self._version = 0  # counts reprocess(): a chunk written under an older one is not kept
         self.sample_rate, self.directory = sample_rate, directory
         self.background_share = background_share
+        self.in_child = in_child  # decoded in a child process (decode_process) when one is ready
         self.path, self.channels = "", 0
         self.durations_s: tuple[float, ...] = ()
         self.notify = False  # run() calls `advanced` after every chunk while this is set
@@ -177,15 +181,9 @@ class PcmCopy:
         try:
             if self.kept or (not self.path and self._adopt()):
                 return started()
-            fd = (
-                os.open(self.path, os.O_WRONLY)
-                if self.path
-                else self._create(*plan(self.files, self.sample_rate))
-            )
-            try:
-                self._write_all(fd, cancel, advanced, started)
-            finally:
-                os.close(fd)
+            if not self.path:
+                os.close(self._create(*plan(self.files, self.sample_rate)))
+            self._write_all(cancel, advanced, started)
         except (AudioError, Cancelled):
             self.release()
             raise
@@ -242,14 +240,10 @@ class PcmCopy:
         os.pwrite(fd, header, 0)
         return fd
 
-    def resume(self, cancel: threading.Event, advanced: Callable[[], None] = lambda: None) -> None:
+    def resume(self, cancel: threading.Event, advanced: Callable[[], object] = lambda: None) -> None:
         """Write again what reprocess() asked for, after run() had ended (same errors)."""
         try:
-            fd = os.open(self.path, os.O_WRONLY)
-            try:
-                self._write_all(fd, cancel, advanced)
-            finally:
-                os.close(fd)
+            self._write_all(cancel, advanced)
         except (OSError, av.FFmpegError, ValueError) as e:  # (AudioError and Cancelled pass)
             raise AudioError(f"{self.files[0][0]}: cannot prepare for playback ({e})") from None
 
@@ -271,14 +265,14 @@ class PcmCopy:
             return -1, self._n_requests, self._version, wanted
 
     def _write_all(
-        self, fd: int, cancel: threading.Event, advanced: Callback, started: Callback | None = None
+        self, cancel: threading.Event, advanced: Callable[[], object], started: Callback | None = None
     ) -> None:
         """Write what is missing, most wanted first; `started` (the first run) is called
-        first: the header is in."""
+        first: the header is in. What a request waits for goes in one piece (one command to
+        the child process, one notice to the player)."""
         if started is not None:
             started()
-        frame_bytes = self.channels * 2
-        run: Run | None = None
+        writer = Writer(self.path, self.sample_rate, self.channels, self.in_child)
         try:
             while (chunk := self._next_chunk())[0] >= 0:
                 i, n_requests, version, wanted = chunk
@@ -286,16 +280,18 @@ class PcmCopy:
                     raise Cancelled
                 work_start = time.perf_counter()
                 segment = self._segments[int(self._segment_of[i])]
-                start, end = int(self._starts[i]), int(self._ends[i])
+                start = int(self._starts[i])
                 waited_for = wanted_of(start, wanted, segment)
+                last = self._span(i, start + waited_for)
+                end = int(self._ends[last])
                 with urgent() if waited_for else contextlib.nullcontext():  # media.priority
-                    run = self._run_for(run, segment, start - segment.first_frame, waited_for)
-                    samples = run.read(end - start).astype("<i2", copy=False).tobytes()
-                os.pwrite(fd, samples, _HEADER_BYTES + start * frame_bytes)
+                    writer.write(
+                        segment, start - segment.first_frame, end - start, self.processing, waited_for
+                    )
                 with self._lock:
                     if version != self._version:
                         continue  # reprocessed meanwhile: written again with the new processing
-                    self._written[i] = True
+                    self._written[i : last + 1] = True
                     if n_requests == self._n_requests:
                         self._cursor_frame = end
                 if self.notify:
@@ -306,18 +302,17 @@ class PcmCopy:
                 elif not self._is_urgent(start, end):
                     self._rest((time.perf_counter() - work_start) * (1 / self.background_share - 1))
         finally:
-            if run is not None:
-                run.close()
+            writer.close()
 
-    def _run_for(self, run: Run | None, segment: Segment, first_frame: int, wanted: int) -> Run:
-        """`run` if it goes on at `first_frame` of `segment` as the copy is now heard, else a
-        new one, which decodes the `wanted` frames in one go."""
-        if run is not None:
-            same = run.segment is segment and run.processing is self.processing
-            if same and run.next_frame == first_frame:
-                return run
-            run.close()
-        return Run(segment, first_frame, self.sample_rate, self.channels, self.processing, wanted)
+    def _span(self, i: int, until: int) -> int:
+        """The last of the missing chunks from chunk i on, in its file, that start before `until`."""
+        with self._lock:
+            last = i
+            while last + 1 < len(self._starts) and self._starts[last + 1] < until:
+                if self._written[last + 1] or self._segment_of[last + 1] != self._segment_of[i]:
+                    break
+                last += 1
+            return last
 
     def _is_urgent(self, start: int, end: int) -> bool:
         """The chunk [start, end) meets FOREGROUND_S from the request (the chunk holding the

@@ -7,9 +7,9 @@ in the real-time path (a pushed sink needs a refill every few ms, and our own st
 Why a copy (pcm_copy): played as they are, compressed files start a seek at the packet
 holding the target (FLAC: up to 76 ms early, through PulseAudio), a 16 kHz stream sounds
 33 ms late; a 16-bit WAV at the device's rate seeks to the sample, with no hidden delay or
-gap between files. It plays while being made (what the player waits for first); the
-transport (state_machine.Transport) sends the player to a position only once the copy
-holds it, and stalls when it falls short (qt_quirks). Figures: bench_large_notebook.py.
+gap between files. It plays while being made (what the player waits for first; decoded by a
+child process, run_writer); the transport (state_machine.Transport) sends the player to a
+position once the copy holds it, stalls when it falls short (qt_quirks); bench_large_notebook.py.
 
 Position: Qt's, smoothed by PlayheadClock, less the stretcher's lag. Calls into QMediaPlayer
 are queued (qt_quirks: "Queued calls"): unload() and let the event loop run before deleting one.
@@ -28,6 +28,7 @@ from PySide6.QtCore import Q_ARG, QObject, QUrl, Signal, SignalInstance
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from ..media.dynamics import IDENTITY, Processing
+from . import decode_process
 from .copy_store import remove_stale_copies
 from .devices import output_sample_rate
 from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is
@@ -91,6 +92,7 @@ class QtAudioOutput(AudioOutput):
         self._transport = Transport()
         self._processing = IDENTITY
         stop_at_quit(self._player)
+        decode_process.warm()  # a tap right after the first load is decoded there (run_writer)
 
     # --- loading ---------------------------------------------------------------------
     def load_sequence(self, files: Sequence[tuple[str, float | None]]) -> None:
@@ -109,7 +111,8 @@ class QtAudioOutput(AudioOutput):
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
         advanced = functools.partial(relay.advance, generation)
         processing = self._processing
-        copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=directory is not None)
+        kept = directory is not None
+        copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=kept, in_child=True)
         self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
 
         def started() -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from pencastviewer.audio import decode_process
 from pencastviewer.audio.pcm_copy import CHUNK_FRAMES, Cancelled, PcmCopy, make_playable, remove_stale_copies
 from pencastviewer.audio.pcm_runs import Run, Segment
 from pencastviewer.media.dynamics import Processing
@@ -86,23 +87,30 @@ def chirp_file(path: Path, seconds: float, rate: int, **write_options) -> Path:
     return path
 
 
-def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
+@pytest.mark.parametrize("in_child", [False, True], ids=["in-thread", "in-child"])
+def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path, in_child):
     """Runs of chunks started anywhere (resampled from 16 and 44.1 kHz, decoded from FLAC,
-    WAV and Ogg Vorbis, which is sought with FFmpeg) join into the same samples as one pass."""
+    WAV and Ogg Vorbis, which is sought with FFmpeg) join into the same samples as one pass,
+    written in the copy's thread or in a child process (decode_process), chunk by chunk or
+    what a request waits for in one piece."""
     files = [
         (str(chirp_file(tmp_path / "a.flac", 9.0, 16000)), 8.5),
         (str(chirp_file(tmp_path / "b.wav", 7.0, 44100, subtype="PCM_16")), None),
         (str(chirp_file(tmp_path / "c.ogg", 8.0, 48000, format="OGG", subtype="VORBIS")), 9.0),
     ]
     in_order = make_playable(files, 48000, str(tmp_path))
-    copy = PcmCopy(files, 48000, str(tmp_path))
+    if in_child:
+        wait_for_spare_child()
+    copy = PcmCopy(files, 48000, str(tmp_path), in_child=in_child)
     targets = iter(np.random.default_rng(0).uniform(0.0, 24.5, 12).tolist())
+    waits = iter(np.random.default_rng(1).choice([0.0, 0.5, 2.0], 12).tolist())
     copy.notify = True
 
     def jump_elsewhere() -> None:
+        assert decode_process._spare is None or not in_child  # the copy has the child
         target = next(targets, None)
         if target is not None:
-            copy.request(target)
+            copy.request(target, wanted_s=next(waits))
 
     copy.request(20.0)
     copy.run(threading.Event(), advanced=jump_elsewhere)
@@ -118,6 +126,15 @@ def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path):
         copy.release()
         Path(in_order.path).unlink()
     assert not Path(copy.path).exists()
+
+
+def wait_for_spare_child() -> None:
+    """A child process ready to decode (decode_process.warm starts one, as the output does)."""
+    decode_process.warm()
+    deadline = time.monotonic() + 30
+    while not (decode_process._spare is not None and decode_process._spare.ready()):
+        assert time.monotonic() < deadline, "no decoding child process started"
+        time.sleep(0.01)
 
 
 def test_the_player_gets_the_file_at_once_then_the_requested_place_is_written_first(tmp_path):

@@ -1,0 +1,139 @@
+"""The child process that decodes the playable copy (audio.decode_process): it writes the
+same copy as the copy's own thread (tests/audio/test_pcm_copy.py), lets go of a copy's file
+when the copy is done, dies with the program however it ends, is replaced by the thread if
+it dies, and never more than MAX_CHILDREN of them exist."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from test_pcm_copy import chirp_file, wait_for_spare_child
+
+from pencastviewer.audio import decode_process
+from pencastviewer.audio.pcm_copy import PcmCopy, make_playable
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie nobody has reaped yet counts as dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _open_files(pid: int) -> set[str]:
+    folder = Path(f"/proc/{pid}/fd")
+    found = set()
+    for fd in folder.iterdir():
+        with contextlib.suppress(OSError):
+            found.add(os.readlink(fd))
+    return found
+
+
+def _children() -> list[int]:
+    with decode_process._lock:
+        return [child.pid for child in decode_process._children]
+
+
+def test_the_child_holds_the_copy_while_making_it_and_lets_go_when_done(tmp_path):
+    files = [(str(chirp_file(tmp_path / "a.flac", 12.0, 44100)), None)]
+    wait_for_spare_child()
+    spare = decode_process._spare
+    assert spare is not None
+    copy = PcmCopy(files, 48000, str(tmp_path), in_child=True)
+    held = []
+    copy.notify = True
+    copy.request(6.0, wanted_s=2.0)
+    copy.run(threading.Event(), advanced=lambda: held.append(copy.path in _open_files(spare.pid)))
+    try:
+        assert held and all(held)  # written by the child, not by this process
+        assert copy.path not in _open_files(spare.pid)
+        assert decode_process._spare is spare and _alive(spare.pid)  # kept for the next copy
+    finally:
+        copy.release()
+
+
+def test_a_child_that_dies_leaves_the_rest_of_the_copy_to_the_thread(tmp_path):
+    files = [(str(chirp_file(tmp_path / "a.flac", 12.0, 44100)), None)]
+    in_order = make_playable(files, 48000, str(tmp_path))
+    wait_for_spare_child()
+    spare = decode_process._spare
+    assert spare is not None
+    copy = PcmCopy(files, 48000, str(tmp_path), in_child=True)
+    copy.notify = True
+    copy.request(3.0, wanted_s=1.0)
+
+    def kill_it_once() -> None:
+        if _alive(spare.pid):
+            os.kill(spare.pid, signal.SIGKILL)
+
+    copy.run(threading.Event(), advanced=kill_it_once)
+    try:
+        expected, _ = sf.read(in_order.path, dtype="int16")
+        made, _ = sf.read(copy.path, dtype="int16")
+        assert np.array_equal(made, expected)
+        assert spare.pid not in _children()
+    finally:
+        copy.release()
+        Path(in_order.path).unlink()
+
+
+def test_never_more_than_max_children_and_none_left_after_close_all():
+    for _ in range(5):
+        decode_process.warm()
+        taken = decode_process.take()
+        assert len(_children()) <= decode_process.MAX_CHILDREN
+        if taken is not None:
+            decode_process.give_back(taken)
+    pids = _children()
+    assert pids
+    decode_process.close_all()
+    assert not _children() and not any(_alive(pid) for pid in pids)
+
+
+DIES_WITH_SCRIPT = """
+import sys, time
+from pencastviewer.audio import decode_process
+decode_process.warm()
+while not decode_process._spare.ready():
+    time.sleep(0.01)
+print(decode_process._spare.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_the_child_dies_with_the_program(how):
+    """However the program ends (SIGKILL runs no exit handler), its child ends too."""
+    program = subprocess.Popen(
+        [sys.executable, "-c", DIES_WITH_SCRIPT],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert program.stdout is not None
+        child = int(program.stdout.readline())
+        assert _alive(child)
+        program.send_signal(how)
+        program.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _alive(child)
+    finally:
+        program.kill()
+        program.wait()
+        if program.stdout is not None:
+            program.stdout.close()
