@@ -100,6 +100,7 @@ def test_never_more_than_max_children_and_none_left_after_close_all():
     assert pids
     decode_process.close_all()
     assert not _children() and not any(_alive(pid) for pid in pids)
+    wait_for_spare_child()  # (for the tests after this one)
 
 
 DIES_WITH_SCRIPT = """

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from support.pulse import warm_decoding_child
 
 from pencastviewer.audio import decode_process
 from pencastviewer.audio.pcm_copy import CHUNK_FRAMES, Cancelled, PcmCopy, make_playable, remove_stale_copies
@@ -130,11 +131,8 @@ def test_a_copy_made_in_any_order_equals_the_one_made_in_order(tmp_path, in_chil
 
 def wait_for_spare_child() -> None:
     """A child process ready to decode (decode_process.warm starts one, as the output does)."""
-    decode_process.warm()
-    deadline = time.monotonic() + 30
-    while not (decode_process._spare is not None and decode_process._spare.ready()):
-        assert time.monotonic() < deadline, "no decoding child process started"
-        time.sleep(0.01)
+    warm_decoding_child()
+    assert decode_process._spare is not None and decode_process._spare.ready()
 
 
 def test_the_player_gets_the_file_at_once_then_the_requested_place_is_written_first(tmp_path):

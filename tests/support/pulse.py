@@ -321,5 +321,21 @@ def pulse_sink(qapp: object) -> Iterator[PulseSink]:
             "QtMultimedia sees no audio output although the private PulseAudio daemon runs: "
             "something created a Qt multimedia object before PULSE_SERVER was set"
         )
+    warm_decoding_child()
     yield sink
     stop_sink()
+
+
+def warm_decoding_child(timeout_s: float = 30.0) -> None:
+    """Have the child process that decodes playable copies (audio.decode_process) started
+    and ready: its start (~0.4 s of CPU, once in the program's life) is not what a test's take
+    measures, and on a loaded machine it made the sink underrun."""
+    from pencastviewer.audio import decode_process
+
+    decode_process.warm()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        spare = decode_process._spare
+        if spare is None or spare.ready():
+            return
+        time.sleep(0.01)
