@@ -66,13 +66,14 @@ def decimation(sample_rate: int, sub_frames: int) -> int:
 
 class KWeighting:
     """Per sub-block of `sub_frames` frames, from the frames and each sub-block's plain sum
-    of squares (over channels), four mean squares (ENERGY_COLUMNS): K-weighted; K-weighted
-    after voice clarity's high-pass; plain after it; plain. The high-pass's figures come
-    from the same spectrum (it only acts far below 6 kHz) for the model of what voice
-    clarity does (media/normalize.py): hum and rumble under 80 Hz are loud to the meter
-    but gone from what is heard (a −34 dBFS hum made exports 2-3 LU quieter than asked)."""
+    of squares (over channels), five mean squares (ENERGY_COLUMNS): K-weighted; K-weighted
+    after voice clarity's high-pass; plain after it; plain; plain after it of the loudest
+    channel. The high-pass's figures come from the same spectrum (it only acts far below
+    6 kHz) for the model of what voice clarity does (media/normalize.py): hum and rumble
+    under 80 Hz are loud to the meter but gone from what is heard (a −34 dBFS hum made
+    exports 2-3 LU quieter than asked), and its compressor takes the louder channel."""
 
-    ENERGY_COLUMNS = 4
+    ENERGY_COLUMNS = 5
 
     def __init__(self, sample_rate: int, sub_frames: int) -> None:
         self.sub_frames = sub_frames
@@ -117,14 +118,27 @@ class KWeighting:
         weighted = sub_sumsq * self._flat
         plain = sub_sumsq / self.sub_frames
         removed = np.zeros((n_sub, 2))
+        louder = np.zeros(n_sub)  # the loudest channel's plain mean square after the high-pass
         n_low = len(self._low_weights)
         for channel in range(channels):
             spectra = fft.rfft(folded[:, channel].reshape(n_sub, short), axis=1)
             pairs = spectra.view(np.float32)
             np.multiply(pairs, pairs, out=pairs)
             weighted += pairs @ self._pair_weights
-            removed += pairs[:, :n_low] @ self._low_weights
-        columns = (weighted, weighted + removed[:, 0], plain + removed[:, 1], plain)
+            removed_here = pairs[:, :n_low] @ self._low_weights
+            removed += removed_here
+            if channels > 1:  # (one more read of each channel: stereo only)
+                samples = frames[:, channel].reshape(n_sub, self.sub_frames)
+                own = np.einsum("ij,ij->i", samples, samples).astype(np.float64) / self.sub_frames
+                np.maximum(louder, own + removed_here[:, 1], out=louder)
+        clear_plain = plain + removed[:, 1]
+        columns = (
+            weighted,
+            weighted + removed[:, 0],
+            clear_plain,
+            plain,
+            clear_plain if channels == 1 else louder,
+        )
         return np.maximum(np.stack(columns, axis=1), 0.0)
 
     def _fold(self, frames: NDArray[np.float32]) -> NDArray[np.float32]:

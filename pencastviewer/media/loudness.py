@@ -22,7 +22,7 @@ from .true_peak import TruePeak
 # raise it whenever a change makes the meter give other figures for the same audio, or a
 # result measured by the old meter is read back as if it were the new one's (seen: a
 # true peak 0.13 dB apart between a notebook and its own conversion, one of them cached).
-METER_VERSION = 3  # 3: the profiles after voice clarity's high-pass; 2: K-weighting from the spectrum
+METER_VERSION = 4  # 4: louder_share; 3: the profiles after voice clarity's high-pass
 SUB_BLOCK_S = 0.1  # 400 ms blocks overlap by 75 %, so 100 ms steps carry everything
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0  # integrated loudness (BS.1770-4 §5.1)
@@ -51,7 +51,10 @@ class Loudness:
     `slice_power` (largest |x| and mean square of each 10 ms, over channels: what a limiter
     will take out, see media/normalize.py), and what voice clarity's 80 Hz high-pass leaves
     of each 100 ms: `clear_energy` (its K-weighted mean square) and `clear_share` (the share
-    of its plain power); None when not measured (the model then takes them as unchanged)."""
+    of its plain power), and `louder_share`, the share of that (summed over channels) in its
+    loudest channel (voice clarity's compressor takes the louder channel's level: 1/2 for
+    the same sound on two channels, 1 for mono); None when not measured (the model then
+    takes them as unchanged)."""
 
     integrated_lufs: float
     range_lu: float
@@ -63,6 +66,7 @@ class Loudness:
     slice_power: NDArray[np.float32]
     clear_energy: NDArray[np.float32] | None = None
     clear_share: NDArray[np.float32] | None = None
+    louder_share: NDArray[np.float32] | None = None
 
     @property
     def momentary_lufs(self) -> NDArray[np.float32]:
@@ -79,15 +83,17 @@ class Loudness:
 
     def profiles(self) -> NDArray[np.float32]:
         """The profiles as one float32 array (sub_energy, slice_peak, slice_power,
-        clear_energy, clear_share)."""
+        clear_energy, clear_share, louder_share)."""
+        ones = np.ones(len(self.sub_energy))
         clear = self.sub_energy if self.clear_energy is None else self.clear_energy
-        share = np.ones(len(self.sub_energy)) if self.clear_share is None else self.clear_share
-        parts = [self.sub_energy, self.slice_peak, self.slice_power, clear, share]
+        share = ones if self.clear_share is None else self.clear_share
+        louder = ones if self.louder_share is None else self.louder_share
+        parts = [self.sub_energy, self.slice_peak, self.slice_power, clear, share, louder]
         return np.concatenate(parts).astype(np.float32)
 
     @staticmethod
     def profile_length(n_sub_blocks: int) -> int:
-        return n_sub_blocks * (3 + 2 * SLICES_PER_SUB_BLOCK)
+        return n_sub_blocks * (4 + 2 * SLICES_PER_SUB_BLOCK)
 
     @classmethod
     def from_header(cls, header: dict[str, object], profiles: NDArray[np.float32]) -> Loudness:
@@ -103,14 +109,15 @@ class Loudness:
         if not all(math.isfinite(v) for v in values.values()) or not np.isfinite(profiles).all():
             raise ValueError("loudness figures are not finite")
         n_slices = n_sub * SLICES_PER_SUB_BLOCK
-        ends = np.cumsum([n_sub, n_slices, n_slices, n_sub])
-        sub, peak, power, clear, share = np.split(profiles, ends)
+        ends = np.cumsum([n_sub, n_slices, n_slices, n_sub, n_sub])
+        sub, peak, power, clear, share, louder = np.split(profiles, ends)
         return cls(
             sub_energy=sub,
             slice_peak=peak,
             slice_power=power,
             clear_energy=clear,
             clear_share=share,
+            louder_share=louder,
             **values,
         )
 
@@ -216,7 +223,7 @@ class LoudnessMeter:
                 energies.append(energy * self._sub_frames / pending)
                 slices.append(tail_slices)
         columns = np.concatenate(energies) if energies else np.zeros((0, KWeighting.ENERGY_COLUMNS))
-        joined, clear, clear_plain, plain = columns.T
+        joined, clear, clear_plain, plain, louder = columns.T
         return Loudness(
             integrated_lufs=_integrated(_windowed(joined, 4)),
             range_lu=_loudness_range(_windowed(joined, 30)),
@@ -229,6 +236,9 @@ class LoudnessMeter:
             clear_energy=clear.astype(np.float32),
             clear_share=np.clip(
                 np.divide(clear_plain, plain, out=np.ones(len(plain)), where=plain > 0), 0.0, 1.0
+            ).astype(np.float32),
+            louder_share=np.clip(
+                np.divide(louder, clear_plain, out=np.ones(len(plain)), where=clear_plain > 0), 0.0, 1.0
             ).astype(np.float32),
         )
 

@@ -39,10 +39,12 @@ def voice_clarity_gain(loudness: Loudness, gain_db: float, reference_db: float) 
     """The compressor's gain (linear) on each 10 ms slice after `gain_db`: its curve at the
     slice's RMS level over its detector's window, smoothed as it smooths. The level is what
     the 80 Hz high-pass leaves of the slice's power (its 100 ms's share: hum and rumble do
-    not raise it); still summed over channels, where the compressor takes the louder one."""
+    not raise it), and of that the loudest channel's (the compressor takes the louder one)."""
     power = loudness.slice_power.astype(np.float64) * 10.0 ** (gain_db / 10.0)
     if loudness.clear_share is not None:
         power *= np.repeat(loudness.clear_share.astype(np.float64), SLICES_PER_SUB_BLOCK)[: len(power)]
+    if loudness.louder_share is not None:
+        power *= np.repeat(loudness.louder_share.astype(np.float64), SLICES_PER_SUB_BLOCK)[: len(power)]
     window = max(1, round(COMPRESSOR_WINDOW_S / SLICE_S))  # 2 slices: a frame's window spans 3, by halves
     level_db = 10.0 * np.log10(
         np.maximum(_smoothed(power, np.convolve(np.ones(window), [0.5, 0.5]) / window), 1e-12)
