@@ -5,8 +5,10 @@ depth; every failure a FormatError with line and column."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
+from xml.parsers import expat as pyexpat
 
 from .errors import CorruptFileError, TooLargeError
 
@@ -18,34 +20,51 @@ MAX_XML_DEPTH = 256
 
 
 class _Refused(Exception):
-    """Raised from the parser's callbacks: the problem and where it is."""
+    """Raised from the parser's callbacks or between chunks: the problem and where it is."""
 
     def __init__(self, problem: str, where: str) -> None:
         super().__init__(problem)
         self.problem, self.where = problem, where
 
 
-class _SafeTreeBuilder(ET.TreeBuilder):
-    """ElementTree's builder, plus a DOCTYPE refusal and a depth limit. expat reports the
-    DOCTYPE after decoding the document, so UTF-16 (which a byte search misses) and every
-    other encoding is covered, and an internal subset's entities come only after it."""
+class _Prolog:
+    """The DOCTYPE check: a second expat parser, given each chunk before the tree's parser,
+    that reports a DOCTYPE and stops at the root element (a DOCTYPE can only come before
+    it). expat reports the DOCTYPE after decoding the document, so UTF-16 (which a byte
+    search misses) and every other encoding is covered, and an internal subset's entities
+    come only after it. (The tree is built by ElementTree's own C builder: a builder of
+    ours would be called in Python for every element and every text, 30% of the parse.)"""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._depth = 0
+        self.parser: pyexpat.XMLParserType | None = pyexpat.ParserCreate(namespace_separator="}")
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.StartElementHandler = self._root
 
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+    @staticmethod
+    def _doctype(name: str, *_: object) -> None:
         raise _Refused("declares a DTD, which is refused: it could define entities", f"<!DOCTYPE {name}>")
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
-        self._depth += 1
-        if self._depth > MAX_XML_DEPTH:
-            raise _Refused(f"nests elements more than {MAX_XML_DEPTH} deep", f"<{local_name(tag)}>")
-        return super().start(tag, attrs)
+    @staticmethod
+    def _root(*_: object) -> None:
+        raise _PrologDone
 
-    def end(self, tag: str) -> ET.Element:
-        self._depth -= 1
-        return super().end(tag)
+    def check(self, chunk: bytes | memoryview) -> None:
+        if self.parser is None:
+            return
+        try:
+            self.parser.Parse(bytes(chunk), False)
+        except (_PrologDone, pyexpat.ExpatError):
+            # The root element began: no DOCTYPE can follow. Or the prolog is malformed:
+            # the tree's parser stops at the same place and says where.
+            self.parser = None
+
+
+class _PrologDone(Exception):
+    pass
+
+
+# Each chunk the tree's parser takes at most (its elements' depth is checked between them).
+_FEED_BYTES = 1 << 20
 
 
 def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "XML") -> ET.Element:
@@ -55,15 +74,35 @@ def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "X
     if isinstance(data, bytes) and len(data) > MAX_XML_BYTES:
         raise TooLargeError(path, f"{what} is {len(data)} bytes (limit {MAX_XML_BYTES})")
     chunks = (data,) if isinstance(data, bytes) else data
-    parser = ET.XMLParser(target=_SafeTreeBuilder())
-    size = 0
+    prolog = _Prolog()
+    tree: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    root: ET.Element | None = None
+    size = depth = 0
     try:
         for chunk in chunks:
             size += len(chunk)
             if size > MAX_XML_BYTES:
                 raise TooLargeError(path, f"{what} is more than {MAX_XML_BYTES} bytes")
-            parser.feed(chunk)
-        return parser.close()
+            view = memoryview(chunk)
+            for at in range(0, len(view), _FEED_BYTES):
+                piece = view[at : at + _FEED_BYTES]
+                prolog.check(piece)  # before the tree's parser sees any of it
+                tree.feed(piece)
+                for event, elem in cast(Iterator[tuple[str, ET.Element]], tree.read_events()):
+                    if event == "start":
+                        depth += 1
+                        if depth > MAX_XML_DEPTH:
+                            raise _Refused(
+                                f"nests elements more than {MAX_XML_DEPTH} deep", f"<{local_name(elem.tag)}>"
+                            )
+                        root = elem if root is None else root
+                    else:
+                        depth -= 1
+        tree.close()
+        for _ in tree.read_events():
+            pass
+        assert root is not None  # (close() raises for a document without one)
+        return root
     except _Refused as e:
         raise CorruptFileError(path, f"{what} {e.problem}", where=e.where) from None
     except LookupError as e:  # expat asks Python's codecs for an encoding= it does not know
