@@ -53,7 +53,11 @@ def test_streaming_in_odd_blocks_gives_the_whole_signal_figure():
     meter = LoudnessMeter(RATE)
     for start in range(0, len(x), 12345):
         meter.feed(x[start : start + 12345])
-    assert meter.result().integrated_lufs == pytest.approx(measure(x, RATE).integrated_lufs, abs=1e-3)
+    streamed, whole = meter.result(), measure(x, RATE)
+    assert streamed.integrated_lufs == pytest.approx(whole.integrated_lufs, abs=1e-3)
+    # every profile (the open sub-block is joined to the next block's whole ones)
+    np.testing.assert_allclose(streamed.profiles(), whole.profiles(), rtol=1e-5, atol=1e-12)
+    assert streamed.true_peak_dbtp == pytest.approx(whole.true_peak_dbtp, abs=1e-6)
 
 
 def test_other_sample_rates():
