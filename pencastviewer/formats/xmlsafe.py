@@ -63,8 +63,9 @@ class _PrologDone(Exception):
     pass
 
 
-# Each chunk the tree's parser takes at most (its elements' depth is checked between them).
-_FEED_BYTES = 1 << 20
+# Each chunk the tree's parser takes at most: the depth of its elements is checked between
+# chunks, so a deep nest grows at most this much (~20 000 elements) before it is refused.
+_FEED_BYTES = 64 * 1024
 
 
 def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "XML") -> ET.Element:

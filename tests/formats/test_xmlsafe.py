@@ -133,3 +133,23 @@ def test_the_tree_is_built_without_python_per_element(tmp_path: Path) -> None:
         sys.setprofile(None)
     assert len(root) == 2000
     assert len(ours) < 20, ours[:20]
+
+
+def test_a_deep_nest_is_refused_before_it_grows(tmp_path: Path) -> None:
+    """The depth is checked between the chunks the tree's parser takes: a 2 MB nest is
+    refused after its first 64 KB, not built whole (an element is ~100 bytes of memory)."""
+    fed: list[int] = []
+    original = ET.XMLPullParser.feed
+
+    def counted(self: ET.XMLPullParser[ET.Element], data: bytes) -> None:
+        fed.append(len(data))
+        original(self, data)
+
+    data = b"<a>" * 700_000 + b"</a>" * 700_000
+    ET.XMLPullParser.feed = counted  # type: ignore[method-assign]
+    try:
+        with pytest.raises(CorruptFileError, match="more than 256 deep"):
+            parse_xml(data, tmp_path / "deep.xml")
+    finally:
+        ET.XMLPullParser.feed = original  # type: ignore[method-assign]
+    assert sum(fed) <= 64 * 1024
