@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from ..app.memory import limit_arenas
 from ..app.preferences import Preferences
 from ..app.resources import demo_path
 from ..app.session import Session
@@ -19,6 +20,7 @@ from .single_instance import InstanceServer, hand_over
 
 
 def build_window(app: QApplication, preferences: Preferences | None = None) -> MainWindow:
+    limit_arenas()  # before the session's worker threads start (app.memory)
     session = Session(create_output())
     window = MainWindow(session, preferences)
     session.setParent(window)

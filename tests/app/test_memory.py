@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from pencastviewer.app.memory import ARENAS
+from pencastviewer.gui.launch import build_window
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -42,3 +47,57 @@ def test_freed_memory_goes_back_to_the_system():
     peak, freed, returned = (float(v) for v in done.stdout.split())
     assert freed > peak - 50  # (the allocator kept the holes: the case this is for)
     assert returned < freed - 120  # most of the ~190 MB went back
+
+
+# Eight threads, each allocating while the others do (ctypes releases the GIL), then the
+# arenas glibc made, counted from malloc_stats() ("Arena N:" on stderr).
+THREADS_ALLOCATING = """
+import ctypes, sys, threading
+from pencastviewer.app.memory import limit_arenas
+
+if sys.argv[1] == "limited":
+    assert limit_arenas()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+go = threading.Barrier(8)
+
+def allocate():
+    go.wait()
+    blocks = [libc.malloc(1000) for _ in range(2000)]
+    for b in blocks:
+        libc.free(b)
+
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+libc.malloc_stats()
+"""
+
+
+def _arenas(mode: str) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_ALLOCATING, mode],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux only")
+def test_the_window_keeps_threads_to_a_few_malloc_arenas():
+    """Threads' own arenas pin freed pages that malloc_trim cannot give back (app.memory)."""
+    assert _arenas("default") > ARENAS  # glibc's own limit is 8 per core: what this changes
+    assert 1 <= _arenas("limited") <= ARENAS
+
+
+def test_the_window_asks_for_the_limit_before_its_threads_start():
+    source = inspect.getsource(build_window)
+    assert source.index("limit_arenas()") < source.index("Session(")
