@@ -67,6 +67,24 @@ def test_the_bundle_runs_without_python(bundle, tmp_path, demo_path):
 
 @pytest.mark.bundle
 @pytest.mark.timeout(1800)
+def test_the_bundle_starts_its_decoding_child(bundle):
+    """The playable copy is decoded by a child of the program (audio.decode_process), started
+    as `sys.executable -m ...`: in the bundle that is the program itself, which must run it."""
+    exe = bundle / "pencastviewer" / "pencastviewer"
+    child = subprocess.Popen(
+        ["env", "-i", str(exe), "-m", "pencastviewer.audio.decode_process"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout.readline() == b"ready\n"
+    child.stdin.close()  # it ends when its pipe closes
+    assert child.wait(30) == 0, child.stderr.read() if child.stderr else ""
+
+
+@pytest.mark.bundle
+@pytest.mark.timeout(1800)
 def test_the_bundle_reads_real_files(bundle, livescribe_dir):
     exe = bundle / "pencastviewer" / "pencastviewer"
     info = _clean(str(exe), "info", str(livescribe_dir / "3-dots.pdf"))  # AAC through the bundled PyAV
