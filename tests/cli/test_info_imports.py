@@ -111,3 +111,31 @@ def test_info_runs_without_blas_threads(xournalpp_dir: Path) -> None:
     status, threads = json.loads(done.stdout.splitlines()[-1])
     assert status == 0
     assert threads == 1  # the main thread alone
+
+
+GC_CHILD = """
+import contextlib, gc, io, json, sys
+from pencastviewer.cli import info
+from pencastviewer.cli.main import main
+seen = []
+original = info._run
+def run(args):
+    seen.append(gc.isenabled())
+    return original(args)
+info._run = run
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["info", sys.argv[1]])
+print(json.dumps([status, seen, gc.isenabled()]))
+"""
+
+
+def test_info_reads_without_the_cyclic_collector_and_restores_it(xournalpp_dir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", GC_CHILD, str(xournalpp_dir / "strokes.xopp")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    status, seen, after = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0 and seen == [False] and after is True
