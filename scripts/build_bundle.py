@@ -40,7 +40,6 @@ EXCLUDED = (
     "pytest",
     "hypothesis",
     "IPython",
-    "scipy",
 )
 
 INSTALL_SH = r"""#!/bin/sh
