@@ -12,15 +12,17 @@ happens when we close() it, at exit (atexit), or when this process dies in any w
 kernel closes its end); it never outlives a command (a few chunks, tens of ms) past that.
 Between copies it holds no file open.
 
-Protocol: pickled tuples over stdin/stdout, between this program and itself only.
+Protocol: a line of JSON each way per command (no pickle: nothing that can run code crosses
+the pipe); a Segment or Processing (dataclasses of plain fields) goes as {name: fields}.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
+import json
 import os
-import pickle
 import select
 import signal
 import subprocess
@@ -85,13 +87,12 @@ class DecodeProcess:
         if stdin is None or stdout is None:
             raise ChildGone
         try:
-            pickle.dump(command, stdin)
+            stdin.write(_encode(command))
             stdin.flush()
             if not self._ready:  # (write() may be called before ready() said so)
                 self._ready = stdout.readline() == _READY
-            reply: tuple[Any, ...] = pickle.load(stdout)
-            return reply
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            return tuple(_decode(stdout.readline()))
+        except (OSError, EOFError, ValueError, KeyError, TypeError):  # (JSONDecodeError is a ValueError)
             self.close()
             raise ChildGone from None
 
@@ -162,6 +163,37 @@ def close_all() -> None:
         child.close()
 
 
+def _encode(message: tuple[Any, ...]) -> bytes:
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {type(value).__name__: dataclasses.asdict(value)}
+        return value
+
+    return json.dumps([plain(v) for v in message], allow_nan=False).encode() + b"\n"
+
+
+def _decode(line: bytes) -> list[Any]:
+    """A message from _encode (EOFError at the end of the pipe; ValueError, KeyError or
+    TypeError when it is not one)."""
+    if not line:
+        raise EOFError
+    from ..media.dynamics import Processing
+    from .pcm_runs import Segment
+
+    kinds: dict[str, type[Any]] = {"Segment": Segment, "Processing": Processing}
+
+    def typed(value: Any) -> Any:
+        if isinstance(value, dict):
+            ((name, fields),) = value.items()
+            return kinds[name](**fields)
+        return value
+
+    message = json.loads(line)
+    if not isinstance(message, list) or not message:
+        raise ValueError("not a message")
+    return [typed(v) for v in message]
+
+
 def _serve(commands: IO[bytes], replies: IO[bytes]) -> None:
     """The child's loop: one writer (run_writer.InThread) per copy, until the pipe closes."""
     from .run_writer import InThread
@@ -171,7 +203,7 @@ def _serve(commands: IO[bytes], replies: IO[bytes]) -> None:
     replies.flush()
     while True:
         try:
-            command = pickle.load(commands)
+            command = _decode(commands.readline())
         except EOFError:
             return
         reply: tuple[Any, ...] = ("ok",)
@@ -190,7 +222,7 @@ def _serve(commands: IO[bytes], replies: IO[bytes]) -> None:
                     writer.close()
             writer = None
             reply = ("error", type(e).__name__, str(e))
-        pickle.dump(reply, replies)
+        replies.write(_encode(reply))
         replies.flush()
 
 

@@ -138,3 +138,21 @@ def test_the_child_dies_with_the_program(how):
         program.wait()
         if program.stdout is not None:
             program.stdout.close()
+
+
+def test_commands_cross_the_pipe_as_json_with_their_values_exact():
+    """No pickle on the pipe (nothing that can run code crosses it); a processing's gain goes
+    to the last bit (the child's copy must equal the thread's, sample for sample)."""
+    from pencastviewer.audio.decode_process import _decode, _encode
+    from pencastviewer.audio.pcm_runs import Segment
+    from pencastviewer.media.dynamics import Processing
+
+    command = ("write", "/tmp/a copy.wav", 48000, 2, Segment("/x/é.flac", 7, 99), 3, 16384)
+    command += (Processing(gain_db=1 / 3, volume_db=-0.1, voice_clarity=True), 5)
+    line = _encode(command)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1 and b"pickle" not in line
+    assert tuple(_decode(line)) == command
+    with pytest.raises(EOFError):
+        _decode(b"")
+    with pytest.raises(ValueError):
+        _decode(b"cos\nsystem\n(S'true'\ntR.")  # a pickle is not a message
