@@ -7,7 +7,6 @@ minutes), so it runs only when asked for:
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 import tarfile
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from support.screenshot import ink_pixels
 from support.xserver import missing_tools, wait_for_window, xvfb
+from test_layers import _imported_modules
 
 import pencastviewer
 
@@ -152,13 +152,6 @@ def test_the_bundle_leaves_out_nothing_the_program_imports():
         from build_bundle import EXCLUDED
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    imported: set[str] = set()
-    for path in (ROOT / "pencastviewer").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module)
-                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    imported = set().union(*map(_imported_modules, (ROOT / "pencastviewer").rglob("*.py")))
     left_out = {n for n in imported for x in EXCLUDED if n == x or n.startswith(f"{x}.")}
     assert not left_out, f"imported by the program but left out of the bundle: {sorted(left_out)}"
