@@ -190,3 +190,24 @@ def test_writing_times_of_many_strokes_are_each_strokes_own_bit_for_bit() -> Non
         a, b = offsets[k], offsets[k + 1]
         alone = writing_times(xy[a:b], float(start[k]), None if np.isnan(limit[k]) else float(limit[k]))
         assert together[a:b].tobytes() == alone.tobytes(), k
+
+
+def test_numbers_of_every_shape_are_float_bit_for_bit() -> None:
+    """Digits are read 8 characters at a time on both sides of the point: every split of
+    1 to 15 digits around it, signed or not, first in the batch or after others."""
+    rng = np.random.default_rng(11)
+    words = []
+    for n_int in range(16):
+        for n_frac in range(16 - n_int):
+            for sign in ("", "-", "+"):
+                digits = "".join(rng.choice(list("0123456789"), n_int + n_frac))
+                if n_int + n_frac == 0:
+                    continue
+                point = "." if n_frac or rng.random() < 0.5 else ""
+                words.append(f"{sign}{digits[:n_int]}{point}{digits[n_int:]}")
+    texts = [" ".join(words), words[-1], "\t".join(reversed(words)), "9"]
+    values, counts, plain = floats_in_texts(texts)
+    assert plain.all()
+    expected = np.array([float(w) for t in texts for w in t.split()])
+    assert values.tobytes() == expected.tobytes()
+    assert counts.tolist() == [len(t.split()) for t in texts]
