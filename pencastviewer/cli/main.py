@@ -58,6 +58,29 @@ USAGE = """usage: pencastviewer [FILE] [--new-instance]
        pencastviewer --version"""
 
 
+# Commands whose process ends as soon as their output is out: `info` on a big notebook
+# leaves ~100 MB of arrays and thousands of modules, which the interpreter's teardown frees
+# one by one (20-30 ms, 5% of the command) just before the kernel drops them all anyway.
+QUICK_EXIT = frozenset({"info"})
+
+
+def _exit_now(status: int) -> None:
+    """End the process with `status` once stdout and stderr are flushed, skipping the
+    interpreter's teardown (and atexit handlers: the commands in QUICK_EXIT register none
+    they need). Returns instead when a flush fails (a closed pipe: Python's own exit
+    reports it as usual) or another thread still runs (it might be writing)."""
+    import threading  # (loaded already: the reading thread's)
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return
+    os._exit(status)
+
+
 class CliError(Exception):
     """A usage or input problem: printed as one line, exit status 2."""
 
@@ -88,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in SUBCOMMANDS:
             ns = _subcommand_parser(args[0]).parse_args(args[1:])
-            return _command(args[0])[1](ns)
+            status = _command(args[0])[1](ns)
+            if argv is None and args[0] in QUICK_EXIT:  # (the process's own command line)
+                _exit_now(status)
+            return status
         if args and args[0] in ("-h", "--help"):
             print(USAGE)
             return 0
