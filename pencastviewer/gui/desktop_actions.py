@@ -10,7 +10,7 @@ from PySide6.QtGui import QDesktopServices, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
-from ..app.desktop_recent import add_recent
+from ..app.desktop_recent import add_recent_soon
 from ..app.resources import demo_path
 from ..app.session import Session
 from ..model import Page
@@ -57,7 +57,7 @@ class DesktopActions(QObject):
         doc = self.session.document
         if doc is None or doc.path.resolve() == demo_path().resolve():
             return  # (the demo inside the program is not one of the user's files)
-        add_recent(doc.path, QMimeDatabase().mimeTypeForFile(str(doc.path)).name())
+        add_recent_soon(doc.path, QMimeDatabase().mimeTypeForFile(str(doc.path)).name())
 
     def on_exported(self, path: str) -> None:
         self.last_export = Path(path)

@@ -3,8 +3,10 @@ Show in folder after an export, the desktop's recent files, and About."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import threading
 import xml.etree.ElementTree as ET
 
 import pikepdf
@@ -126,3 +128,34 @@ def test_about_names_version_licence_formats_and_opens_the_guide(open_window, de
     assert guide is not None and guide.isVisible()
     assert "A short tour" in guide.findChild(QObject, "guide-text").toPlainText()
     about.close()
+
+
+def test_the_desktop_recent_list_is_written_after_the_page_shows(open_window, demo_path, tmp_path):
+    """Writing the list waits for the disk: here the list is a pipe that nothing writes to
+    until the notebook is open, and reading it blocks. The window opens the notebook all
+    the same, and the entry is written once the list can be read."""
+    notes = tmp_path / "notes.pencast"
+    shutil.copy(demo_path, notes)
+    xbel = recent_file()
+    xbel.parent.mkdir(parents=True)
+    os.mkfifo(xbel)
+    released, forced = threading.Event(), []
+
+    def release(by_test: bool) -> None:  # a writer ends the blocked read: an empty list
+        if not by_test:
+            forced.append(True)
+        with open(xbel, "w") as pipe:
+            pipe.write('<xbel version="1.0"/>')
+
+    def safety() -> None:  # (without the feature the GUI thread is the one blocked)
+        if not released.wait(30):
+            release(by_test=False)
+
+    threading.Thread(target=safety, daemon=True).start()
+    window = open_window(notes)
+    assert window.session.document is not None and not forced, "opening waited for the recent list"
+    released.set()
+    release(by_test=True)
+    assert _wait_for(lambda: xbel.is_file()), "the desktop's recent list was not written"
+    hrefs = [b.get("href") for b in ET.parse(xbel).getroot().findall("bookmark")]
+    assert hrefs == [file_uri(notes)]
