@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import queue
+import sys
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
@@ -104,20 +106,41 @@ def add_recent(path: str | os.PathLike[str], mime_type: str, xbel: Path | None =
     return True
 
 
-_writing = threading.Lock()  # one writer at a time: two quick opens must not lose an entry
+class _Writer:
+    """The one thread that writes the list, entries in the order given."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[tuple[Path, str, Path]] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="recent-files", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            entry = self.queue.get()
+            try:
+                add_recent(*entry)
+            except Exception:  # (a bug) reported as a thread's would be; later entries still go in
+                sys.excepthook(*sys.exc_info())
 
 
-def add_recent_soon(path: str | os.PathLike[str], mime_type: str) -> threading.Thread:
-    """add_recent in a thread of its own, so that opening a notebook does not wait for the
+_writer: _Writer | None = None
+_writer_made = threading.Lock()
+
+
+def start_writer() -> None:
+    """Start the thread of add_recent_soon now (a window does as it is made), so that the
+    first open does not wait for a thread to start (Thread.start() took 116 ms once, with
+    the reading's workers holding the GIL on a busy machine)."""
+    global _writer
+    with _writer_made:
+        if _writer is None:
+            _writer = _Writer()
+
+
+def add_recent_soon(path: str | os.PathLike[str], mime_type: str) -> None:
+    """add_recent in the writer's thread, so that opening a notebook does not wait for the
     disk (parsing, rewriting and replacing the list took 20 ms of the window's first page,
     and over 100 ms on a busy disk). A daemon: quitting at once may lose the entry, never
     the list (replaced atomically)."""
-    absolute, xbel = Path(path).absolute(), recent_file()
-
-    def write() -> None:
-        with _writing:
-            add_recent(absolute, mime_type, xbel)
-
-    thread = threading.Thread(target=write, name="recent-files", daemon=True)
-    thread.start()
-    return thread
+    start_writer()
+    assert _writer is not None
+    _writer.queue.put((Path(path).absolute(), mime_type, recent_file()))

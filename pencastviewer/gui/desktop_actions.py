@@ -10,7 +10,7 @@ from PySide6.QtGui import QDesktopServices, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
-from ..app.desktop_recent import add_recent_soon
+from ..app.desktop_recent import add_recent_soon, start_writer
 from ..app.resources import demo_path
 from ..app.session import Session
 from ..model import Page
@@ -51,6 +51,7 @@ class DesktopActions(QObject):
         self.show_folder.hide()
         self.show_folder.clicked.connect(self.show_export_folder)
         window.statusBar().addPermanentWidget(self.show_folder)
+        start_writer()
         session.opened.connect(self._on_opened)
 
     def _on_opened(self) -> None:
