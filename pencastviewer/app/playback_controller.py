@@ -8,6 +8,7 @@ played (its files back to back); which notebook time that is, is the Session's b
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,13 +24,19 @@ SKIP_MARGIN_S = 0.05  # a skipped span this close to its end is played out (a se
 # A jump is heard that much after it is asked for (the output restarts): it is asked for this
 # early, inside the silence kept before the span (media.silence.KEEP_S), so none is lost.
 SKIP_AHEAD_S = 0.04
+# While the sound of a play or seek is being started, views are not told the playhead moved
+# (their repaint holds the GUI thread and the GIL, and with them the start: a page's ink
+# revealed anew takes 10-130 ms); they are told once it sounds, or after this long at most.
+HOLD_VIEWS_S = 0.3
 
 
 class PlaybackController(QObject):
     """Transport, playhead, rate, volume, mute and the loop of a region."""
 
     state_changed = Signal(object)  # PlaybackState
-    playhead_moved = Signal(float)  # seconds: after every move (seek, stop, each tick while playing)
+    # seconds: after every move (seek, stop, each tick while playing) and state change; while
+    # the sound is being started, once it sounds (see HOLD_VIEWS_S)
+    playhead_moved = Signal(float)
     advanced = Signal(float)  # each tick while playing and sounding, just before playhead_moved
     rate_changed = Signal(float)
     volume_changed = Signal(float)
@@ -56,6 +63,7 @@ class PlaybackController(QObject):
         self._end_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._end_timer.timeout.connect(self._on_timer_timeout)
         self._stop_at: float | None = None
+        self._held_since: float | None = None  # monotonic time views were first held (None: not held)
         output.state_changed.connect(self._on_output_state_changed)
         output.error_occurred.connect(self.problem)
 
@@ -112,6 +120,38 @@ class PlaybackController(QObject):
         if self._loaded:
             self._output.play()
 
+    def play_from(self, position_s: float) -> float:
+        """Seek and play: the output is sent to `position_s` and started before any view
+        hears of the move (they follow once it sounds). Returns where the playhead is."""
+        if not self._loaded:
+            return 0.0
+        self._stop_at = None
+        self._output.seek(max(position_s, 0.0))
+        self._output.play()
+        position = self.position_s()
+        self._show(position)
+        self._arm_end_timer()
+        return position
+
+    @property
+    def starting(self) -> bool:
+        """Playing is asked for and its sound is being started (the audio at the playhead
+        is prepared, or the player has not reported progress yet): heavy view work waits."""
+        return self._output.is_waiting()
+
+    def _show(self, position_s: float) -> None:
+        """Tell the views where the playhead is, unless the sound is being started (then
+        on a later tick, once it sounds or HOLD_VIEWS_S after the start began)."""
+        if self._output.is_waiting():
+            now = time.monotonic()
+            if self._held_since is None:
+                self._held_since = now
+            if now - self._held_since < HOLD_VIEWS_S:
+                return
+        else:
+            self._held_since = None
+        self.playhead_moved.emit(position_s)
+
     def pause(self) -> None:
         self._output.pause()
 
@@ -134,7 +174,7 @@ class PlaybackController(QObject):
         self._stop_at = None
         self._output.seek(max(position_s, 0.0))
         position = self.position_s()
-        self.playhead_moved.emit(position)
+        self._show(position)
         self._arm_end_timer()
         return position
 
@@ -256,8 +296,10 @@ class PlaybackController(QObject):
         state = PlaybackState(state)
         if state == PlaybackState.PLAYING:
             self._timer.start()
+            self._show(self.position_s())
         else:
             self._timer.stop()
+            self._held_since = None
             self.playhead_moved.emit(self.position_s())
         self._arm_end_timer()
         self.state_changed.emit(state)
@@ -274,5 +316,5 @@ class PlaybackController(QObject):
             return
         if not self._output.is_waiting():  # a page turned meanwhile would hold up the start
             self.advanced.emit(position)  # (its paint takes the GUI thread: 0.1-0.35 s measured)
-        self.playhead_moved.emit(position)
+        self._show(position)
         self._arm_end_timer()

@@ -194,8 +194,7 @@ class Session(QObject):
         if recording != self.recording and not self.select_recording(recording):
             return
         if self.audible:
-            self.playback.seek(position_s)
-            self.playback.play()
+            self.playback.play_from(position_s)
 
     def toggle_play(self) -> None:
         if not self.audible:
@@ -305,9 +304,8 @@ class Session(QObject):
         if not self.audible:
             return
         self.set_page(page)
-        position = self.playback.seek(heard_s - self.preroll_s)
-        if play:
-            self.playback.play()
+        start = heard_s - self.preroll_s
+        position = self.playback.play_from(start) if play else self.playback.seek(start)
         self._look_at_written_page(position, turn=False)
 
     def writing_order(self) -> WritingOrder | None:

@@ -68,7 +68,6 @@ class PageCanvas(QAbstractScrollArea):
         s = session
         s.page_changed.connect(self._on_session_page_changed)
         s.playback.playhead_moved.connect(self._on_session_reveal_changed)
-        s.playback.state_changed.connect(self._on_session_reveal_changed)
         s.sync_offset_changed.connect(self._on_session_reveal_changed)
         s.recording_changed.connect(self._on_session_reveal_changed)
         s.options_changed.connect(self._on_session_options_changed)

@@ -768,3 +768,38 @@ def test_sequence_map_locates_files():
     assert seq.locate(1.0) == (2, 0.0)
     assert seq.locate(9.0) == (2, 2.5)
     assert seq.global_s(2, 1.0) == 2.0
+
+
+@pytest.mark.audio
+def test_views_hear_of_a_seek_and_play_once_it_sounds(
+    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+):
+    """play_from() into audio not yet copied, and a seek while playing, send the output to
+    the place and start it before any view hears of the move: no playhead_moved while the
+    output waits for its sound (a page's ink repainted then held the GUI thread, and with
+    it the start: 10-130 ms measured in bench_large_notebook); once it sounds, the views
+    are told where it is."""
+    from pencastviewer.app import playback_controller
+    from pencastviewer.audio import qt_output
+
+    monkeypatch.setattr(playback_controller, "HOLD_VIEWS_S", 60.0)  # a loaded machine starts late
+    path, _ = long_recording
+    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
+    playback = playback_controller.PlaybackController(out)
+    moves: list[tuple[bool, float]] = []
+    playback.playhead_moved.connect(lambda position: moves.append((out.is_waiting(), position)))
+    try:
+        with qtbot.waitSignal(out.ready_changed, timeout=30000):
+            playback.load([(str(path), LONG_S)])
+        for target, start in ((400.0, playback.play_from), (500.0, playback.seek)):
+            moves.clear()
+            assert start(target) == pytest.approx(target, abs=0.05)
+            assert out.is_waiting() and playback.starting  # (the copy does not hold it yet)
+            qtbot.waitUntil(lambda target=target: any(p > target + 0.1 for _, p in moves), timeout=20000)
+            assert not any(waiting for waiting, _ in moves)
+            assert moves[0][1] == pytest.approx(target, abs=0.1)  # the first they hear: the start
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)

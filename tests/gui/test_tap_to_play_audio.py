@@ -120,3 +120,35 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
     )
     assert latency_ms < LATE_START_MS, f"every take started late (underruns?): {takes}"
     assert abs(error_ms) <= TOLERANCE_MS
+
+
+@pytest.mark.audio
+def test_the_page_shows_a_tap_once_its_sound_has_started(pulse_sink, demo_path, qtbot):
+    """A click on ink starts the sound first: the page's ink is not revealed anew (a
+    repaint of 10-130 ms on the GUI thread, which Qt's start waits for) until the output
+    reports the sound going; then it is, at the tapped place."""
+    window = build_window(QApplication.instance())
+    qtbot.addWidget(window)
+    session, canvas = window.session, window.canvas
+    window.resize(1000, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(session.playback.backend.ready_changed, timeout=30000):
+        window.open_file(demo_path)
+    qtbot.waitUntil(lambda: canvas.layer.valid, timeout=10000)
+    stroke = session.document.notebook.pages[0].strokes[60]
+    x, y = stroke.xy_mm[len(stroke.xy_mm) // 2]
+    assert canvas.layer.reveal is None  # stopped at the start: all ink shown plainly
+    try:
+        qtbot.mouseClick(
+            canvas.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=canvas.widget_point(float(x), float(y)).toPoint(),
+        )
+        assert session.playback.starting and canvas.layer.reveal is None
+        qtbot.waitUntil(lambda: not session.playback.starting, timeout=10000)
+        qtbot.waitUntil(lambda: canvas.layer.reveal is not None, timeout=1000)
+        assert canvas.layer.reveal.written[:50].all()  # the ink written before the tapped place
+    finally:  # (a window torn down while playing may abort the test run)
+        session.playback.pause()
+        qtbot.wait(200)
