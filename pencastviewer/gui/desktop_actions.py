@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeDatabase, QObject, QRectF, QUrl
+from PySide6.QtCore import QMimeDatabase, QObject, QRectF, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QMainWindow, QPushButton
@@ -16,6 +16,8 @@ from ..app.session import Session
 from ..model import Page
 from ..render.page_renderer import PageRenderer, page_transform
 from .app_icon import app_icon
+
+RECENT_AFTER_MS = 1000  # the desktop's recent list is written once the page is shown
 
 
 def print_page(page: Page, printer: QPrinter) -> bool:
@@ -58,7 +60,9 @@ class DesktopActions(QObject):
         doc = self.session.document
         if doc is None or doc.path.resolve() == demo_path().resolve():
             return  # (the demo inside the program is not one of the user's files)
-        add_recent_soon(doc.path, QMimeDatabase().mimeTypeForFile(str(doc.path)).name())
+        path, mime = doc.path, QMimeDatabase().mimeTypeForFile(str(doc.path)).name()
+        # Later: its thread's 20 ms of Python would share the GIL with the first paint.
+        QTimer.singleShot(RECENT_AFTER_MS, self, lambda: add_recent_soon(path, mime))
 
     def on_exported(self, path: str) -> None:
         self.last_export = Path(path)

@@ -155,7 +155,7 @@ def test_the_desktop_recent_list_is_written_after_the_page_shows(open_window, de
     window = open_window(notes)
     assert window.session.document is not None and not forced, "opening waited for the recent list"
     released.set()
-    release(by_test=True)
+    threading.Thread(target=release, args=(True,), daemon=True).start()  # (blocks until read)
     assert _wait_for(lambda: xbel.is_file()), "the desktop's recent list was not written"
     hrefs = [b.get("href") for b in ET.parse(xbel).getroot().findall("bookmark")]
     assert hrefs == [file_uri(notes)]
