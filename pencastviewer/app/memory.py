@@ -59,3 +59,19 @@ def return_freed_memory() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+_frozen = False
+
+
+def freeze_long_lived() -> None:
+    """Leave every object made so far out of the garbage collector's passes, once per
+    process: called once the window is built, they are the modules and the window, which
+    live as long as the program. A full pass walked ~80 000 of them: 50-120 ms of the GUI
+    thread (a seek waited behind the one after an open: bench_large_notebook); what is made
+    later, a notebook's objects included, is collected as ever."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()  # (what is garbage already is not kept)
+        gc.freeze()

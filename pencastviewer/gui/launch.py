@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from ..app.memory import limit_arenas
+from ..app.memory import freeze_long_lived, limit_arenas
 from ..app.preferences import Preferences
 from ..app.resources import demo_path
 from ..app.session import Session
@@ -24,6 +24,7 @@ def build_window(app: QApplication, preferences: Preferences | None = None) -> M
     session = Session(create_output())
     window = MainWindow(session, preferences)
     session.setParent(window)
+    freeze_long_lived()  # (app.memory)
     return window
 
 
