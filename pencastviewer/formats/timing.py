@@ -67,19 +67,21 @@ def writing_times_many(
     (nan: no limit). Strokes of similar length are laid out as the rows of one array, so
     each stroke's distances are summed in its own order, as writing_times sums them."""
     counts = np.diff(offsets)
-    steps = np.zeros(len(xy_mm))
-    if len(xy_mm) > 1:
-        steps[1:] = np.hypot(*np.diff(xy_mm, axis=0).T)
+    n = len(xy_mm)
+    # One slot past the points: a row's cells beyond its stroke read a 0 step from it and
+    # write their sums to it (in no particular order: the slot is dropped).
+    steps = np.zeros(n + 1)
+    if n > 1:
+        steps[1:n] = np.hypot(*np.diff(xy_mm, axis=0).T)
     steps[offsets[:-1][counts > 0]] = 0.0  # a stroke's first point: no step into it
-    along = np.empty(len(xy_mm))
+    along = np.empty(n + 1)
     bucket = np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)
     for b in np.flatnonzero(np.bincount(bucket)).tolist():  # (np.unique would import numpy.ma: 7 ms)
         rows = np.flatnonzero(bucket == b)
         width = int(counts[rows].max())
-        index = offsets[rows, None] + np.arange(width)
-        inside = np.arange(width) < counts[rows, None]
-        index = np.where(inside, index, offsets[rows, None])
-        along[index[inside]] = np.cumsum(np.where(inside, steps[index], 0.0), axis=1)[inside]
+        index = np.where(np.arange(width) < counts[rows, None], offsets[rows, None] + np.arange(width), n)
+        along[index] = np.cumsum(steps[index], axis=1)
+    along = along[:n]
     last = offsets[1:] - 1
     total = along[np.maximum(last, 0)]
     duration = total / WRITING_SPEED_MM_PER_S * 1000.0

@@ -29,32 +29,46 @@ class PageColumns:
         self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.xy_mm = np.concatenate([r.xy_mm for r in runs]) if runs else np.zeros((0, 2))
         links = [link for r in runs for link in r.links]
-        self.names = [link.fn if link else None for link in links]
-        start = np.array([float(link.ts_ms) if link else 0.0 for link in links])
+        self.n_strokes = n = len(links)
+        # Per stroke the index of its recording in self.names (NO_RECORDING: unlinked): a
+        # page links to a handful, so per-recording work is done once, not per stroke.
+        codes: dict[str | None, int] = {None: NO_RECORDING}
+        self.recording = np.fromiter(
+            (codes.setdefault(link.fn, len(codes) - 1) if link else NO_RECORDING for link in links),
+            np.intp,
+            n,
+        )
+        self.names = [name for name in codes if name is not None]
+        start = np.fromiter((link.ts_ms if link else 0 for link in links), np.float64, n)
         limit = np.array([_next_start(starts, link) for link in links], np.float64)
         self.relative_ms = writing_times_many(self.xy_mm, self.offsets, start, limit)
-        self.relative_ms[np.repeat(np.array([name is None for name in self.names], bool), counts)] = 0.0
-        self.n_strokes = len(links)
+        self.relative_ms[np.repeat(self.recording == NO_RECORDING, counts)] = 0.0
 
     def ends(self) -> dict[str, float]:
         """How far into each recording this page's strokes reach, in ms."""
-        last = self.relative_ms[self.offsets[1:] - 1].tolist() if self.n_strokes else []
-        reach: dict[str, float] = {}
-        for name, end in zip(self.names, last, strict=True):
-            if name is not None:
-                reach[name] = max(reach.get(name, end), end)
-        return reach
+        if not self.n_strokes:
+            return {}
+        last = self.relative_ms[self.offsets[1:] - 1]
+        reach = np.full(len(self.names), -np.inf)
+        linked = self.recording != NO_RECORDING
+        np.maximum.at(reach, self.recording[linked], last[linked])
+        return dict(zip(self.names, reach.tolist(), strict=True))
 
     def ink(self, clock: dict[str, float], index: dict[str, int], static_ms: float) -> PageInk:
         """The columns on the notebook clock; unlinked strokes at `static_ms`."""
         runs, n = self.runs, self.n_strokes
         counts = np.diff(self.offsets)
-        linked = np.array([name is not None for name in self.names], bool)
-        shift = np.array([clock[name] if name is not None else 0.0 for name in self.names], np.float64)
+        linked = self.recording != NO_RECORDING
+        shift = np.array([clock[name] for name in self.names] + [0.0], np.float64)[self.recording]  # (-1: 0)
         t_ms = np.where(np.repeat(linked, counts), np.repeat(shift, counts) + self.relative_ms, static_ms)
         has_widths = np.concatenate([r.has_widths for r in runs]) if runs else np.zeros(0, bool)
         widths = np.concatenate([r.widths_mm for r in runs]) if has_widths.any() else None
-        styles = [style for r in runs for style in r.styles]
+        # The looks as a table of the distinct ones (the reader makes one object per look),
+        # and each stroke's row in it; the recordings likewise (NO_RECORDING, -1: the last row).
+        distinct = {id(s): s for r in runs for s in r.styles}
+        rows = {key: row for row, key in enumerate(distinct)}
+        look = np.fromiter((rows[id(s)] for r in runs for s in r.styles), np.intp, n)
+        looks = list(distinct.values())
         return PageInk(
             self.xy_mm,
             t_ms,
@@ -62,16 +76,16 @@ class PageColumns:
             widths_mm=widths,
             has_widths=has_widths,
             width_mm=np.concatenate([r.width_mm for r in runs]) if runs else np.zeros(0),
-            color=np.array([s.color for s in styles], np.uint8).reshape(n, 4),
-            tool=np.array([int(s.tool) for s in styles], np.int8),
-            recording=np.array(
-                [index[name] if name is not None else NO_RECORDING for name in self.names], np.int32
-            ),
-            fill_alpha=np.array(
-                [NO_FILL if s.fill_alpha is None else s.fill_alpha for s in styles], np.int16
-            ),
-            cap=np.array([CAPS.index(s.cap) for s in styles], np.int8),
-            dash_mm=tuple(s.dash_mm for s in styles),
+            color=np.array([s.color for s in looks], np.uint8).reshape(-1, 4)[look],
+            tool=np.array([int(s.tool) for s in looks], np.int8)[look],
+            recording=np.array([index[name] for name in self.names] + [NO_RECORDING], np.int32)[
+                self.recording
+            ],
+            fill_alpha=np.array([NO_FILL if s.fill_alpha is None else s.fill_alpha for s in looks], np.int16)[
+                look
+            ],
+            cap=np.array([CAPS.index(s.cap) for s in looks], np.int8)[look],
+            dash_mm=tuple(s.dash_mm for r in runs for s in r.styles),
         )
 
 

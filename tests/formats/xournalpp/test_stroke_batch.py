@@ -211,3 +211,57 @@ def test_numbers_of_every_shape_are_float_bit_for_bit() -> None:
     expected = np.array([float(w) for t in texts for w in t.split()])
     assert values.tobytes() == expected.tobytes()
     assert counts.tolist() == [len(t.split()) for t in texts]
+
+
+def test_page_columns_give_each_stroke_its_own_look_recording_and_time() -> None:
+    """The columns are made from tables of the distinct looks and recordings: each stroke
+    must still get its own, linked or not, whatever the order they come in."""
+    from pencastviewer.formats.xournalpp.elements import AudioLink, StrokeStyle
+    from pencastviewer.formats.xournalpp.page_columns import PageColumns
+    from pencastviewer.model import CAPS, Tool
+
+    looks = [
+        StrokeStyle((255, 0, 0, 255), Tool.PEN, None, "round", ()),
+        StrokeStyle((0, 0, 255, 120), Tool.HIGHLIGHTER, 64, "butt", (2.0, 1.0)),
+        StrokeStyle((0, 128, 0, 255), Tool.PEN, 0, "square", ()),
+    ]
+    rng = np.random.default_rng(5)
+    runs, expected = [], []
+    for _ in range(3):
+        n = 7
+        counts = rng.integers(1, 6, n)
+        style = [looks[k] for k in rng.integers(0, 3, n)]
+        links = [
+            None if k == 0 else AudioLink(f"rec{k}.ogg", int(t))
+            for k, t in zip(rng.integers(0, 3, n), rng.integers(0, 9000, n), strict=True)
+        ]
+        xy = rng.uniform(0, 100, (int(counts.sum()), 2))
+        offsets = np.concatenate(([0], np.cumsum(counts)))
+        runs.append(
+            stroke_batch.StrokeRun(
+                xy, offsets, np.zeros(len(xy)), np.zeros(n, bool), np.ones(n), style, links
+            )
+        )
+        expected += list(zip(style, links, strict=True))
+    starts = {}
+    for _, link in expected:
+        if link:
+            starts.setdefault(link.fn, set()).add(float(link.ts_ms))
+    columns = PageColumns(runs, {k: sorted(v) for k, v in starts.items()})
+    names = list(dict.fromkeys(link.fn for _, link in expected if link))
+    clock = {name: 1000.0 * (i + 1) for i, name in enumerate(reversed(names))}
+    index = {name: i for i, name in enumerate(sorted(names))}
+    ink = columns.ink(clock, index, static_ms=-5.0)
+    for k, (style, link) in enumerate(expected):
+        assert ink.color[k].tolist() == list(style.color)
+        assert ink.tool[k] == int(style.tool) and ink.cap[k] == CAPS.index(style.cap)
+        assert ink.fill_alpha[k] == (-1 if style.fill_alpha is None else style.fill_alpha)
+        assert ink.dash_mm[k] == style.dash_mm
+        times = ink.t_ms[ink.offsets[k] : ink.offsets[k + 1]]
+        if link is None:
+            assert ink.recording[k] == -1 and (times == -5.0).all()
+        else:
+            assert ink.recording[k] == index[link.fn]
+            assert times[0] == clock[link.fn] + link.ts_ms
+    ends = columns.ends()
+    assert set(ends) == set(names)
