@@ -121,7 +121,9 @@ def batch_strokes(
     has_widths = pressured[taken] & ~highlighter
     counts_taken = n_points[taken]
     ctx.n_points += int(counts_taken.sum())
-    xy_mm = values[np.repeat(plain, counts)].reshape(-1, 2) * MM_PER_POINT
+    # (All plain, the usual case: the numbers as they are; selecting them took 0.5 ms a layer.)
+    plain_values = values if len(taken) == n else values[np.repeat(plain, counts)]
+    xy_mm = plain_values.reshape(-1, 2) * MM_PER_POINT
     point_w, _ = _point_widths(w_values, seg_start[taken], np.where(has_widths, counts_taken, 0))
     widths = np.zeros(len(xy_mm))
     widths[np.repeat(has_widths, counts_taken)] = point_w
