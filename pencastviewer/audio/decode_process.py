@@ -3,9 +3,10 @@ why), and the few of them kept warm.
 
 Starting one takes ~0.4 s of CPU (numpy, PyAV, soundfile imports), too long for a tap right
 after a notebook is opened: one is started beforehand (warm(), when an audio output is
-made), a copy takes it (take()) and gives it back when done (give_back()), when it becomes
-the spare again. At most MAX_CHILDREN exist (a copy being dropped while the next starts);
-a copy that finds none ready decodes in its own thread meanwhile.
+made), a copy takes it (take()), which has another started a little later, and gives it
+back when done (give_back()), when it becomes the spare again if there is none. At most
+MAX_CHILDREN exist (a copy being dropped while the next starts); a copy that finds none
+ready decodes in its own thread meanwhile.
 
 Lifetime: the child reads its commands from a pipe and exits when the pipe is closed, which
 happens when we close() it, at exit (atexit), or when this process dies in any way (the
@@ -34,6 +35,11 @@ from typing import IO, Any
 from ..media.source import AudioError
 
 MAX_CHILDREN = 2
+# A copy that takes the spare has the next one started this much later (not beside its first
+# decoding, which a tap waits for: a start is ~0.4 s of CPU). Without it, the notebook opened
+# again found none ready: the child of the copy it replaced was still finishing its command,
+# and the tap's audio was decoded in the copy's thread, beside the first paint (150-500 ms).
+SPARE_AFTER_S = 3.0
 _READY = b"ready\n"
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # where `pencastviewer` is importable from
 
@@ -130,7 +136,8 @@ def warm() -> None:
 
 
 def take() -> DecodeProcess | None:
-    """The spare child if it is ready (None: decode in the thread; one is started meanwhile)."""
+    """The spare child if it is ready (None: decode in the thread; one is started meanwhile).
+    A spare taken is replaced SPARE_AFTER_S later, so that the next copy finds one ready."""
     global _spare
     with _lock:
         child = _spare
@@ -140,6 +147,10 @@ def take() -> DecodeProcess | None:
             _spare = None
     if child is None:
         warm()
+    else:
+        later = threading.Timer(SPARE_AFTER_S, warm)
+        later.daemon = True
+        later.start()
     return child
 
 

@@ -156,3 +156,24 @@ def test_commands_cross_the_pipe_as_json_with_their_values_exact():
         _decode(b"")
     with pytest.raises(ValueError):
         _decode(b"cos\nsystem\n(S'true'\ntR.")  # a pickle is not a message
+
+
+def test_a_spare_taken_is_replaced_so_that_the_next_copy_finds_one_ready(monkeypatch):
+    """A notebook opened again while its copy is made: the new copy takes a child while the
+    old copy's is still finishing its command. One must be ready then (without, the tap's
+    audio was decoded in the copy's thread, beside the first paint: 150-500 ms)."""
+    monkeypatch.setattr(decode_process, "SPARE_AFTER_S", 0.0, raising=False)
+    wait_for_spare_child()
+    first = decode_process.take()
+    assert first is not None
+    try:
+        deadline = time.monotonic() + 15.0
+        while not (decode_process._spare is not None and decode_process._spare.ready()):
+            assert time.monotonic() < deadline, "no spare child was started after one was taken"
+            time.sleep(0.02)
+        second = decode_process.take()
+        assert second is not None and second is not first
+        decode_process.give_back(second)
+    finally:
+        decode_process.give_back(first)
+    assert len(_children()) <= decode_process.MAX_CHILDREN
