@@ -85,6 +85,9 @@ def read(path: Path, options: ReadOptions) -> Notebook:
         root = parse_content(path, archive)
         read_member = archive.read if archive else None
         pages, outside = _parse_pages(root, path, options, read_member, warnings.add)
+        # The tree (20 MB of big.xopp) goes before the pages' columns are made: each page of
+        # memory touched first costs a fault (`info` on big.xopp: 28 000, 0.07-0.12 s of system time).
+        del root
         locator = AudioLocator(
             path, options.search_dirs, options.located, archive.names() if archive else (), read_member
         )

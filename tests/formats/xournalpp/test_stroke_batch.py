@@ -265,3 +265,36 @@ def test_page_columns_give_each_stroke_its_own_look_recording_and_time() -> None
             assert times[0] == clock[link.fn] + link.ts_ms
     ends = columns.ends()
     assert set(ends) == set(names)
+
+
+def test_the_tree_is_freed_and_points_are_not_copied_before_the_columns_are_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory a process touches first costs a page fault each: the XML tree is gone when
+    the pages' columns are made, and a page of one layer of plain strokes keeps the
+    numbers read from it instead of a copy."""
+    import weakref
+
+    stroke = '<stroke tool="pen" color="#000000ff" width="1.4 1 1 1">1 2 3 4 5 6 7 8</stroke>'
+    page = f'<page width="600" height="800"><layer>{stroke * 50}</layer></page>'
+    xml = f'<xournal fileversion="4">{page}</xournal>'
+    path = tmp_path / "one.xopp"
+    path.write_bytes(gzip.compress(xml.encode()))
+    trees: list[weakref.ref[object]] = []
+    alive: list[bool] = []
+    parse, assemble = reader.parse_content, reader._assemble
+
+    def parse_spy(*args):  # type: ignore[no-untyped-def]
+        root = parse(*args)
+        trees.append(weakref.ref(root))
+        return root
+
+    def assemble_spy(*args):  # type: ignore[no-untyped-def]
+        alive.append(trees[-1]() is not None)
+        return assemble(*args)
+
+    monkeypatch.setattr(reader, "parse_content", parse_spy)
+    monkeypatch.setattr(reader, "_assemble", assemble_spy)
+    ink = read_notebook(path).pages[0].ink
+    assert alive == [False]
+    assert ink.n_points == 200 and not ink.xy_mm.flags.owndata and not ink.widths_mm.flags.owndata
