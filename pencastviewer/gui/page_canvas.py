@@ -38,6 +38,7 @@ TAP_RADIUS_PX = 8  # how near the ink a click must be (screen pixels, whatever t
 MIN_ZOOM, MAX_ZOOM = 25.0, 800.0  # percent of the page's real size
 WHEEL_ZOOM_PER_NOTCH = 1.2
 SPRITE_BUDGET_S = 0.006  # sprite making per idle event-loop turn (a frame is 16 ms)
+WARM_WAIT_MS = 16  # how often sprite making looks again while a sound is being started
 FIT_PAGE, FIT_WIDTH, CUSTOM = "fit-page", "fit-width", "custom"
 EMPTY_TEXT = "Open a notebook (Ctrl+O) or drop a file here"
 
@@ -292,7 +293,9 @@ class PageCanvas(QAbstractScrollArea):
             self.page_painted.emit()
 
     def _on_warm_timer_timeout(self) -> None:
-        if self.layer.warm_sprites(SPRITE_BUDGET_S):
+        starting = self.session.playback.starting  # a sound being started goes first (GIL)
+        self._warm_timer.setInterval(WARM_WAIT_MS if starting else 0)
+        if not starting and self.layer.warm_sprites(SPRITE_BUDGET_S):
             self._warm_timer.stop()
 
     def changeEvent(self, event: QEvent) -> None:

@@ -115,7 +115,10 @@ class ThumbnailList(QListWidget):
         return [row for row in self._pending if self.visualItemRect(self.item(row)).intersects(area)]
 
     def _on_timer_timeout(self) -> None:
-        """Draw one thumbnail: one in view if any is missing, else (when not playing) the next."""
+        """Draw one thumbnail: one in view if any is missing, else (when not playing) the next;
+        none while a sound is being started (a thumbnail holds the GUI thread ~0.15 s)."""
+        if self.session.playback.starting:
+            return
         playing = self.session.playback.playing
         rows = self._visible_rows() or ([] if playing else self._pending[:1])
         if rows:

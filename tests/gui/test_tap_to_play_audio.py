@@ -122,33 +122,66 @@ def test_a_click_on_ink_plays_the_audio_from_that_point_minus_the_preroll(pulse_
     assert abs(error_ms) <= TOLERANCE_MS
 
 
+def _demo_window(qtbot, demo_path):
+    """The real window on the real output (the private sink), the demo opened and shown."""
+    window = build_window(QApplication.instance())
+    qtbot.addWidget(window)
+    window.resize(1000, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.session.playback.backend.ready_changed, timeout=30000):
+        window.open_file(demo_path)
+    qtbot.waitUntil(lambda: window.canvas.layer.valid, timeout=10000)
+    return window
+
+
+def _click_on_ink(qtbot, canvas, stroke) -> None:
+    x, y = stroke.xy_mm[len(stroke.xy_mm) // 2]
+    pos = canvas.widget_point(float(x), float(y)).toPoint()
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
 @pytest.mark.audio
 def test_the_page_shows_a_tap_once_its_sound_has_started(pulse_sink, demo_path, qtbot):
     """A click on ink starts the sound first: the page's ink is not revealed anew (a
     repaint of 10-130 ms on the GUI thread, which Qt's start waits for) until the output
     reports the sound going; then it is, at the tapped place."""
-    window = build_window(QApplication.instance())
-    qtbot.addWidget(window)
+    window = _demo_window(qtbot, demo_path)
     session, canvas = window.session, window.canvas
-    window.resize(1000, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(session.playback.backend.ready_changed, timeout=30000):
-        window.open_file(demo_path)
-    qtbot.waitUntil(lambda: canvas.layer.valid, timeout=10000)
-    stroke = session.document.notebook.pages[0].strokes[60]
-    x, y = stroke.xy_mm[len(stroke.xy_mm) // 2]
     assert canvas.layer.reveal is None  # stopped at the start: all ink shown plainly
     try:
-        qtbot.mouseClick(
-            canvas.viewport(),
-            Qt.MouseButton.LeftButton,
-            pos=canvas.widget_point(float(x), float(y)).toPoint(),
-        )
+        _click_on_ink(qtbot, canvas, session.document.notebook.pages[0].strokes[60])
         assert session.playback.starting and canvas.layer.reveal is None
         qtbot.waitUntil(lambda: not session.playback.starting, timeout=10000)
         qtbot.waitUntil(lambda: canvas.layer.reveal is not None, timeout=1000)
         assert canvas.layer.reveal.written[:50].all()  # the ink written before the tapped place
+    finally:  # (a window torn down while playing may abort the test run)
+        session.playback.pause()
+        qtbot.wait(200)
+
+
+@pytest.mark.audio
+def test_no_thumbnail_or_stroke_sprite_is_made_while_a_tap_is_being_started(pulse_sink, demo_path, qtbot):
+    """Thumbnails (~0.15 s each on a dense page) and the canvas's stroke sprites (6 ms at a
+    time, but every turn of the event loop) are made on the GUI thread, with the GIL, which
+    the tap's start waits for (bench_large_notebook, a press on ink as the first page shows:
+    182-220 -> 61-145 ms); their timers firing meanwhile make nothing, and go on after."""
+    window = _demo_window(qtbot, demo_path)
+    session, canvas, thumbnails = window.session, window.canvas, window.thumbnails
+    sprites = canvas.layer.sprites
+    try:
+        _click_on_ink(qtbot, canvas, session.document.notebook.pages[0].strokes[60])
+        assert session.playback.starting
+        thumbnails._pending = list(range(thumbnails.count()))  # as right after an open
+        sprites.reset(sprites.scale * 2, sprites.fraction)  # none made yet (as after a zoom)
+        sprites.reset(sprites.scale / 2, sprites.fraction)
+        thumbnails._on_timer_timeout()
+        canvas._on_warm_timer_timeout()
+        assert len(thumbnails._pending) == thumbnails.count() and not sprites._sprites
+        qtbot.waitUntil(lambda: not session.playback.starting, timeout=10000)
+        thumbnails._on_timer_timeout()
+        canvas._on_warm_timer_timeout()
+        assert len(thumbnails._pending) < thumbnails.count() and sprites._sprites
     finally:  # (a window torn down while playing may abort the test run)
         session.playback.pause()
         qtbot.wait(200)
