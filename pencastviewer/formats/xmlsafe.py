@@ -5,7 +5,7 @@ depth; every failure a FormatError with line and column."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import cast
 from xml.parsers import expat as pyexpat
@@ -68,10 +68,18 @@ class _PrologDone(Exception):
 _FEED_BYTES = 64 * 1024
 
 
-def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "XML") -> ET.Element:
+def parse_xml(
+    data: bytes | Iterable[bytes],
+    path: str | Path,
+    *,
+    what: str = "XML",
+    on_child: Callable[[ET.Element, ET.Element], None] | None = None,
+) -> ET.Element:
     """The root element of `data` (the document, or its chunks in order: parsed as they
     come); CorruptFileError (naming line and column) for a DTD, too deep a nesting, an
-    unknown encoding or malformed XML."""
+    unknown encoding or malformed XML. on_child(root, child) is called for each child of
+    the root as soon as it is complete (it may clear it: a reader that takes a document a
+    page at a time never holds the whole tree)."""
     if isinstance(data, bytes) and len(data) > MAX_XML_BYTES:
         raise TooLargeError(path, f"{what} is {len(data)} bytes (limit {MAX_XML_BYTES})")
     chunks = (data,) if isinstance(data, bytes) else data
@@ -99,6 +107,9 @@ def parse_xml(data: bytes | Iterable[bytes], path: str | Path, *, what: str = "X
                         root = elem if root is None else root
                     else:
                         depth -= 1
+                        if depth == 1 and on_child is not None:
+                            assert root is not None
+                            on_child(root, elem)
         tree.close()
         for _ in tree.read_events():
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import CorruptFileError
@@ -15,14 +16,17 @@ MIMETYPE = b"application/xournal++"
 WHAT = "Xournal++ XML"
 
 
-def parse_content(path: Path, archive: SafeZip | None) -> ET.Element:
+def parse_content(
+    path: Path, archive: SafeZip | None, on_child: Callable[[ET.Element, ET.Element], None] | None = None
+) -> ET.Element:
     """The document's XML tree: content.xml of the ZIP variant, else the (gzipped) file,
-    inflated in a thread (formats.inflating) while expat parses what is out so far."""
+    inflated in a thread (formats.inflating) while expat parses what is out so far;
+    on_child: see xmlsafe.parse_xml."""
     if archive is not None:
-        return parse_xml(archive.read("content.xml", MAX_CONTENT_BYTES), path, what=WHAT)
+        return parse_xml(archive.read("content.xml", MAX_CONTENT_BYTES), path, what=WHAT, on_child=on_child)
     with take(path, MAX_CONTENT_BYTES) as stream:
         try:
-            return parse_xml(stream.chunks(), path, what=WHAT)
+            return parse_xml(stream.chunks(), path, what=WHAT, on_child=on_child)
         except CorruptFileError:
             stream.raise_own_error()
             raise

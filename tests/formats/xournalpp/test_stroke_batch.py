@@ -298,3 +298,30 @@ def test_the_tree_is_freed_and_points_are_not_copied_before_the_columns_are_made
     ink = read_notebook(path).pages[0].ink
     assert alive == [False]
     assert ink.n_points == 200 and not ink.xy_mm.flags.owndata and not ink.widths_mm.flags.owndata
+
+
+@pytest.mark.parametrize("first_page", ['width="600"', 'width="-1"'])
+def test_pages_are_read_while_the_file_is_parsed_and_malformed_xml_is_still_what_is_said(
+    first_page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page is read (and let go) as soon as the parser has it, before the rest of the
+    file is parsed; an error in a page waits, so that XML broken further on is reported."""
+    from pencastviewer.formats.errors import CorruptFileError
+
+    stroke = '<stroke tool="pen" color="#000000ff" width="1.4">1 2 3 4</stroke>'
+    page = f'<page {{}} height="800"><layer>{stroke}</layer></page>'
+    xml = f'<xournal fileversion="4">{page.format(first_page)}{page.format(chr(32))}<page <<</xournal>'
+    path = tmp_path / "broken.xopp"
+    path.write_bytes(gzip.compress(xml.encode()))
+    read_pages: list[int] = []
+    original = reader._parse_page
+
+    def counted(elem, index, ctx, files):  # type: ignore[no-untyped-def]
+        read_pages.append(index)
+        return original(elem, index, ctx, files)
+
+    monkeypatch.setattr(reader, "_parse_page", counted)
+    with pytest.raises(CorruptFileError, match="malformed"):
+        read_notebook(path)
+    # Both complete pages were read before the break; after a page's error, no other is.
+    assert read_pages == ([0, 1] if first_page == 'width="600"' else [0])
