@@ -431,8 +431,9 @@ def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Open
 
 
 def ready_tap_open(window, path: Path, sink, reference: Reference) -> None:
-    """Open again (the copy, unfinished, is made anew) and play far in as soon as the
-    document is ready, before its page is painted (Play pressed at once)."""
+    """Open again (the same files: the player keeps its source, the unfinished copy goes on)
+    and play far in as soon as the document is ready, before its page is painted (Play
+    pressed at once)."""
     again = Opening(window, path, TAP_S, sink)
     tap = again.wait_shown(lambda: reference)
     print(

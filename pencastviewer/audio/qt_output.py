@@ -24,13 +24,15 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Q_ARG, QObject, QUrl, Signal, SignalInstance
+from PySide6.QtCore import Q_ARG, QObject, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from ..media.dynamics import IDENTITY, Processing
 from . import decode_process
+from .copy_relay import CopyRelay, abandon, emit
 from .copy_store import remove_stale_copies
 from .devices import output_sample_rate
+from .kept_copies import copy_key
 from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is
 from .playback import AudioOutput, clamp_rate
 from .qt_quirks import AHEAD_S, LEAD_S, queue_call, stop_at_quit, stretch_lag_s
@@ -38,30 +40,6 @@ from .state_machine import Action, Transport
 
 _Status = QMediaPlayer.MediaStatus
 _cleaned_folders: set[str | None] = set()  # stale copies are looked for once per folder and run
-
-
-class _Relay(QObject):
-    """Carries the copy's progress from the worker thread to the GUI thread (queued)."""
-
-    started = Signal(int, object)  # generation, PlayableAudio: the player may open it
-    advanced = Signal(int)  # generation: more of the copy is written (while asked for)
-    finished = Signal(int, str)  # generation, error message ("" when the copy is complete)
-
-    def advance(self, generation: int) -> None:
-        _emit(self.advanced, generation)
-
-
-def _abandon(cancel: threading.Event, copy: PcmCopy, in_background: bool = False) -> None:
-    cancel.set()
-    copy.release(in_background=in_background)
-
-
-def _emit(signal: SignalInstance, *args: Any) -> bool:
-    try:
-        signal.emit(*args)
-        return True
-    except RuntimeError:  # the output was deleted meanwhile
-        return False
 
 
 class QtAudioOutput(AudioOutput):
@@ -79,7 +57,8 @@ class QtAudioOutput(AudioOutput):
         self._player.errorOccurred.connect(self._on_player_error_occurred)
         self._player.sourceChanged.connect(self._on_player_source_changed)
         self._source_set = False  # the player has our playable's source (qt_quirks: "Stale status")
-        self._relay = _Relay(self)
+        self._loaded_key: str | None = None  # kept_copies.copy_key of what is loaded
+        self._relay = CopyRelay(self)
         self._relay.started.connect(self._on_copy_started)
         self._relay.advanced.connect(self._on_copy_advanced)
         self._relay.finished.connect(self._on_copy_finished)
@@ -96,8 +75,12 @@ class QtAudioOutput(AudioOutput):
 
     # --- loading ---------------------------------------------------------------------
     def load_sequence(self, files: Sequence[tuple[str, float | None]]) -> None:
+        named = tuple((str(path), duration) for path, duration in files)
+        key = copy_key(named, output_sample_rate(), self._processing) if named else None
+        if key is not None and key == self._loaded_key:
+            return self._load_again()
         self.unload()
-        self._files = tuple((str(path), duration) for path, duration in files)
+        self._files, self._loaded_key = named, key
         if not self._files:
             return
         known = [d for _, d in self._files if d is not None]
@@ -106,6 +89,16 @@ class QtAudioOutput(AudioOutput):
             self._clock.set_duration(None)  # unknown until the copy starts: seeks are not clamped to 0
         self._start_copy()
 
+    def _load_again(self) -> None:
+        """The same files heard the same way (the notebook opened again): the player keeps
+        its source and the copy goes on, stopped at 0. Tearing the source down and setting
+        it again held the GUI thread ~130 ms, just when Play is pressed on the reopened
+        notebook (bench_large_notebook --latency); a changed file has another key."""
+        self.stop()
+        self.duration_changed.emit(self._map.total_s)
+        if self._transport.ready:
+            self.ready_changed.emit(True)
+
     def _start_copy(self) -> None:
         generation, files, cancel = self._generation, self._files, self._cancel
         rate, directory, relay = output_sample_rate(), self._cache_dir, self._relay
@@ -113,11 +106,11 @@ class QtAudioOutput(AudioOutput):
         processing = self._processing
         kept = directory is not None
         copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=kept, in_child=True)
-        self._drop_copy_now = weakref.finalize(self, _abandon, cancel, copy)
+        self._drop_copy_now = weakref.finalize(self, abandon, cancel, copy)
 
         def started() -> None:
-            if not _emit(relay.started, generation, PlayableAudio(copy.path, copy.durations_s, True)):
-                _abandon(cancel, copy)
+            if not emit(relay.started, generation, PlayableAudio(copy.path, copy.durations_s, True)):
+                abandon(cancel, copy)
 
         as_is = playable_as_is(files, rate) if processing.is_identity else None
         prepared = as_is is None and copy.prepare()  # the player gets the file now, not via a worker
@@ -138,8 +131,8 @@ class QtAudioOutput(AudioOutput):
                 return
             except Exception as e:
                 error = str(e) if str(e).startswith(files[0][0]) else f"{files[0][0]}: {e}"
-            if not _emit(relay.finished, generation, error):
-                _abandon(cancel, copy)
+            if not emit(relay.finished, generation, error):
+                abandon(cancel, copy)
 
         self._start_decoding(threading.Thread(target=work, name="pcm-copy", daemon=True))
 
@@ -163,6 +156,7 @@ class QtAudioOutput(AudioOutput):
             return
         if again:
             self._resume_copy(copy)
+        self._loaded_key = copy_key(self._files, output_sample_rate(), processing)  # heard so now
         self.seek(position)  # Qt's buffers hold audio as it was heard: from the copy again
 
     def _resume_copy(self, copy: PcmCopy) -> None:
@@ -176,7 +170,7 @@ class QtAudioOutput(AudioOutput):
                 return
             except Exception as e:
                 error = str(e)
-            _emit(relay.finished, generation, error)
+            emit(relay.finished, generation, error)
 
         threading.Thread(target=work, name="pcm-copy-again", daemon=True).start()
 
@@ -185,7 +179,7 @@ class QtAudioOutput(AudioOutput):
         dropping = self._drop_copy_now.detach() if self._drop_copy_now is not None else None
         if dropping is not None:
             _, _, (cancel, copy), _ = dropping
-            _abandon(cancel, copy, in_background=True)
+            abandon(cancel, copy, in_background=True)
         self._drop_copy_now, self._copy = None, None
 
     def _on_copy_started(self, generation: int, playable: PlayableAudio) -> None:
@@ -233,12 +227,13 @@ class QtAudioOutput(AudioOutput):
             self._fail(f"{name}: cannot play ({text or error.name})")
 
     def _fail(self, message: str) -> None:
+        self._loaded_key = None  # loading the files again tries anew
         self._carry_out(self._transport.failed())
         self.error_occurred.emit(message)
 
     def unload(self) -> None:
         self._generation += 1
-        self._source_set = False
+        self._source_set, self._loaded_key = False, None
         self._drop_held_decoding()
         self._drop_copy()
         self._cancel = threading.Event()

@@ -266,7 +266,7 @@ def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(
 def test_loading_the_same_recording_again_right_after_playing_sounds_where_asked(
     long_recording, pulse_sink, qtbot, tmp_path
 ):
-    """A reload (the same notebook opened again, or heard another way) while it played: the
+    """A reload (the file changed on disk, or heard another way) while it played: the
     old source's stop reports LoadedMedia once more, after the new copy is set up; taken for
     the new source's, the player was sent to the playhead, then back to 0 by the new source,
     and played the copy's unwritten start: silence (qt_quirks: "Stale status")."""
@@ -277,10 +277,86 @@ def test_loading_the_same_recording_again_right_after_playing_sounds_where_asked
     try:
         _play_right_after_load(qtbot, out, pulse_sink, path, source, 500.0)  # playing, then paused
         for _ in range(3):  # each take loads it again; one the sink underran in: again
+            _touch(path)  # the same files unchanged would keep the source (the next test)
             error_ms, _, _, clean = _play_right_after_load(qtbot, out, pulse_sink, path, source, 321.0)
             if clean:
                 break
         assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
+
+
+def _touch(path: Path) -> None:
+    """Change the file's time: to a player, another version of the file."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.mark.audio
+def test_loading_the_same_recording_again_keeps_the_source_and_the_copy(
+    long_recording, pulse_sink, qtbot, tmp_path
+):
+    """The notebook opened again (the same files heard the same way): the player keeps its
+    source and the copy being made goes on; the playhead is back at 0, stopped, ready at once;
+    then a play far in sounds exactly there. Tearing the source down and setting it again
+    held the GUI thread when Play was pressed on the reopened notebook
+    (bench_large_notebook --latency). A file changed on disk is loaded anew."""
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    path, source = long_recording
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    sources: list = []
+    ready: list[bool] = []
+    try:
+        _play_right_after_load(qtbot, out, pulse_sink, path, source, 200.0)  # playing, then paused
+        copy = out._copy
+        out._player.sourceChanged.connect(sources.append)
+        out.ready_changed.connect(ready.append)
+        out.load(str(path))
+        assert (out.position_s(), out.state(), ready) == (0.0, STOPPED, [True])
+        qtbot.wait(300)  # what was queued to the player has run
+        assert sources == [] and out._copy is copy and out.is_ready()
+        for _ in range(3):  # each take loads it again; one the sink underran in: again
+            error_ms, _, _, clean = _play_right_after_load(qtbot, out, pulse_sink, path, source, 321.0)
+            if clean:
+                break
+        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
+        assert sources == [] and out._copy is copy
+        _touch(path)
+        out.load(str(path))
+        qtbot.waitUntil(lambda: len(sources) >= 2, timeout=5000)  # cleared, then the new copy
+        assert out._copy is not copy
+    finally:
+        out.unload()
+        qtbot.wait(20)
+        out.deleteLater()
+        qtbot.wait(1)
+
+
+@pytest.mark.audio
+def test_the_same_recording_heard_another_way_is_kept_when_loaded_again(
+    long_recording, pulse_sink, qtbot, tmp_path
+):
+    """A change of processing while the copy is made writes it again in place; the notebook
+    opened again then (the same files heard the new way) keeps the source and that copy."""
+    from pencastviewer.audio.qt_output import QtAudioOutput
+    from pencastviewer.media.dynamics import Processing
+
+    path, _ = long_recording
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    sources: list = []
+    try:
+        out.load(str(path))
+        out.set_processing(Processing(gain_db=6.0))  # the copy has just begun: written again
+        qtbot.waitUntil(out.is_ready, timeout=5000)
+        copy = out._copy
+        out._player.sourceChanged.connect(sources.append)
+        out.load(str(path))
+        qtbot.wait(300)  # what was queued to the player has run
+        assert sources == [] and out._copy is copy and out.is_ready()
     finally:
         out.unload()
         qtbot.wait(20)
