@@ -153,11 +153,12 @@ def test_held_decoding_starts_on_release_on_play_or_after_a_while(qtbot, tmp_pat
     monkeypatch.setattr(playback, "DECODING_HOLD_MS", 100)
     output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
     _thread_starts(monkeypatch, events, output)
-    files = [(str(_wav(tmp_path / "tone.wav")), None)]
-    for release in (output.release_decoding, output.play, lambda: qtbot.wait(300)):
+    releases = (output.release_decoding, output.play, lambda: qtbot.wait(300))
+    for i, release in enumerate(releases):
         events.clear()
         output.hold_decoding()
-        output.load_sequence(files)
+        # another recording each time: the same files loaded again keep their copy (no decoding)
+        output.load_sequence([(str(_wav(tmp_path / f"tone{i}.wav")), None)])
         output.seek(0.5)  # (a seek only tells the waiting copy where to begin)
         qtbot.wait(50)
         assert events == []
