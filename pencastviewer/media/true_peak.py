@@ -22,6 +22,7 @@ KEEP_SEGMENTS = 1024  # candidate stretches kept: those with the highest sample 
 # Odd, so the 4× grid falls on the samples themselves: with 48 taps it sat 1/8 sample off
 # them, and a 12 kHz tone whose samples straddle its crests read 0.17 dB under its peak.
 TAPS = 49
+REACH = TAPS // 8 + 1  # input frames the interpolator reaches on each side of a frame
 
 
 @functools.cache
@@ -47,7 +48,7 @@ class TruePeak:
     """Fed the meter's slices (the sample peak of each, where each starts, the frames they
     are in and the frames around those): keeps the stretches that could hold the true peak."""
 
-    CONTEXT = 12  # taps of the interpolator on each side of a stretch
+    CONTEXT = REACH  # frames the interpolator reads on each side of a stretch
     SEGMENT = 64  # frames of a kept stretch (about)
 
     def __init__(self) -> None:
@@ -118,10 +119,8 @@ class TruePeak:
         windows = windows[peaks * self._bound > self._peak]
         if not len(windows):
             return
-        # the body frames with REACH of their context: what the interpolator reads
-        cut = windows[:, self.CONTEXT - REACH : windows.shape[1] - self.CONTEXT + REACH]
-        for channel in range(cut.shape[2]):
-            between = _between_peaks(np.ascontiguousarray(cut[:, :, channel]))
+        for channel in range(windows.shape[2]):
+            between = _between_peaks(np.ascontiguousarray(windows[:, :, channel]))
             self._peak = max(self._peak, float(between.max()))
 
 
@@ -150,9 +149,6 @@ def _windows(
         padded[: len(after[: width + context])] = after[: width + context]
         windows[edge] = padded[index[edge] - n]
     return np.asarray(windows, dtype=np.float32)
-
-
-REACH = TAPS // 8 + 1  # input frames the interpolator reaches on each side of a frame
 
 
 @functools.cache
