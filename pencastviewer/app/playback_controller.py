@@ -123,15 +123,7 @@ class PlaybackController(QObject):
     def play_from(self, position_s: float) -> float:
         """Seek and play: the output is sent to `position_s` and started before any view
         hears of the move (they follow once it sounds). Returns where the playhead is."""
-        if not self._loaded:
-            return 0.0
-        self._stop_at = None
-        self._output.seek(max(position_s, 0.0))
-        self._output.play()
-        position = self.position_s()
-        self._show(position)
-        self._arm_end_timer()
-        return position
+        return self.seek(position_s, play=True)
 
     @property
     def starting(self) -> bool:
@@ -166,13 +158,16 @@ class PlaybackController(QObject):
             self._output.stop()
             self.playhead_moved.emit(self.position_s())
 
-    def seek(self, position_s: float) -> float:
+    def seek(self, position_s: float, play: bool = False) -> float:
         """Move the playhead (not before 0, not past the end); returns where it is now. A
-        stop set by play_until() is forgotten."""
+        stop set by play_until() is forgotten. play: start playing there, before the views
+        are told (play_from)."""
         if not self._loaded:
             return 0.0
         self._stop_at = None
         self._output.seek(max(position_s, 0.0))
+        if play:
+            self._output.play()
         position = self.position_s()
         self._show(position)
         self._arm_end_timer()

@@ -304,8 +304,7 @@ class Session(QObject):
         if not self.audible:
             return
         self.set_page(page)
-        start = heard_s - self.preroll_s
-        position = self.playback.play_from(start) if play else self.playback.seek(start)
+        position = self.playback.seek(heard_s - self.preroll_s, play=play)
         self._look_at_written_page(position, turn=False)
 
     def writing_order(self) -> WritingOrder | None:

@@ -50,15 +50,8 @@ from .kept_copies import KEPT_PREFIX, copy_key, keep, open_kept
 from .pcm_runs import CHUNK_FRAMES, Segment, chunk_table, plan, wanted_of
 from .run_writer import Writer
 
-__all__ = [
-    "CHUNK_FRAMES",
-    "Cancelled",
-    "PcmCopy",
-    "PlayableAudio",
-    "make_playable",
-    "playable_as_is",
-    "remove_stale_copies",
-]
+__all__ = ["CHUNK_FRAMES", "Cancelled", "PcmCopy", "PlayableAudio", "make_playable", "playable_as_is"]
+__all__ += ["remove_stale_copies"]
 
 FOREGROUND_S = 20.0  # written at full speed from where the player asks for
 START_GRACE_S = 0.15  # nothing decoded this long once a tap's audio is in: Qt's start took 0.2 s beside it
@@ -85,10 +78,12 @@ class PcmCopy:
         processing: Processing = IDENTITY,
         kept: bool = False,
         in_child: bool = False,
+        key: str | None = None,  # kept_copies.copy_key of files heard with processing, if known
     ) -> None:
         self.files = tuple((str(path), duration) for path, duration in files)
         self._store = directory if kept else None  # kept copies (kept_copies) used and made there
         self.processing = processing  # how the copy is heard (media.dynamics); see reprocess()
+        self._key: tuple[Processing, str | None] | None = (processing, key) if key is not None else None
         self._version = 0  # counts reprocess(): a chunk written under an older one is not kept
         self.sample_rate, self.directory = sample_rate, directory
         self.background_share = background_share
@@ -203,9 +198,17 @@ class PcmCopy:
             self.path = ""
             return False
 
+    @property
+    def key(self) -> str | None:
+        """copy_key of the copy as heard now, once per processing (2 MiB hashed per file: 4 ms)."""
+        processing, known = self.processing, self._key
+        if known is None or known[0] != processing:
+            known = self._key = (processing, copy_key(self.files, self.sample_rate, processing))
+        return known[1]
+
     def _adopt(self) -> bool:
         """Use a kept copy of the same files heard the same way, if there is one."""
-        key = copy_key(self.files, self.sample_rate, self.processing) if self._store else None
+        key = self.key if self._store else None
         found = open_kept(self._store, key) if self._store and key else None
         if found is None:
             return False
@@ -218,7 +221,7 @@ class PcmCopy:
     def _keep(self) -> None:
         """The copy is complete (under the lock, so that a reprocess() or release() after
         this finds it kept, and one before it found it still being made): into the store."""
-        key = copy_key(self.files, self.sample_rate, self.processing) if self._store else None
+        key = self.key if self._store else None
         if self._store and key and not self._released:
             self.kept = keep(self.path, self._store, key)
 

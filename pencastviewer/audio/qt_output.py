@@ -105,7 +105,9 @@ class QtAudioOutput(AudioOutput):
         advanced = functools.partial(relay.advance, generation)
         processing = self._processing
         kept = directory is not None
-        copy = self._copy = PcmCopy(files, rate, directory, processing=processing, kept=kept, in_child=True)
+        copy = self._copy = PcmCopy(
+            files, rate, directory, processing=processing, kept=kept, in_child=True, key=self._loaded_key
+        )
         self._drop_copy_now = weakref.finalize(self, abandon, cancel, copy)
 
         def started() -> None:
@@ -156,7 +158,7 @@ class QtAudioOutput(AudioOutput):
             return
         if again:
             self._resume_copy(copy)
-        self._loaded_key = copy_key(self._files, output_sample_rate(), processing)  # heard so now
+        self._loaded_key = copy.key  # heard so now
         self.seek(position)  # Qt's buffers hold audio as it was heard: from the copy again
 
     def _resume_copy(self, copy: PcmCopy) -> None:
