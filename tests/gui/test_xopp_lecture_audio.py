@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import av
@@ -19,7 +18,9 @@ import numpy as np
 import pikepdf
 import pytest
 import soundfile as sf
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication
+from support.player_probe import PlayerProbe, heard_runs
 from support.pulse import SAMPLE_RATE, underrun_ms
 from support.xcorr import first_sound, locate
 
@@ -93,14 +94,16 @@ def _lecture(folder: Path) -> tuple[Path, dict[str, np.ndarray]]:
     return path, sources
 
 
-def _heard_from(qtbot, pulse_sink, session, page: int, x_mm: float, y_mm: float):
-    """Tap, listen 1.2 s, pause: (samples heard from the first sound on, ms until it began)."""
+def _heard_from(qtbot, pulse_sink, session, probe: PlayerProbe, page: int, x_mm: float, y_mm: float):
+    """Tap, listen 1.2 s, pause: (samples heard from the first sound on, ms until it began,
+    the tap's monotonic time)."""
     recorder = pulse_sink.start_recording()
-    tapped = time.monotonic()
+    tapped = probe.mark("tap")
     hit = session.tap(page, x_mm, y_mm, 0.5)
     assert hit is not None
     qtbot.waitUntil(lambda: session.playback.playing, timeout=20000)
     qtbot.wait(1200)
+    probe.mark("pause")
     session.toggle_play()
     qtbot.wait(150)
     recording = recorder.stop()
@@ -108,7 +111,11 @@ def _heard_from(qtbot, pulse_sink, session, page: int, x_mm: float, y_mm: float)
     start = first_sound(recording.samples[search_from:])
     assert start is not None, "the sink played nothing after the tap"
     start += search_from
-    return recording.samples[start:], (start / SAMPLE_RATE - (tapped - recording.start_monotonic)) * 1000
+    return (
+        recording.samples[start:],
+        (start / SAMPLE_RATE - (tapped - recording.start_monotonic)) * 1000,
+        tapped,
+    )
 
 
 @pytest.mark.audio
@@ -127,15 +134,16 @@ def test_each_stroke_plays_its_recording_from_its_ts(pulse_sink, qtbot, tmp_path
     assert len(doc.notebook.pages) == 2 and len(doc.notebook.recordings) == 3
     assert doc.notebook.pages[0].background.pdf_path == str(tmp_path / "slides.pdf")
     session.preroll_s = 0.0
+    probe = PlayerProbe(session.playback.backend.findChild(QMediaPlayer))
     strokes = [s for p in doc.notebook.pages for s in p.strokes]
     lead, length = SAMPLE_RATE // 100, SAMPLE_RATE // 4
-    errors = []
+    errors, traces = [], []
     for (page, fn, ts), stroke in zip(PLAN, strokes, strict=True):
         assert doc.notebook.recordings[stroke.recording].name == fn
         x_mm, y_mm = stroke.xy_mm[0]
         assert (x_mm, y_mm) == pytest.approx((100 * MM_PER_POINT, stroke.xy_mm[0][1]))
         for _attempt in range(4):  # a take that met an underrun measures the machine: again
-            heard, latency_ms = _heard_from(qtbot, pulse_sink, session, page, x_mm, y_mm)
+            heard, latency_ms, tapped = _heard_from(qtbot, pulse_sink, session, probe, page, x_mm, y_mm)
             if latency_ms < 100 and underrun_ms(heard[: SAMPLE_RATE // 2]) == 0:
                 break
         target = round(ts / 1000 * SAMPLE_RATE)
@@ -143,5 +151,12 @@ def test_each_stroke_plays_its_recording_from_its_ts(pulse_sink, qtbot, tmp_path
             heard[lead : lead + length], sources[fn], target - SAMPLE_RATE // 2, target + SAMPLE_RATE // 2
         )
         errors.append((found - lead - target) / SAMPLE_RATE * 1000)
+        traces.append(
+            f"{fn} at {ts} ms: error {errors[-1]:+.1f} ms, sound {latency_ms:.0f} ms after the tap; "
+            f"heard: {heard_runs(heard[: SAMPLE_RATE * 2 // 5], sources[fn], SAMPLE_RATE, target)}; "
+            f"player: {probe.describe(tapped)}"
+        )
     print(f"\nstart errors against ts, ms: {[round(e, 1) for e in errors]}")
-    assert max(abs(e) for e in errors) <= TOLERANCE_MS, errors
+    # on failure: where what was heard came from, and when the player ran the commands
+    # (support/player_probe.py: a command run late, or run in time and something else played)
+    assert max(abs(e) for e in errors) <= TOLERANCE_MS, "\n".join(traces)
