@@ -9,6 +9,8 @@ Figures (targets from the issue "The player"):
   2:13:20 as soon as the document is ready, before its page is painted (the notebook opened
   again): → first sound heard and where it starts (the copy for sample-exact seeks is made
   while it plays, from the tapped place first; the memory figures below include this reopen);
+  and another notebook (another 3-hour recording) opened while the first one plays, played far
+  in as soon as it is ready;
 - seeks all over the 3 hours while the copy is being made, and after: start error, latency;
 - recording selected → waveform shown: first open (peaks built; ratio to the decoder's own
   throughput, ≥ 0.9), later opens (from the cache, < 0.2 s);
@@ -113,12 +115,22 @@ class Reference:
         return (found - lead - RATE) / RATE * 1000
 
 
-def heard_from(sink_take, command_t: float, reference: Reference, target_s: float) -> tuple[float, float]:
-    """(ms from the command to the first sound, start error in ms) of a take."""
+def heard_from(
+    sink_take, command_t: float, reference: Reference, target_s: float, *, after_silence: bool = False
+) -> tuple[float, float]:
+    """(ms from the command to the first sound, start error in ms) of a take. after_silence:
+    another recording was playing at the command; its sound ends first (the null sink plays
+    digital silence between the two)."""
     from support.xcorr import first_sound
 
     recording = sink_take.stop()
     search_from = max(0, recording.index_at(command_t) - RATE // 50)
+    if after_silence:
+        quiet = np.abs(recording.samples[search_from:]) <= 2e-3
+        run = RATE // 50  # 20 ms of silence: the other recording has stopped
+        windows = np.convolve(quiet, np.ones(run, dtype=np.int32), mode="valid")
+        ended = np.flatnonzero(windows == run)
+        search_from += int(ended[0]) if len(ended) else 0
     first = first_sound(recording.samples[search_from:])
     if first is None:
         return float("nan"), float("nan")
@@ -203,8 +215,11 @@ class Opening:
             backend = self.window.session.playback.backend
             self.copying_when_ready = getattr(backend, "is_copying", lambda: False)()
 
-    def wait_shown(self, reference_of: Callable[[], Reference]) -> tuple[float, float]:
-        """Until the first page is painted; with a tap, play 1.5 s and tell how it sounded."""
+    def wait_shown(
+        self, reference_of: Callable[[], Reference], *, after_silence: bool = False
+    ) -> tuple[float, float]:
+        """Until the first page is painted; with a tap, play 1.5 s and tell how it sounded
+        (after_silence: see heard_from)."""
         run_until(lambda: "painted" in self.times and (not self.on_ink or "tap" in self.times), 60.0)
         if self.tap_s is None:
             return float("nan"), float("nan")
@@ -213,7 +228,9 @@ class Opening:
         pause_s(0.2)  # the pause reaches the player from the event loop
         if self.take is None:
             return float("nan"), float("nan")
-        return heard_from(self.take, self.tap_monotonic, reference_of(), self.tap_s)
+        return heard_from(
+            self.take, self.tap_monotonic, reference_of(), self.tap_s, after_silence=after_silence
+        )
 
     def wait(self, timeout_s: float = 300.0) -> None:
         """Until the waveform shows the recording."""
@@ -445,6 +462,35 @@ def ready_tap_open(window, path: Path, sink, reference: Reference) -> None:
     again.wait()
 
 
+def other_open(window, path: Path, sink, *, on_ink: bool) -> None:
+    """While the notebook plays, open another one (another 3-hour recording), and play far in
+    as soon as it is ready (before its page is painted), or press on ink as soon as its page
+    shows (on_ink): the old recording's player is let go while the new one is read."""
+    from pencastviewer.app.audio_files import playable_path
+
+    window.session.play_at(0, 3000.0)
+    pause_s(1.0)
+    other = Opening(window, path, None if on_ink else TAP_S, sink, on_ink=on_ink)
+    document = lambda: window.session.document  # noqa: E731
+    tap = other.wait_shown(
+        lambda: Reference(str(playable_path(document().notebook.recordings[0].files[0]))), after_silence=True
+    )
+    what = "press on ink as soon as its page shows" if on_ink else "play as soon as it is ready"
+    print(
+        f"  open another notebook while one plays, {what} (at {other.tap_s:.1f} s): first sound "
+        f"{tap[0]:.0f} ms after the command ({other.ms('open', 'tap') + tap[0]:.0f} ms after open, first "
+        f"page painted {other.ms('open', 'painted'):.0f} ms after open), start error {tap[1]:+.2f} ms"
+    )
+    print(f"RATIO another notebook, {what}, ms to first sound: {tap[0]:.0f} (< 150)")
+    other.wait()
+
+
+def other_opens(window, paths: tuple[Path, Path], sink) -> None:
+    """The first notebook's recording let go of for another's, and back."""
+    other_open(window, paths[1], sink, on_ink=False)
+    other_open(window, paths[0], sink, on_ink=True)
+
+
 def play_and_copy(window, sink, first: Opening, reference: Reference, memory: dict[str, float]) -> None:
     """Play 10 s, wait for the whole copy, seek again."""
     output, watch = window.session.playback.backend, CopyWatch(window.session.playback.backend)
@@ -484,6 +530,7 @@ def later_opens(window, path: Path, sink, reference: Reference, runs: int, first
 def measure(args: argparse.Namespace, work: Path) -> None:
     path = large_notebook(LargeNotebookSpec(hours=args.hours))
     large_notebook(LargeNotebookSpec(hours=args.hours), ink_only=True)
+    other = large_notebook(LargeNotebookSpec(hours=args.hours, seed=1))  # another recording
     sink = start_sink()
     app, window = setup(work)
     output = window.session.playback.backend
@@ -495,6 +542,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     first, reference = first_open(window, path, sink, memory)
     ready_tap_open(window, path, sink, reference)
     if args.latency:
+        other_opens(window, (path, other), sink)
         window.close()
         output.unload()
         pause_s(0.2)
@@ -516,6 +564,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     )
     later_opens(window, path, sink, reference, args.runs, first)
     memory["after later opens"] = rss_mb()
+    other_opens(window, (path, other), sink)
     window.close()
     output.unload()
     pause_s(0.2)

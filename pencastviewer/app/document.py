@@ -40,6 +40,13 @@ class OpenedNotebook:
     peaks: dict[int, PeakPyramid] = field(default_factory=dict)  # recording -> pyramid read with it
     _marks: dict[int, tuple[float, Marks]] = field(default_factory=dict)
 
+    def is_file(self, path: str | Path) -> bool:
+        """`path` names the file this notebook was read from."""
+        try:
+            return self.path.samefile(path)
+        except OSError:  # one of them is gone (or never was)
+            return self.path == Path(path)
+
     def hit_index(self, page: int) -> PageHitIndex:
         """Built on first use: opening a 100-page notebook must not index every page; the
         MAX_HIT_INDEXES pages used last are kept (visiting every page of a large notebook

@@ -28,6 +28,7 @@ SKIP_AHEAD_S = 0.04
 # (their repaint holds the GUI thread and the GIL, and with them the start: a page's ink
 # revealed anew takes 10-130 ms); they are told once it sounds, or after this long at most.
 HOLD_VIEWS_S = 0.3
+Files = tuple[tuple[str, float | None], ...]  # (path, duration_s or None) played back to back
 
 
 class PlaybackController(QObject):
@@ -53,6 +54,8 @@ class PlaybackController(QObject):
         self._looping = False
         self._loop_region: tuple[float, float] | None = None
         self._loaded = False
+        self._files: Files = ()
+        self._aside: tuple[Files, float, bool] | None = None  # let_go(): files, position, playing
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -84,10 +87,33 @@ class PlaybackController(QObject):
 
     def load(self, files: Sequence[tuple[str, float | None]]) -> None:
         """Play these files back to back from now on (stopped at 0)."""
+        self._aside = None
+        self._files = tuple(files)
         self._output.load_sequence(files)
         self._output.set_rate(self._rate)
         self._loaded = bool(files)
         self.playhead_moved.emit(self.position_s())
+
+    def let_go(self) -> None:
+        """Another notebook is being read: the output drops the recording now (tearing Qt's
+        source down holds the GUI thread 25-85 ms, just before the new one's first sound), the
+        views keep the playhead. Back with take_back(), or with a play or a seek meanwhile."""
+        if self._loaded and self._aside is None:
+            self._aside = (self._files, self.position_s(), self.playing)  # (before unload: stopped)
+            self._output.unload()
+
+    def drop_let_go(self) -> None:
+        """The other notebook is shown: the recording let go of is gone for good."""
+        if self._aside is not None:
+            self.unload()
+
+    def take_back(self) -> None:
+        """The recording let go of plays again as it did (the other notebook failed to open)."""
+        aside, self._aside = self._aside, None
+        if aside is not None:
+            files, position_s, playing = aside
+            self.load(files)
+            self.seek(position_s, play=playing)
 
     def hold_decoding(self) -> None:
         """Audio decoding started from now on waits for release_decoding() (a notebook
@@ -98,7 +124,9 @@ class PlaybackController(QObject):
         self._output.release_decoding()
 
     def unload(self) -> None:
-        self._output.unload()
+        if self._aside is None:  # (a recording let go of is unloaded already)
+            self._output.unload()
+        self._aside = None
         self._loaded = False
         self.playhead_moved.emit(0.0)
 
@@ -111,12 +139,15 @@ class PlaybackController(QObject):
         return self.state() == PlaybackState.PLAYING
 
     def position_s(self) -> float:
+        if self._aside is not None:
+            return self._aside[1]
         return self._output.position_s() if self._loaded else 0.0
 
     def duration_s(self) -> float:
         return self._output.duration_s()
 
     def play(self) -> None:
+        self.take_back()
         if self._loaded:
             self._output.play()
 
@@ -154,7 +185,10 @@ class PlaybackController(QObject):
             self.play()
 
     def stop(self) -> None:
-        if self._loaded:
+        if self._aside is not None:  # (let go of: stopped at 0 when taken back)
+            self._aside = (self._aside[0], 0.0, False)
+            self.playhead_moved.emit(0.0)
+        elif self._loaded:
             self._output.stop()
             self.playhead_moved.emit(self.position_s())
 
@@ -162,6 +196,7 @@ class PlaybackController(QObject):
         """Move the playhead (not before 0, not past the end); returns where it is now. A
         stop set by play_until() is forgotten. play: start playing there, before the views
         are told (play_from)."""
+        self.take_back()
         if not self._loaded:
             return 0.0
         self._stop_at = None

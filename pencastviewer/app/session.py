@@ -63,7 +63,10 @@ class Session(QObject):
     # --- opening -------------------------------------------------------------------
     def open_file(self, path: str | Path, options: ReadOptions | None = None) -> Job:
         """Read in the background; the current notebook stays until the new one is ready,
-        so a failed open leaves everything as it was. Only the latest open counts."""
+        so a failed open leaves everything as it was. Only the latest open counts. Another
+        file: the recording is let go of at once, and taken back if the open fails."""
+        if self.document is not None and not self.document.is_file(path):  # (the same file keeps
+            self.playback.let_go()  # its audio, most likely the same: QtAudioOutput._load_again)
         self.opening.emit(str(path))
         return self._opens.start(
             lambda: open_notebook(path, options),
@@ -72,6 +75,7 @@ class Session(QObject):
         )
 
     def set_document(self, document: OpenedNotebook) -> None:
+        self.playback.drop_let_go()
         self.playback.stop()
         self.document = document
         self.page = 0
@@ -89,6 +93,7 @@ class Session(QObject):
     def _on_open_failed(self, path: str, error: BaseException) -> None:
         if not isinstance(error, FormatError):  # a reader's bug: still a FormatError naming the file
             error = FormatError(path, f"{type(error).__name__}: {error}")
+        self.playback.take_back()
         self.open_failed.emit(path, error)
 
     # --- navigation ----------------------------------------------------------------
@@ -203,8 +208,7 @@ class Session(QObject):
         self.playback.toggle()
 
     def seek(self, position_s: float, *, follow: bool = True) -> None:
-        """Move the playhead; with `follow` (and auto page turn on) the page being
-        written there is shown."""
+        """Move the playhead; with `follow` (and auto page turn on) the page written there shows."""
         if self.audible:
             position = self.playback.seek(position_s)
             self._look_at_written_page(position, turn=follow and self.auto_page_turn)
@@ -327,9 +331,8 @@ class Session(QObject):
 
     # --- following the playhead -----------------------------------------------------------
     def _look_at_written_page(self, position_s: float, *, turn: bool) -> None:
-        """Note which page is being written at `position_s`; with `turn`, show it when it
-        is not the one last noted (so a page the user turned to stays until the writing
-        moves on to another page)."""
+        """Note which page is being written at `position_s`; with `turn`, show it when it is
+        not the one last noted (a page the user turned to stays until the writing moves on)."""
         if self.document is None or self.recording < 0:
             return
         page = self.document.timeline.order.page_being_written(self.ink_time_ms(self.recording, position_s))

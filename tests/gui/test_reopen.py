@@ -128,3 +128,80 @@ def test_writing_marks_are_kept_per_recording_and_sync_offset(demo_path):
     later = doc.writing_marks(doc.timeline.with_sync_offsets({0: 250.0}), 0)
     assert later is not marks and later[0] == pytest.approx(marks[0] + 0.25)
     assert doc.writing_marks(doc.timeline, 0)[0] == pytest.approx(marks[0])
+
+
+def _held_open(monkeypatch) -> threading.Event:
+    """Opens read until the returned event is set."""
+    release, read = threading.Event(), document.open_notebook
+    monkeypatch.setattr("pencastviewer.app.session.open_notebook", lambda *a: (release.wait(30), read(*a))[1])
+    return release
+
+
+def test_the_recording_is_let_go_of_while_another_file_is_read_and_kept_for_the_same(
+    qtbot, demo_path, tmp_path, monkeypatch
+):
+    """Another file: the output drops the recording when the read starts (its teardown came
+    just before the new recording's first sound); the same file opened again keeps it (its
+    audio is most likely the same, and the player keeps its source: QtAudioOutput)."""
+    session = Session(SilentAudioOutput())
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    output = session.playback.backend
+    session.seek(42.0)
+    release = _held_open(monkeypatch)
+    other = tmp_path / "other.pencast"
+    other.write_bytes(demo_path.read_bytes())
+    try:
+        with qtbot.waitSignal(session.opened, timeout=20000):
+            session.open_file(demo_path)
+            qtbot.wait(100)
+            assert output.duration_s() > 0 and output.position_s() == pytest.approx(42.0)
+            release.set()
+        release.clear()
+        session.seek(42.0)
+        with qtbot.waitSignal(session.opened, timeout=20000):
+            session.open_file(other)
+            qtbot.wait(100)
+            assert output.duration_s() == 0.0  # let go of
+            assert session.playback.position_s() == pytest.approx(42.0)  # where the views show it
+            release.set()
+    finally:
+        release.set()
+    assert session.document.path == other and output.duration_s() > 0
+
+
+def test_a_play_while_another_file_is_read_takes_the_recording_back(qtbot, demo_path, tmp_path, monkeypatch):
+    session = Session(SilentAudioOutput())
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    output = session.playback.backend
+    session.seek(42.0)
+    release = _held_open(monkeypatch)
+    try:
+        session.open_file(tmp_path / "gone.pencast")
+        assert output.duration_s() == 0.0
+        session.toggle_play()  # the user plays the notebook still shown
+        assert output.duration_s() > 0 and session.playback.playing
+        assert output.position_s() == pytest.approx(42.0, abs=0.1)
+        with qtbot.waitSignal(session.open_failed, timeout=20000):
+            release.set()
+    finally:
+        release.set()
+    assert session.playback.playing and session.document.path == demo_path
+
+
+def test_a_notebook_without_audio_opened_after_one_with_it_leaves_nothing_to_play(
+    qtbot, demo_path, fixtures_dir
+):
+    """The recording let go of for the other file is dropped once that file is shown: a
+    play there must not bring the first notebook's recording back."""
+    session = Session(SilentAudioOutput())
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    session.seek(42.0)
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(fixtures_dir / "inkml" / "ms-word_output.inkml")
+    assert session.recording == -1
+    session.playback.play()
+    assert not session.playback.playing and session.playback.backend.duration_s() == 0.0
+    assert session.playback.position_s() == 0.0
