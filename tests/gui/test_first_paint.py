@@ -150,10 +150,11 @@ def _wav(path: Path) -> Path:
 
 def test_held_decoding_starts_on_release_on_play_or_after_a_while(qtbot, tmp_path: Path, monkeypatch) -> None:
     events: list[str] = []
-    monkeypatch.setattr(playback, "DECODING_HOLD_MS", 100)
+    # (long enough that the 50 ms wait below never outlasts it on a loaded machine: 100 did once)
+    monkeypatch.setattr(playback, "DECODING_HOLD_MS", 500)
     output = QtAudioOutput(cache_dir=str(tmp_path / "playback"))
     _thread_starts(monkeypatch, events, output)
-    releases = (output.release_decoding, output.play, lambda: qtbot.wait(300))
+    releases = (output.release_decoding, output.play, lambda: None)  # the last: the hold's own timer
     for i, release in enumerate(releases):
         events.clear()
         output.hold_decoding()
