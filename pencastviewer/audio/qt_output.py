@@ -11,8 +11,9 @@ gap between files. It plays while being made (what the player waits for first; d
 child process, run_writer); the transport (state_machine.Transport) sends the player to a
 position once the copy holds it, stalls when it falls short (qt_quirks); bench_large_notebook.py.
 
-Position: Qt's, smoothed by PlayheadClock, less the stretcher's lag. Calls into QMediaPlayer
-are queued (qt_quirks: "Queued calls"): unload() and let the event loop run before deleting one.
+Position: Qt's, smoothed by PlayheadClock, less the stretcher's lag. stop and setSource are
+queued, the transport's calls made at once (qt_quirks: "Queued calls"): unload() and let the
+event loop run before deleting one.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Q_ARG, QObject, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from ..media.dynamics import IDENTITY, Processing
@@ -35,7 +36,7 @@ from .devices import output_sample_rate
 from .kept_copies import copy_key
 from .pcm_copy import Cancelled, PcmCopy, PlayableAudio, playable_as_is
 from .playback import AudioOutput, clamp_rate
-from .qt_quirks import AHEAD_S, LEAD_S, queue_call, stop_at_quit, stretch_lag_s
+from .qt_quirks import AHEAD_S, LEAD_S, PlayerCalls, stop_at_quit, stretch_lag_s
 from .state_machine import Action, Transport
 
 _Status = QMediaPlayer.MediaStatus
@@ -52,6 +53,7 @@ class QtAudioOutput(AudioOutput):
         self._sink = QAudioOutput(self)
         self._player.setAudioOutput(self._sink)
         self._player.setPitchCompensation(True)
+        self._calls = PlayerCalls(self._player)
         self._player.positionChanged.connect(self._on_player_position_changed)
         self._player.mediaStatusChanged.connect(self._on_player_media_status_changed)
         self._player.errorOccurred.connect(self._on_player_error_occurred)
@@ -193,7 +195,7 @@ class QtAudioOutput(AudioOutput):
         position = self._clock.position_s()
         self._set_durations(playable.durations_s)
         self._clock.jump(min(position, self._map.total_s))
-        queue_call(self._player, "setSource", Q_ARG(QUrl, QUrl.fromLocalFile(playable.path)))
+        self._calls.later("setSource", QUrl.fromLocalFile(playable.path))
 
     def _on_copy_advanced(self, generation: int) -> None:
         if generation == self._generation and self._copy is not None:
@@ -216,7 +218,7 @@ class QtAudioOutput(AudioOutput):
     def _on_player_media_status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
         loaded = status == _Status.LoadedMedia and self._source_set and self._playable is not None
         if loaded and not self._transport.ready:
-            queue_call(self._player, "setPlaybackRate", Q_ARG(float, self._clock.rate))
+            self._calls.now("setPlaybackRate", self._clock.rate)
             self._carry_out(self._transport.loaded(self._covered(LEAD_S)))
             self.ready_changed.emit(True)
         elif status == _Status.EndOfMedia and self._transport.ready:
@@ -241,7 +243,7 @@ class QtAudioOutput(AudioOutput):
         self._cancel = threading.Event()
         was_ready = self._transport.ready
         self._carry_out(self._transport.unload())
-        queue_call(self._player, "setSource", Q_ARG(QUrl, QUrl()))
+        self._calls.later("setSource", QUrl())
         self._playable = None
         self._files = ()
         self._clock.jump(0.0)
@@ -270,16 +272,16 @@ class QtAudioOutput(AudioOutput):
             elif action is Action.QUIET_COPY and self._copy is not None:
                 self._copy.notify = False
             elif action is Action.PAUSE_PLAYER:
-                queue_call(self._player, "pause")
+                self._calls.now("pause")
             elif action is Action.STOP_PLAYER:
-                queue_call(self._player, "stop")
+                self._calls.later("stop")
             elif action is Action.HOLD_CLOCK:
                 self._clock.hold()
             elif action is Action.SEEK_PLAYER:
                 position_ms = round(self._clock.position_s() * 1000)
-                queue_call(self._player, "setPosition", Q_ARG("qlonglong", position_ms))
+                self._calls.now("setPosition", position_ms)
             elif action is Action.START_PLAYER:
-                queue_call(self._player, "play")
+                self._calls.now("play")
                 self._clock.start()
             elif action is Action.JUMP_TO_END:
                 self._clock.jump(self._map.total_s)
@@ -316,7 +318,7 @@ class QtAudioOutput(AudioOutput):
         self._clock.set_rate(rate)
         self._clock.start_delay_s = self._stretch_lag_s() / rate
         if self._transport.ready:
-            queue_call(self._player, "setPlaybackRate", Q_ARG(float, rate))
+            self._calls.now("setPlaybackRate", rate)
             if self._clock.running:
                 self.seek(position)
 
@@ -331,7 +333,7 @@ class QtAudioOutput(AudioOutput):
         return stretch_lag_s(self._clock.rate, self._player.pitchCompensation())
 
     def _on_player_position_changed(self, position_ms: int) -> None:
-        if self._transport.ready and self._clock.running:
+        if self._transport.ready and self._clock.running and not self._calls.making:
             self._clock.observe(position_ms / 1000.0 - self._stretch_lag_s())
             self._keep_copy_ahead()
 

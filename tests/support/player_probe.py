@@ -1,18 +1,18 @@
 """What QMediaPlayer did, and when, next to what the sink played: for the failure messages
 of tests that measure where heard audio starts.
 
-Calls into the player are queued (pencastviewer/audio/qt_quirks.py: "Queued calls"), so a
-pause or a seek takes effect only when the GUI thread's event loop gets to it; while that
-thread is held, the player plays on, and Qt plays out ~100 ms of buffered sound after a
-pause it did run. Measured, tap while paused on a 120 s noise file: 66 taps (pause 0-500 ms
-before, seeks back, forward and near; 30 of them with a core kept busy) all started within
-±0.5 ms, and no old audio followed the command. With the GUI thread held 300 ms by a Python
-loop right after pause(), the old audio went on 300-370 ms; held 300 ms right after a
-seek+play that came < 100 ms after the pause, the pause's tail went on after the command in
-12 of 20 taps. tests/gui/test_xopp_lecture_audio.py with the GUI thread held 300 ms before
-the pause ran and 150 ms after each tap failed as it once did in a full run (-271.5 ms):
--170 to -496 ms. These traces tell which happened: the player ran the command late, or it
-ran it in time and played something else.
+Until the transport's calls were made at once (qt_quirks: "Queued calls"), a pause or a seek
+took effect only when the GUI thread's event loop got to it, and while that thread was
+held the player played on; Qt also plays out ~100 ms of buffered sound after a pause.
+Measured then, tap while paused on a 120 s noise file: 66 taps (pause 0-500 ms before,
+seeks back, forward and near; 30 of them with a core kept busy) all started within ±0.5 ms,
+and no old audio followed the command; with the GUI thread held 300 ms by a Python loop
+right after pause(), the old audio went on 300-370 ms; held 300 ms right after a seek+play
+that came < 100 ms after the pause, the pause's tail went on after the command in 12 of 20
+taps. tests/gui/test_xopp_lecture_audio.py with the GUI thread held 300 ms before the pause
+ran and 150 ms after each tap failed as it once did in a full run (-271.5 ms): -170 to
+-496 ms. These traces tell what happened if such an error comes back: the player ran the
+command late, or it ran it in time and played something else.
 """
 
 from __future__ import annotations
