@@ -241,4 +241,7 @@ if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the program ends us
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what a library prints goes to stderr, not into the replies
-    _serve(sys.stdin.buffer, replies)
+    with contextlib.suppress(BrokenPipeError):  # the program quit while we replied: nobody listens
+        _serve(sys.stdin.buffer, replies)
+    with contextlib.suppress(OSError):
+        replies.close()

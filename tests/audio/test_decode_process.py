@@ -177,3 +177,25 @@ def test_a_spare_taken_is_replaced_so_that_the_next_copy_finds_one_ready(monkeyp
     finally:
         decode_process.give_back(first)
     assert len(_children()) <= decode_process.MAX_CHILDREN
+
+
+def test_a_child_whose_program_quit_while_it_replied_ends_without_a_traceback():
+    """The program quitting closes the pipe while the child writes its reply (seen at quit
+    while peaks were built: a BrokenPipeError traceback on the terminal)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pencastviewer.audio.decode_process"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(decode_process.__file__).resolve().parents[2])},
+    )
+    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout.readline() == b"ready\n"
+    child.stdout.close()  # nobody reads the replies any more
+    child.stdin.write(b'["finish"]\n' * 50)  # (each reply written into the closed pipe)
+    child.stdin.close()
+    child.wait(30)
+    assert child.stderr is not None
+    with child.stderr:
+        errors = child.stderr.read()
+    assert child.returncode == 0 and b"Traceback" not in errors and b"Error" not in errors, errors.decode()
