@@ -10,7 +10,7 @@ Figures (targets from the issue "The player"):
   again): → first sound heard and where it starts (the copy for sample-exact seeks is made
   while it plays, from the tapped place first; the memory figures below include this reopen);
   and another notebook (another 3-hour recording) opened while the first one plays, played far
-  in as soon as it is ready;
+  in as soon as it is ready, then the first opened again and pressed on ink once it shows;
 - seeks all over the 3 hours while the copy is being made, and after: start error, latency;
 - recording selected → waveform shown: first open (peaks built; ratio to the decoder's own
   throughput, ≥ 0.9), later opens (from the cache, < 0.2 s);
@@ -225,7 +225,7 @@ class Opening:
             return float("nan"), float("nan")
         pause_s(1.5)
         self.window.session.playback.pause()
-        pause_s(0.2)  # the pause reaches the player from the event loop
+        pause_s(0.2)  # the sound of the pause dies away (Qt's buffers: ~0.1 s)
         if self.take is None:
             return float("nan"), float("nan")
         return heard_from(
@@ -412,19 +412,20 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def shown_reference(window) -> Reference:
+    """The Reference of the first recording of the notebook the window shows."""
+    from pencastviewer.app.audio_files import playable_path
+
+    return Reference(str(playable_path(window.session.document.notebook.recordings[0].files[0])))
+
+
 def first_open(window, path: Path, sink, memory: dict[str, float]) -> tuple[Opening, Reference]:
     """Open, press on ink as soon as the page shows, seek all over while the copy is made,
     wait for the peaks."""
-    from pencastviewer.app.audio_files import playable_path
-
     first = Opening(window, path, 0.0, sink, on_ink=True)
-
-    def reference_of() -> Reference:
-        return Reference(str(playable_path(window.session.document.notebook.recordings[0].files[0])))
-
-    tap = first.wait_shown(reference_of)
+    tap = first.wait_shown(lambda: shown_reference(window))
     memory["after open"] = rss_mb()
-    reference = reference_of()
+    reference = shown_reference(window)
     print(
         f"first open: first page painted {first.ms('open', 'painted'):.0f} ms after open; document ready "
         f"{first.ms('open', 'opened'):.0f} ms; audio loaded in Qt {first.ms('open', 'ready'):.0f} ms"
@@ -466,15 +467,10 @@ def other_open(window, path: Path, sink, *, on_ink: bool) -> None:
     """While the notebook plays, open another one (another 3-hour recording), and play far in
     as soon as it is ready (before its page is painted), or press on ink as soon as its page
     shows (on_ink): the old recording's player is let go while the new one is read."""
-    from pencastviewer.app.audio_files import playable_path
-
     window.session.play_at(0, 3000.0)
     pause_s(1.0)
     other = Opening(window, path, None if on_ink else TAP_S, sink, on_ink=on_ink)
-    document = lambda: window.session.document  # noqa: E731
-    tap = other.wait_shown(
-        lambda: Reference(str(playable_path(document().notebook.recordings[0].files[0]))), after_silence=True
-    )
+    tap = other.wait_shown(lambda: shown_reference(window), after_silence=True)
     what = "press on ink as soon as its page shows" if on_ink else "play as soon as it is ready"
     print(
         f"  open another notebook while one plays, {what} (at {other.tap_s:.1f} s): first sound "

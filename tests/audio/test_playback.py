@@ -97,16 +97,30 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
     return workdir, samples
 
 
+def _close(out, qtbot) -> None:
+    out.unload()
+    qtbot.wait(20)  # the player stops from the event loop (see qt_output's module doc)
+    out.deleteLater()
+    qtbot.wait(1)
+
+
 @pytest.fixture
 def output(pulse_sink, qtbot):
     from pencastviewer.audio.qt_output import QtAudioOutput
 
     out = QtAudioOutput()
     yield out
-    out.unload()
-    qtbot.wait(20)  # the player stops from the event loop (see qt_output's module doc)
-    out.deleteLater()
-    qtbot.wait(1)
+    _close(out, qtbot)
+
+
+@pytest.fixture
+def copying_output(pulse_sink, qtbot, tmp_path):
+    """An output whose copies go to tmp_path (where the tests look for them)."""
+    from pencastviewer.audio.qt_output import QtAudioOutput
+
+    out = QtAudioOutput(cache_dir=str(tmp_path))
+    yield out
+    _close(out, qtbot)
 
 
 def load_and_wait(qtbot, out, files) -> None:
@@ -295,67 +309,53 @@ def _start_error_ms(
 
 @pytest.mark.audio
 def test_a_long_recording_plays_at_once_from_anywhere_while_it_is_copied(
-    long_recording, pulse_sink, qtbot, tmp_path
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path
 ):
     """A tap right after opening a long recording sounds from the tapped place without
     waiting for the whole copy (the copy is made around it first), exactly there; seeks
     stay exact once the copy is complete; the copy is deleted on unload."""
-    from pencastviewer.audio.qt_output import QtAudioOutput
 
     path, source = long_recording
-    out = QtAudioOutput(cache_dir=str(tmp_path))
-    try:
-        for _ in range(3):  # a take the sink underran in measures the machine: take it again
-            error_ms, latency_ms, copying, clean = _play_right_after_load(
-                qtbot, out, pulse_sink, path, source, 500.0
-            )
-            if clean:
-                break
-        else:
-            pytest.fail("every take underran or skipped: machine too loaded, or holes in the copy?")
-        qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
-        later = [round(_seek_error_ms(qtbot, out, pulse_sink, source, t)[0], 2) for t in (123.4, 587.9)]
-        print(
-            f"\n10-minute FLAC: right after load, seek to 500 s and play: sound {latency_ms:.0f} ms "
-            f"after play(), start error {error_ms:+.2f} ms; after the copy, seek errors {later} ms"
+    out = copying_output
+    for _ in range(3):  # a take the sink underran in measures the machine: take it again
+        error_ms, latency_ms, copying, clean = _play_right_after_load(
+            qtbot, out, pulse_sink, path, source, 500.0
         )
-        assert copying  # play() was given before the copy was complete...
-        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]  # ...and sounded where asked
-        assert max(abs(e) for e in later) <= SEEK_TOLERANCE_MS["flac"]
-        copies = list(tmp_path.glob("pencastviewer-play-*.wav"))
-        assert len(copies) == 1 and sf.info(copies[0]).frames == len(source)
-        out.unload()
-        qtbot.wait(20)
-        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+        if clean:
+            break
+    else:
+        pytest.fail("every take underran or skipped: machine too loaded, or holes in the copy?")
+    qtbot.waitUntil(lambda: not out.is_copying(), timeout=30000)
+    later = [round(_seek_error_ms(qtbot, out, pulse_sink, source, t)[0], 2) for t in (123.4, 587.9)]
+    print(
+        f"\n10-minute FLAC: right after load, seek to 500 s and play: sound {latency_ms:.0f} ms "
+        f"after play(), start error {error_ms:+.2f} ms; after the copy, seek errors {later} ms"
+    )
+    assert copying  # play() was given before the copy was complete...
+    assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]  # ...and sounded where asked
+    assert max(abs(e) for e in later) <= SEEK_TOLERANCE_MS["flac"]
+    copies = list(tmp_path.glob("pencastviewer-play-*.wav"))
+    assert len(copies) == 1 and sf.info(copies[0]).frames == len(source)
+    out.unload()
+    qtbot.wait(20)
+    assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
 
 
 @pytest.mark.audio
 def test_loading_the_same_recording_again_right_after_playing_sounds_where_asked(
-    long_recording, pulse_sink, qtbot, tmp_path
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path
 ):
     """A reload (the file changed on disk, or heard another way) while it played: the
     old source's stop reports LoadedMedia once more, after the new copy is set up; taken for
     the new source's, the player was sent to the playhead, then back to 0 by the new source,
     and played the copy's unwritten start: silence (qt_quirks: "Stale status")."""
-    from pencastviewer.audio.qt_output import QtAudioOutput
 
     path, source = long_recording
-    out = QtAudioOutput(cache_dir=str(tmp_path))
-    try:
-        _play_right_after_load(qtbot, out, pulse_sink, path, source, 500.0)  # playing, then paused
-        # each take loads it again; the same files unchanged would keep the source (the next test)
-        error_ms = _start_error_ms(qtbot, out, pulse_sink, path, source, 321.0, before=lambda: _touch(path))
-        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    out = copying_output
+    _play_right_after_load(qtbot, out, pulse_sink, path, source, 500.0)  # playing, then paused
+    # each take loads it again; the same files unchanged would keep the source (the next test)
+    error_ms = _start_error_ms(qtbot, out, pulse_sink, path, source, 321.0, before=lambda: _touch(path))
+    assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
 
 
 def _touch(path: Path) -> None:
@@ -366,68 +366,54 @@ def _touch(path: Path) -> None:
 
 @pytest.mark.audio
 def test_loading_the_same_recording_again_keeps_the_source_and_the_copy(
-    long_recording, pulse_sink, qtbot, tmp_path
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path
 ):
     """The notebook opened again (the same files heard the same way): the player keeps its
     source and the copy being made goes on; the playhead is back at 0, stopped, ready at once;
     then a play far in sounds exactly there. Tearing the source down and setting it again
     held the GUI thread when Play was pressed on the reopened notebook
     (bench_large_notebook --latency). A file changed on disk is loaded anew."""
-    from pencastviewer.audio.qt_output import QtAudioOutput
 
     path, source = long_recording
-    out = QtAudioOutput(cache_dir=str(tmp_path))
+    out = copying_output
     sources: list = []
     ready: list[bool] = []
-    try:
-        _play_right_after_load(qtbot, out, pulse_sink, path, source, 200.0)  # playing, then paused
-        copy = out._copy
-        out._player.sourceChanged.connect(sources.append)
-        out.ready_changed.connect(ready.append)
-        out.load(str(path))
-        assert (out.position_s(), out.state(), ready) == (0.0, STOPPED, [True])
-        qtbot.wait(300)  # what was queued to the player has run
-        assert sources == [] and out._copy is copy and out.is_ready()
-        error_ms = _start_error_ms(qtbot, out, pulse_sink, path, source, 321.0)  # each take loads it again
-        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
-        assert sources == [] and out._copy is copy
-        _touch(path)
-        out.load(str(path))
-        qtbot.waitUntil(lambda: len(sources) >= 2, timeout=5000)  # cleared, then the new copy
-        assert out._copy is not copy
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    _play_right_after_load(qtbot, out, pulse_sink, path, source, 200.0)  # playing, then paused
+    copy = out._copy
+    out._player.sourceChanged.connect(sources.append)
+    out.ready_changed.connect(ready.append)
+    out.load(str(path))
+    assert (out.position_s(), out.state(), ready) == (0.0, STOPPED, [True])
+    qtbot.wait(300)  # what was queued to the player has run
+    assert sources == [] and out._copy is copy and out.is_ready()
+    error_ms = _start_error_ms(qtbot, out, pulse_sink, path, source, 321.0)  # each take loads it again
+    assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"], error_ms
+    assert sources == [] and out._copy is copy
+    _touch(path)
+    out.load(str(path))
+    qtbot.waitUntil(lambda: len(sources) >= 2, timeout=5000)  # cleared, then the new copy
+    assert out._copy is not copy
 
 
 @pytest.mark.audio
 def test_the_same_recording_heard_another_way_is_kept_when_loaded_again(
-    long_recording, pulse_sink, qtbot, tmp_path
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path
 ):
     """A change of processing while the copy is made writes it again in place; the notebook
     opened again then (the same files heard the new way) keeps the source and that copy."""
-    from pencastviewer.audio.qt_output import QtAudioOutput
     from pencastviewer.media.dynamics import Processing
 
     path, _ = long_recording
-    out = QtAudioOutput(cache_dir=str(tmp_path))
+    out = copying_output
     sources: list = []
-    try:
-        out.load(str(path))
-        out.set_processing(Processing(gain_db=6.0))  # the copy has just begun: written again
-        qtbot.waitUntil(out.is_ready, timeout=5000)
-        copy = out._copy
-        out._player.sourceChanged.connect(sources.append)
-        out.load(str(path))
-        qtbot.wait(300)  # what was queued to the player has run
-        assert sources == [] and out._copy is copy and out.is_ready()
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    out.load(str(path))
+    out.set_processing(Processing(gain_db=6.0))  # the copy has just begun: written again
+    qtbot.waitUntil(out.is_ready, timeout=5000)
+    copy = out._copy
+    out._player.sourceChanged.connect(sources.append)
+    out.load(str(path))
+    qtbot.wait(300)  # what was queued to the player has run
+    assert sources == [] and out._copy is copy and out.is_ready()
 
 
 def _after_last_silence(recording: np.ndarray, before: int) -> tuple[int, float]:
@@ -445,7 +431,7 @@ def _after_last_silence(recording: np.ndarray, before: int) -> tuple[int, float]
 
 @pytest.mark.audio
 def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
-    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path, monkeypatch
 ):
     """With the copy slowed down (0.25 s per chunk), a seek while playing to a place not yet
     written pauses until the copy has it, then sounds exactly from there: the hole in the
@@ -462,56 +448,50 @@ def test_a_seek_to_audio_not_yet_copied_waits_for_it_then_lands_exactly(
     monkeypatch.setattr(qt_output, "LEAD_S", 2.0)
     monkeypatch.setattr(qt_output, "AHEAD_S", 1.5)
     path, source = long_recording
-    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
-    try:
-        out.load(str(path), LONG_S)
+    out = copying_output
+    out.load(str(path), LONG_S)
+    out.seek(300.0)
+    out.play()
+    qtbot.waitUntil(lambda: out.position_s() > 300.3, timeout=10000)
+    assert out.is_copying() and not out._copy.covers(100.0, 101.0)
+    for _ in range(ATTEMPTS):
+        take = pulse_sink.start_recording()
+        out.seek(100.0)
+        qtbot.wait(1500)
+        recording = take.stop().samples
+        found = locate(source[100 * RATE : 100 * RATE + RATE // 10], recording)
+        start, waited_ms = _after_last_silence(recording, found + RATE // 10)
+        if underrun_ms(recording[found : found + RATE]) == 0:
+            break
         out.seek(300.0)
-        out.play()
-        qtbot.waitUntil(lambda: out.position_s() > 300.3, timeout=10000)
-        assert out.is_copying() and not out._copy.covers(100.0, 101.0)
-        for _ in range(ATTEMPTS):
-            take = pulse_sink.start_recording()
-            out.seek(100.0)
-            qtbot.wait(1500)
-            recording = take.stop().samples
-            found = locate(source[100 * RATE : 100 * RATE + RATE // 10], recording)
-            start, waited_ms = _after_last_silence(recording, found + RATE // 10)
-            if underrun_ms(recording[found : found + RATE]) == 0:
-                break
-            out.seek(300.0)
-            qtbot.wait(300)
-        else:
-            pytest.fail("the sink underran in every take: machine too loaded?")
-        out.pause()
-        error_ms = (start - found) / RATE * 1000
-        print(
-            f"\nseek to audio not yet copied (copy slowed down): silent {waited_ms:.0f} ms, "
-            f"then sound from the target {error_ms:+.2f} ms"
-        )
-        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
-        later = locate(
-            recording[found + RATE // 2 : found + RATE // 2 + RATE // 10],
-            source,
-            100 * RATE + RATE // 4,
-            101 * RATE,
-        )
-        assert abs(later - (100 * RATE + RATE // 2)) <= RATE // 1000  # and plays on without holes
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+        qtbot.wait(300)
+    else:
+        pytest.fail("the sink underran in every take: machine too loaded?")
+    out.pause()
+    error_ms = (start - found) / RATE * 1000
+    print(
+        f"\nseek to audio not yet copied (copy slowed down): silent {waited_ms:.0f} ms, "
+        f"then sound from the target {error_ms:+.2f} ms"
+    )
+    assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
+    later = locate(
+        recording[found + RATE // 2 : found + RATE // 2 + RATE // 10],
+        source,
+        100 * RATE + RATE // 4,
+        101 * RATE,
+    )
+    assert abs(later - (100 * RATE + RATE // 2)) <= RATE // 1000  # and plays on without holes
 
 
 @pytest.mark.audio
 def test_the_playhead_does_not_advance_pages_while_a_seek_waits_for_its_audio(
-    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path, monkeypatch
 ):
     """While a seek waits for the copy (slowed down here), the controller reports no
     `advanced` tick (which turns pages: a page painted then would hold up the start of the
     sound); once the sound starts, it does."""
     from pencastviewer.app.playback_controller import PlaybackController
-    from pencastviewer.audio import pcm_runs, qt_output
+    from pencastviewer.audio import pcm_runs
 
     real_read = pcm_runs.Run.read
 
@@ -520,54 +500,43 @@ def test_the_playhead_does_not_advance_pages_while_a_seek_waits_for_its_audio(
         return real_read(run, n_frames)
 
     path, _ = long_recording
-    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
+    out = copying_output
     playback = PlaybackController(out)
     ticks: list[tuple[bool, float]] = []
     playback.advanced.connect(lambda position: ticks.append((out.is_waiting(), position)))
-    try:
-        with qtbot.waitSignal(out.ready_changed, timeout=30000):
-            playback.load([(str(path), LONG_S)])
-        monkeypatch.setattr(pcm_runs.Run, "read", slow_read)
-        playback.seek(400.0)
-        playback.play()
-        assert out.is_waiting()
-        qtbot.waitUntil(lambda: any(position > 400.2 for _, position in ticks), timeout=20000)
-        assert not any(waiting for waiting, _ in ticks)
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    with qtbot.waitSignal(out.ready_changed, timeout=30000):
+        playback.load([(str(path), LONG_S)])
+    monkeypatch.setattr(pcm_runs.Run, "read", slow_read)
+    playback.seek(400.0)
+    playback.play()
+    assert out.is_waiting()
+    qtbot.waitUntil(lambda: any(position > 400.2 for _, position in ticks), timeout=20000)
+    assert not any(waiting for waiting, _ in ticks)
 
 
 @pytest.mark.audio
-def test_opening_the_same_recording_again_plays_the_kept_copy(long_recording, pulse_sink, qtbot, tmp_path):
+def test_opening_the_same_recording_again_plays_the_kept_copy(
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path
+):
     """A recording loaded again (a notebook opened again) plays from the copy kept when it
     was finished: no copy is made (nothing is being copied right after the load), and a
     seek there sounds at once, from the right place."""
-    from pencastviewer.audio.qt_output import QtAudioOutput
 
     path, source = long_recording
-    out = QtAudioOutput(cache_dir=str(tmp_path))
-    try:
-        load_and_wait(qtbot, out, [(str(path), LONG_S)])
-        qtbot.waitUntil(lambda: not out.is_copying(), timeout=60000)
-        out.unload()
-        qtbot.wait(50)
-        (kept,) = tmp_path.glob("pencastviewer-kept-*.wav")
-        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
-        with qtbot.waitSignal(out.ready_changed, timeout=20000):
-            out.load_sequence([(str(path), LONG_S)])
-            assert not out.is_copying()  # at once: the kept copy
-        assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
-        error_ms, _ = _seek_error_ms(qtbot, out, pulse_sink, source, 432.1)
-        assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
-        assert list(tmp_path.glob("pencastviewer-kept-*.wav")) == [kept]  # the same one, no other
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    out = copying_output
+    load_and_wait(qtbot, out, [(str(path), LONG_S)])
+    qtbot.waitUntil(lambda: not out.is_copying(), timeout=60000)
+    out.unload()
+    qtbot.wait(50)
+    (kept,) = tmp_path.glob("pencastviewer-kept-*.wav")
+    assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+    with qtbot.waitSignal(out.ready_changed, timeout=20000):
+        out.load_sequence([(str(path), LONG_S)])
+        assert not out.is_copying()  # at once: the kept copy
+    assert not list(tmp_path.glob("pencastviewer-play-*.wav"))
+    error_ms, _ = _seek_error_ms(qtbot, out, pulse_sink, source, 432.1)
+    assert abs(error_ms) <= SEEK_TOLERANCE_MS["flac"]
+    assert list(tmp_path.glob("pencastviewer-kept-*.wav")) == [kept]  # the same one, no other
 
 
 # --- the playhead against what is heard --------------------------------------------------
@@ -914,7 +883,7 @@ def test_sequence_map_locates_files():
 
 @pytest.mark.audio
 def test_views_hear_of_a_seek_and_play_once_it_sounds(
-    long_recording, pulse_sink, qtbot, tmp_path, monkeypatch
+    long_recording, pulse_sink, qtbot, copying_output, tmp_path, monkeypatch
 ):
     """play_from() into audio not yet copied, and a seek while playing, send the output to
     the place and start it before any view hears of the move: no playhead_moved while the
@@ -922,28 +891,21 @@ def test_views_hear_of_a_seek_and_play_once_it_sounds(
     it the start: 10-130 ms measured in bench_large_notebook); once it sounds, the views
     are told where it is."""
     from pencastviewer.app import playback_controller
-    from pencastviewer.audio import qt_output
 
     monkeypatch.setattr(playback_controller, "HOLD_VIEWS_S", 60.0)  # a loaded machine starts late
     path, _ = long_recording
-    out = qt_output.QtAudioOutput(cache_dir=str(tmp_path))
+    out = copying_output
     playback = playback_controller.PlaybackController(out)
     moves: list[tuple[bool, float]] = []
     playback.playhead_moved.connect(lambda position: moves.append((out.is_waiting(), position)))
-    try:
-        with qtbot.waitSignal(out.ready_changed, timeout=30000):
-            playback.load([(str(path), LONG_S)])
-        for target, start in ((400.0, playback.play_from), (500.0, playback.seek)):
-            moves.clear()
-            assert start(target) == pytest.approx(target, abs=0.05)
-            assert out.is_waiting() and playback.starting  # (the copy does not hold it yet)
-            qtbot.waitUntil(lambda target=target: any(p > target + 0.1 for _, p in moves), timeout=20000)
-            assert not any(waiting for waiting, _ in moves)
-            # the first they hear: where it now sounds, from the start on (told on the first
-            # tick after it sounds, which a loaded machine delays: 0.1 s late was seen)
-            assert target - 0.05 <= moves[0][1] < target + 1.0, moves[0]
-    finally:
-        out.unload()
-        qtbot.wait(20)
-        out.deleteLater()
-        qtbot.wait(1)
+    with qtbot.waitSignal(out.ready_changed, timeout=30000):
+        playback.load([(str(path), LONG_S)])
+    for target, start in ((400.0, playback.play_from), (500.0, playback.seek)):
+        moves.clear()
+        assert start(target) == pytest.approx(target, abs=0.05)
+        assert out.is_waiting() and playback.starting  # (the copy does not hold it yet)
+        qtbot.waitUntil(lambda target=target: any(p > target + 0.1 for _, p in moves), timeout=20000)
+        assert not any(waiting for waiting, _ in moves)
+        # the first they hear: where it now sounds, from the start on (told on the first
+        # tick after it sounds, which a loaded machine delays: 0.1 s late was seen)
+        assert target - 0.05 <= moves[0][1] < target + 1.0, moves[0]

@@ -6,7 +6,6 @@ that file fails to open, the recording plays on from where it was. Real window, 
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -14,9 +13,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from support.pulse import SAMPLE_RATE
 from support.xcorr import first_sound, locate
+from test_reopen import _held_open
 from test_tap_to_play_audio import _mono_at
 
-from pencastviewer.app import document
 from pencastviewer.app.audio_files import playable_path
 from pencastviewer.gui.launch import build_window
 from pencastviewer.media.decode import open_audio
@@ -40,8 +39,7 @@ def test_another_file_read_while_one_plays_stops_it_at_once_and_a_failed_open_pl
         source = _mono_at(decoder.read(0, decoder.n_frames).mean(axis=1), decoder.sample_rate, SAMPLE_RATE)
     player = session.playback.backend._player  # (Qt's own player: whether it still holds a source)
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)  # (a real one would block the test)
-    release, read = threading.Event(), document.open_notebook
-    monkeypatch.setattr("pencastviewer.app.session.open_notebook", lambda *a: (release.wait(30), read(*a))[1])
+    release = _held_open(monkeypatch)
     broken = tmp_path / "broken.pencast"
     broken.write_bytes(b"PK\x03\x04 not a zip archive" * 10)
     try:

@@ -16,6 +16,22 @@ from pencastviewer.audio.silent_output import SilentAudioOutput
 from pencastviewer.gui.thumbnails import ThumbnailList
 
 
+def _held_open(monkeypatch) -> threading.Event:
+    """Opens read until the returned event is set."""
+    release, read = threading.Event(), document.open_notebook
+    monkeypatch.setattr("pencastviewer.app.session.open_notebook", lambda *a: (release.wait(30), read(*a))[1])
+    return release
+
+
+def _demo_session(qtbot, demo_path) -> Session:
+    """A session (silent output) with the demo open, its playhead at 42 s."""
+    session = Session(SilentAudioOutput())
+    with qtbot.waitSignal(session.opened, timeout=20000):
+        session.open_file(demo_path)
+    session.seek(42.0)
+    return session
+
+
 def test_reopening_frees_the_notebook_it_replaces(open_window, demo_path, qtbot):
     window = open_window(demo_path)
     s = window.session
@@ -58,10 +74,7 @@ def test_no_thumbnail_is_drawn_while_the_next_notebook_is_read(qtbot, demo_path,
         session.open_file(demo_path)
     assert not thumbnails.thumbnails_done()  # (drawn from the next turns of the event loop)
 
-    release, read = threading.Event(), document.open_notebook
-    monkeypatch.setattr(
-        "pencastviewer.app.session.open_notebook", lambda *args: (release.wait(30), read(*args))[1]
-    )
+    release = _held_open(monkeypatch)
     try:
         with qtbot.waitSignal(session.opened, timeout=20000):
             session.open_file(demo_path)  # read until released
@@ -130,24 +143,14 @@ def test_writing_marks_are_kept_per_recording_and_sync_offset(demo_path):
     assert doc.writing_marks(doc.timeline, 0)[0] == pytest.approx(marks[0])
 
 
-def _held_open(monkeypatch) -> threading.Event:
-    """Opens read until the returned event is set."""
-    release, read = threading.Event(), document.open_notebook
-    monkeypatch.setattr("pencastviewer.app.session.open_notebook", lambda *a: (release.wait(30), read(*a))[1])
-    return release
-
-
 def test_the_recording_is_let_go_of_while_another_file_is_read_and_kept_for_the_same(
     qtbot, demo_path, tmp_path, monkeypatch
 ):
     """Another file: the output drops the recording when the read starts (its teardown came
     just before the new recording's first sound); the same file opened again keeps it (its
     audio is most likely the same, and the player keeps its source: QtAudioOutput)."""
-    session = Session(SilentAudioOutput())
-    with qtbot.waitSignal(session.opened, timeout=20000):
-        session.open_file(demo_path)
+    session = _demo_session(qtbot, demo_path)
     output = session.playback.backend
-    session.seek(42.0)
     release = _held_open(monkeypatch)
     other = tmp_path / "other.pencast"
     other.write_bytes(demo_path.read_bytes())
@@ -171,11 +174,8 @@ def test_the_recording_is_let_go_of_while_another_file_is_read_and_kept_for_the_
 
 
 def test_a_play_while_another_file_is_read_takes_the_recording_back(qtbot, demo_path, tmp_path, monkeypatch):
-    session = Session(SilentAudioOutput())
-    with qtbot.waitSignal(session.opened, timeout=20000):
-        session.open_file(demo_path)
+    session = _demo_session(qtbot, demo_path)
     output = session.playback.backend
-    session.seek(42.0)
     release = _held_open(monkeypatch)
     try:
         session.open_file(tmp_path / "gone.pencast")
@@ -195,10 +195,7 @@ def test_a_notebook_without_audio_opened_after_one_with_it_leaves_nothing_to_pla
 ):
     """The recording let go of for the other file is dropped once that file is shown: a
     play there must not bring the first notebook's recording back."""
-    session = Session(SilentAudioOutput())
-    with qtbot.waitSignal(session.opened, timeout=20000):
-        session.open_file(demo_path)
-    session.seek(42.0)
+    session = _demo_session(qtbot, demo_path)
     with qtbot.waitSignal(session.opened, timeout=20000):
         session.open_file(fixtures_dir / "inkml" / "ms-word_output.inkml")
     assert session.recording == -1
